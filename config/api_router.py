@@ -1,0 +1,26 @@
+"""The API's URL tree: organizers at the root, events nested below, each app adding its resources.
+
+Apps register their viewsets through an explicit ``register(...)`` function in
+their ``api/routes.py``; URL kwargs are ``organizer_slug`` and ``event_slug``.
+"""
+
+from rest_framework_nested import routers
+
+from discounts.api import routes as discount_routes
+from orders.api import routes as order_routes
+from ticketing.api import routes as ticketing_routes
+from vouchers.api import routes as voucher_routes
+
+root = routers.SimpleRouter()
+ticketing_routes.register_root(root)
+organizer_router = routers.NestedSimpleRouter(root, r"organizers", lookup="organizer")
+ticketing_routes.register_organizer(organizer_router)
+event_router = routers.NestedSimpleRouter(organizer_router, r"events", lookup="event")
+
+nested_routers = [organizer_router, event_router]
+for app_routes in (ticketing_routes, discount_routes, voucher_routes, order_routes):
+    nested_routers += app_routes.register(organizer_router, event_router)
+
+urlpatterns = list(root.urls)
+for router in nested_routers:
+    urlpatterns += router.urls

@@ -1,0 +1,6 @@
+"""This app's resources in the API URL tree (see ``config.api_router``)."""
+
+
+def register(organizer_router, event_router) -> list:
+    """Register viewsets on the organizer/event routers; return any further nested routers created."""
+    return []

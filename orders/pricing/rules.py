@@ -1,0 +1,314 @@
+"""Automatic discount rules (contract, section 2), callable on their own.
+
+:func:`apply_rules` takes the positions with their line prices (after codes) and
+the event's rules, and says for every position its final price and which rule
+consumed it. Rules run in ascending (position, id); each sees only the
+positions no earlier rule consumed; bundled positions never take part.
+
+The work per rule is linear in the visible positions plus one sort where the
+rule needs an order (cheapest-n, distinct dates), so a cart of n positions with
+r rules costs O(r · n log n).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from .distinct import deal_distinct_groups
+from .money import percent_off
+from .types import Position, Rule, RuleOutcome, SubeventMode
+
+__all__ = ["apply_rules", "rule_runs", "validate_rule"]
+
+_ZERO = Decimal(0)
+_HUNDRED = Decimal(100)
+
+
+def rule_runs(rule: Rule, *, now: datetime, channel: str) -> bool:
+    """Whether ``rule`` takes part in a checkout at ``now`` on ``channel``.
+
+    Both ends of the availability window are inclusive and either may be open.
+    A rule whose window is empty (from after until) never runs.
+    """
+    if not rule.active:
+        return False
+    if rule.available_from is not None and now < rule.available_from:
+        return False
+    if rule.available_until is not None and now > rule.available_until:
+        return False
+    return rule.sales_channels is None or channel in rule.sales_channels
+
+
+def validate_rule(rule: Rule) -> list[tuple[str, str]]:
+    """The contract's *valid configurations*, as (field, message) pairs.
+
+    Empty when the rule is valid. The engine does not require validity (the
+    test vectors contain rules with an empty availability window), so this is
+    for the code that accepts rules from users.
+    """
+    errors: list[tuple[str, str]] = []
+    has_count = rule.condition_min_count > 0
+    has_value = rule.condition_min_value > 0
+    if rule.condition_min_count < 0:
+        errors.append(("condition_min_count", "must not be negative"))
+    if has_count == has_value:
+        errors.append(
+            ("condition_min_count", "set exactly one of condition_min_count and condition_min_value")
+        )
+    if rule.benefit_only_apply_to_cheapest_n_matches and not has_count:
+        errors.append(
+            ("benefit_only_apply_to_cheapest_n_matches", "needs condition_min_count, not a minimum value")
+        )
+    if rule.subevent_mode == SubeventMode.DISTINCT:
+        if not has_count:
+            errors.append(("subevent_mode", "distinct dates need condition_min_count"))
+        if not rule.benefit_same_products:
+            errors.append(("subevent_mode", "distinct dates need benefit_same_products"))
+    if not _ZERO <= rule.benefit_discount_matching_percent <= _HUNDRED:
+        errors.append(("benefit_discount_matching_percent", "must be between 0 and 100"))
+    if (
+        rule.available_from is not None
+        and rule.available_until is not None
+        and rule.available_from > rule.available_until
+    ):
+        errors.append(("available_until", "must not be before available_from"))
+    return errors
+
+
+def apply_rules(
+    positions: Sequence[Position],
+    rules: Sequence[Rule],
+    *,
+    now: datetime,
+    channel: str,
+    currency: str,
+) -> list[RuleOutcome]:
+    """Run the rules that apply at ``now`` on ``channel`` over ``positions``.
+
+    Returns one outcome per position, in order: its final price (line price
+    less the rule's percentage, rounded to ``currency``), the consuming rule's
+    id (``None`` if no rule consumed it) and the discount.
+    """
+    running = sorted(
+        (rule for rule in rules if rule_runs(rule, now=now, channel=channel)),
+        key=lambda rule: (rule.position, rule.id),
+    )
+    cart = _Cart(positions)
+    new_prices: dict[int, Decimal] = {}
+    consumed_by: dict[int, int] = {}
+    visible = [i for i, p in enumerate(positions) if not p.is_bundled]
+    for rule in running:
+        if not visible:
+            break
+        result = _evaluate_rule(rule, cart, visible, currency)
+        if not result:
+            continue
+        new_prices.update(result)
+        for i in result:
+            consumed_by[i] = rule.id
+        visible = [i for i in visible if i not in result]
+
+    outcomes = []
+    for i, position in enumerate(positions):
+        price = new_prices.get(i)
+        if price is None:
+            outcomes.append(RuleOutcome(position.line_price, None, _ZERO))
+        else:
+            outcomes.append(RuleOutcome(price, consumed_by[i], position.line_price - price))
+    return outcomes
+
+
+class _Cart:
+    """Column-wise copies of the positions' fields, for tight per-rule loops."""
+
+    __slots__ = ("prices", "items", "dates", "starts", "addon_to", "no_voucher", "ranks")
+
+    def __init__(self, positions: Sequence[Position]) -> None:
+        self.prices = [p.line_price for p in positions]
+        self.items = [p.item for p in positions]
+        self.dates = [p.subevent for p in positions]
+        self.starts = [p.subevent_date_from for p in positions]
+        self.addon_to = [p.addon_to for p in positions]
+        self.no_voucher = [not p.voucher_discount for p in positions]
+        # Add-on ranks depend on what is still visible, so they are recomputed
+        # (once) by every rule that sorts; non-add-ons keep rank 0.
+        self.ranks = [0] * len(positions)
+
+    def rank_addons(self, visible: Sequence[int]) -> list[int]:
+        """Number each visible add-on among the visible add-ons of its parent."""
+        seen: dict[int, int] = {}
+        ranks = self.ranks
+        addon_to = self.addon_to
+        for i in visible:
+            parent = addon_to[i]
+            if parent is not None:
+                rank = seen.get(parent, 0)
+                ranks[i] = rank
+                seen[parent] = rank + 1
+        return ranks
+
+
+def _condition_candidates(rule: Rule, cart: _Cart, visible: list[int]) -> list[int]:
+    """Section 2.1, condition side; keeps cart order."""
+    found = visible
+    if not rule.condition_all_products:
+        limit, items = rule.condition_limit_products, cart.items
+        found = [i for i in found if items[i] in limit]
+    if not rule.condition_apply_to_addons:
+        addon_to = cart.addon_to
+        found = [i for i in found if addon_to[i] is None]
+    if rule.condition_ignore_voucher_discounted:
+        no_voucher = cart.no_voucher
+        found = [i for i in found if no_voucher[i]]
+    starts = cart.starts
+    # A position without a date is not held to the window (section 2.5).
+    if rule.subevent_date_from is not None:
+        earliest = rule.subevent_date_from
+        found = [i for i in found if starts[i] is None or starts[i] >= earliest]
+    if rule.subevent_date_until is not None:
+        latest = rule.subevent_date_until
+        found = [i for i in found if starts[i] is None or starts[i] <= latest]
+    return found
+
+
+def _benefit_candidates(rule: Rule, cart: _Cart, visible: list[int], condition: list[int]) -> list[int]:
+    """Section 2.1, benefit side (no date window here); keeps cart order."""
+    if rule.benefit_same_products:
+        return condition
+    limit, items = rule.benefit_limit_products, cart.items
+    found = [i for i in visible if items[i] in limit]
+    if not rule.benefit_apply_to_addons:
+        addon_to = cart.addon_to
+        found = [i for i in found if addon_to[i] is None]
+    if rule.benefit_ignore_voucher_discounted:
+        no_voucher = cart.no_voucher
+        found = [i for i in found if no_voucher[i]]
+    return found
+
+
+def _evaluate_rule(rule: Rule, cart: _Cart, visible: list[int], currency: str) -> dict[int, Decimal]:
+    """Run one rule; returns consumed cart index -> new price."""
+    condition = _condition_candidates(rule, cart, visible)
+    if not condition:
+        return {}  # every way of meeting a condition needs a candidate
+    benefit = _benefit_candidates(rule, cart, visible, condition)
+    by_value = rule.condition_min_value > 0
+    cheapest_n = 0 if by_value else (rule.benefit_only_apply_to_cheapest_n_matches or 0)
+    mode = rule.subevent_mode
+    needs_order = cheapest_n > 0 or (mode == SubeventMode.DISTINCT and not by_value)
+    ranks = cart.rank_addons(visible) if needs_order else cart.ranks
+    result: dict[int, Decimal] = {}
+
+    if mode == SubeventMode.SAME:
+        groups = _group_by_date(condition, benefit, cart.dates)
+    elif mode == SubeventMode.DISTINCT and not by_value:
+        is_condition = _flags(len(cart.prices), condition)
+        is_benefit = is_condition if benefit is condition else _flags(len(cart.prices), benefit)
+        dealt = deal_distinct_groups(
+            visible, is_condition, cart.dates, cart.prices, ranks, rule.condition_min_count, cheapest_n
+        )
+        groups = [
+            ([i for i in g if is_condition[i]], [i for i in g if is_benefit[i]]) for g in dealt
+        ]
+    else:
+        # Mixed, and (invalid) distinct-by-value: one group of everything.
+        groups = [(condition, benefit)]
+
+    for group_condition, group_benefit in groups:
+        if by_value:
+            _apply_min_value(rule, group_condition, group_benefit, cart.prices, currency, result)
+        else:
+            _apply_min_count(rule, group_condition, group_benefit, cart.prices, ranks, cheapest_n, currency, result)
+    return result
+
+
+def _flags(size: int, members: list[int]) -> list[bool]:
+    flags = [False] * size
+    for i in members:
+        flags[i] = True
+    return flags
+
+
+def _group_by_date(
+    condition: list[int], benefit: list[int], dates: Sequence[int | None]
+) -> list[tuple[list[int], list[int]]]:
+    """Section 2.2 ``same``: one group per date of the condition candidates.
+
+    Positions without a date form a group of their own and are discounted
+    like any other (a deliberate difference from pretix, section 2.5).
+    """
+    by_date: dict[int | None, list[int]] = {}
+    for i in condition:
+        by_date.setdefault(dates[i], []).append(i)
+    if benefit is condition:
+        return [(members, members) for members in by_date.values()]
+    benefit_by_date: dict[int | None, list[int]] = {}
+    for i in benefit:
+        benefit_by_date.setdefault(dates[i], []).append(i)
+    return [(members, benefit_by_date.get(date, [])) for date, members in by_date.items()]
+
+
+def _apply_min_value(
+    rule: Rule,
+    condition: list[int],
+    benefit: list[int],
+    prices: list[Decimal],
+    currency: str,
+    result: dict[int, Decimal],
+) -> None:
+    """Minimum value: all benefit candidates discounted and consumed, or nothing.
+
+    Condition candidates that are not benefit candidates stay visible to later
+    rules.
+    """
+    if sum(prices[i] for i in condition) < rule.condition_min_value:
+        return
+    _discount(rule, benefit, prices, currency, result)
+
+
+def _apply_min_count(
+    rule: Rule,
+    condition: list[int],
+    benefit: list[int],
+    prices: list[Decimal],
+    ranks: list[int],
+    cheapest_n: int,
+    currency: str,
+    result: dict[int, Decimal],
+) -> None:
+    """Minimum count (section 2.3), with or without the cheapest-n limit."""
+    min_count = rule.condition_min_count
+    if len(condition) < min_count:
+        return
+    if cheapest_n:
+
+        def key(i: int) -> tuple[Decimal, int, int]:
+            return (prices[i], ranks[i], -i)
+
+        condition = sorted(condition, key=key)
+        benefit = sorted(benefit, key=key)
+        benefit_rounds = -(-len(benefit) // cheapest_n)
+        # min_count 0 is invalid with cheapest-n; treat the condition as always met.
+        applications = min(len(condition) // min_count, benefit_rounds) if min_count else benefit_rounds
+        condition = condition[: applications * min_count]
+        benefit = benefit[: applications * cheapest_n]
+    _discount(rule, benefit, prices, currency, result)
+    for i in condition:
+        if i not in result:
+            result[i] = prices[i]  # consumed without a price change
+
+
+def _discount(
+    rule: Rule, benefit: list[int], prices: list[Decimal], currency: str, result: dict[int, Decimal]
+) -> None:
+    percent = rule.benefit_discount_matching_percent
+    # Many positions share a price: round each distinct price once.
+    memo: dict[Decimal, Decimal] = {}
+    for i in benefit:
+        price = prices[i]
+        new = memo.get(price)
+        if new is None:
+            new = memo[price] = percent_off(price, percent, currency)
+        result[i] = new

@@ -1,0 +1,43 @@
+"""django-filter pieces shared by every app: booleans that refuse values they do not understand.
+
+django-filter's own BooleanFilter silently ignores ``?active=maybe``; the API
+conventions ask for a 400 naming the parameter instead.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.db import models
+from django_filters import rest_framework as filters
+
+TRUE_VALUES = {"true", "1", "yes"}
+FALSE_VALUES = {"false", "0", "no"}
+
+
+class StrictBooleanField(forms.Field):
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in TRUE_VALUES:
+            return True
+        if text in FALSE_VALUES:
+            return False
+        raise forms.ValidationError(f"'{value}' is not a boolean: use true or false.")
+
+
+class StrictBooleanFilter(filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+    def __init__(self, *args, **kwargs):
+        kwargs["widget"] = forms.TextInput  # the default widget maps unknown values to None
+        super().__init__(*args, **kwargs)
+
+
+class FilterSet(filters.FilterSet):
+    """Base class of the API's filter sets."""
+
+    FILTER_DEFAULTS = {
+        **filters.FilterSet.FILTER_DEFAULTS,
+        models.BooleanField: {"filter_class": StrictBooleanFilter},
+    }

@@ -1,0 +1,80 @@
+"""Resolving the organizer/event of a nested URL once per request, and team permissions.
+
+Every organizer- or event-scoped view inherits one of the mixins below:
+- the organizer (``organizer_slug``) and event (``event_slug``) URL kwargs are
+  resolved through ``ticketing.selectors``; a parent that does not exist and
+  one the caller may not see answer the same 403 body (no existence leak);
+- ``read_permission`` / ``write_permission`` name the team permission needed for
+  safe / unsafe methods (None: visibility is enough);
+- ``get_queryset()`` must start from ``self.organizer`` / ``self.event``, so an
+  id of another organizer or event is a 404.
+"""
+
+from __future__ import annotations
+
+from rest_framework import permissions
+from rest_framework.exceptions import PermissionDenied
+
+from ticketing.models import Event, Organizer
+from ticketing.selectors import OrganizerAccess, organizer_access
+
+ORGANIZER_FORBIDDEN = "You do not have permission to access this organizer."
+EVENT_FORBIDDEN = "You do not have permission to access this event."
+
+
+class OrganizerScopedMixin:
+    read_permission: str | None = None
+    write_permission: str | None = None
+    require_all_events: bool = False
+
+    organizer: Organizer
+    access: OrganizerAccess
+
+    def check_permissions(self, request) -> None:
+        super().check_permissions(request)  # 401 for anonymous callers comes first
+        self.resolve_scope(request)
+
+    def resolve_scope(self, request) -> None:
+        access = organizer_access(request.user, self.kwargs["organizer_slug"])
+        if access is None:
+            raise PermissionDenied(ORGANIZER_FORBIDDEN)
+        self.access = access
+        self.organizer = access.organizer
+        self.check_scope_permission(request, access.organizer_permissions, "organizer")
+        if self.require_all_events and not access.has_all_events:
+            raise PermissionDenied("This needs a team with access to all events of the organizer.")
+
+    def required_permission(self, request) -> str | None:
+        return self.read_permission if request.method in permissions.SAFE_METHODS else self.write_permission
+
+    def check_scope_permission(self, request, granted: frozenset[str], scope: str) -> None:
+        needed = self.required_permission(request)
+        if needed and needed not in granted:
+            raise PermissionDenied(f"Your team lacks the permission '{needed}' for this {scope}.")
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["organizer"] = getattr(self, "organizer", None)
+        return context
+
+
+class EventScopedMixin(OrganizerScopedMixin):
+    event: Event
+
+    def resolve_scope(self, request) -> None:
+        access = organizer_access(request.user, self.kwargs["organizer_slug"])
+        if access is None:
+            raise PermissionDenied(ORGANIZER_FORBIDDEN)
+        event = Event.objects.filter(organizer=access.organizer, slug=self.kwargs["event_slug"]).first()
+        if event is None or not access.can_see_event(event):
+            raise PermissionDenied(EVENT_FORBIDDEN)
+        self.access = access
+        self.organizer = access.organizer
+        self.event = event
+        event.organizer = access.organizer  # saves a query wherever event.organizer is read
+        self.check_scope_permission(request, access.event_permissions(event), "event")
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["event"] = getattr(self, "event", None)
+        return context
