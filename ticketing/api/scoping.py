@@ -18,11 +18,16 @@ from rest_framework.exceptions import PermissionDenied
 from ticketing.models import Event, Organizer
 from ticketing.selectors import OrganizerAccess, organizer_access
 
+# URL patterns: typed in the OpenAPI schema, and a malformed id never reaches the database.
+SLUG_PATTERN = r"[a-zA-Z0-9][a-zA-Z0-9.-]*"
+ID_PATTERN = r"[0-9]+"
+
 ORGANIZER_FORBIDDEN = "You do not have permission to access this organizer."
 EVENT_FORBIDDEN = "You do not have permission to access this event."
 
 
 class OrganizerScopedMixin:
+    lookup_value_regex = ID_PATTERN
     read_permission: str | None = None
     write_permission: str | None = None
     require_all_events: bool = False

@@ -6,9 +6,9 @@ from rest_framework import viewsets
 from rest_framework.exceptions import PermissionDenied
 
 from ticketing.api.filters import FilterSet
-from ticketing.api.scoping import EVENT_FORBIDDEN, ORGANIZER_FORBIDDEN, OrganizerScopedMixin
+from ticketing.api.scoping import EVENT_FORBIDDEN, ORGANIZER_FORBIDDEN, SLUG_PATTERN, OrganizerScopedMixin
 from ticketing.api.serializers import EventSerializer, OrganizerSerializer, SalesChannelSerializer
-from ticketing.models import Event
+from ticketing.models import Event, SalesChannel
 from ticketing.selectors import visible_organizers
 from ticketing.services import event_delete, sales_channel_delete
 
@@ -18,6 +18,7 @@ class OrganizerViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = OrganizerSerializer
     lookup_field = "slug"
+    lookup_value_regex = SLUG_PATTERN
     ordering_fields = ("slug", "name")
     ordering = ("slug",)
 
@@ -32,6 +33,7 @@ class OrganizerViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class SalesChannelViewSet(OrganizerScopedMixin, viewsets.ModelViewSet):
+    queryset = SalesChannel.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = SalesChannelSerializer
     write_permission = "can_change_organizer_settings"
     ordering_fields = ("id", "identifier", "position")
@@ -56,8 +58,10 @@ class EventFilter(FilterSet):
 class EventViewSet(OrganizerScopedMixin, viewsets.ModelViewSet):
     """Events of the organizer that the caller's teams may see; ``slug`` is the id in URLs."""
 
+    queryset = Event.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = EventSerializer
     lookup_field = "slug"
+    lookup_value_regex = SLUG_PATTERN
     filterset_class = EventFilter
     ordering_fields = ("date_from", "slug", "name")
     ordering = ("date_from", "slug")
