@@ -191,10 +191,10 @@ def _benefit_candidates(rule: Rule, cart: _Cart, visible: list[int], condition: 
 def _evaluate_rule(rule: Rule, cart: _Cart, visible: list[int], currency: str) -> dict[int, Decimal]:
     """Run one rule; returns consumed cart index -> new price."""
     condition = _condition_candidates(rule, cart, visible)
-    if not condition:
-        return {}  # every way of meeting a condition needs a candidate
-    benefit = _benefit_candidates(rule, cart, visible, condition)
     by_value = rule.condition_min_value > 0
+    if not condition and (by_value or rule.condition_min_count > 0):
+        return {}  # the condition cannot be met
+    benefit = _benefit_candidates(rule, cart, visible, condition)
     cheapest_n = 0 if by_value else (rule.benefit_only_apply_to_cheapest_n_matches or 0)
     mode = rule.subevent_mode
     needs_order = cheapest_n > 0 or (mode == SubeventMode.DISTINCT and not by_value)
@@ -209,18 +209,17 @@ def _evaluate_rule(rule: Rule, cart: _Cart, visible: list[int], currency: str) -
         dealt = deal_distinct_groups(
             visible, is_condition, cart.dates, cart.prices, ranks, rule.condition_min_count, cheapest_n
         )
-        groups = [
-            ([i for i in g if is_condition[i]], [i for i in g if is_benefit[i]]) for g in dealt
-        ]
+        groups = [([i for i in g if is_condition[i]], [i for i in g if is_benefit[i]]) for g in dealt]
     else:
         # Mixed, and (invalid) distinct-by-value: one group of everything.
         groups = [(condition, benefit)]
 
-    for group_condition, group_benefit in groups:
+    prices = cart.prices
+    for in_condition, in_benefit in groups:
         if by_value:
-            _apply_min_value(rule, group_condition, group_benefit, cart.prices, currency, result)
+            _apply_min_value(rule, in_condition, in_benefit, prices, currency, result)
         else:
-            _apply_min_count(rule, group_condition, group_benefit, cart.prices, ranks, cheapest_n, currency, result)
+            _apply_min_count(rule, in_condition, in_benefit, prices, ranks, cheapest_n, currency, result)
     return result
 
 

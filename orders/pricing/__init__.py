@@ -1,0 +1,60 @@
+"""Pure cart-pricing engine (contract: shared/pricing/README.md).
+
+Standard library only: no Django, no database, no clock, no settings. The order
+service loads rules, codes and the cart, turns them into the dataclasses of
+:mod:`orders.pricing.types`, and stores what comes back.
+"""
+
+from .cases import (
+    Case,
+    CaseError,
+    Expected,
+    parse_case,
+    parse_cases,
+    parse_expected,
+    price_case,
+    serialise_outcomes,
+)
+from .money import allocate, minor_units, percent_of, percent_off, quantize
+from .rules import apply_rules, rule_runs, validate_rule
+from .types import (
+    CartLine,
+    Code,
+    CodeKind,
+    CodeMode,
+    Position,
+    PricedCart,
+    PricedLine,
+    Rule,
+    RuleOutcome,
+    SubeventMode,
+)
+
+__all__ = [
+    "Case",
+    "CaseError",
+    "CartLine",
+    "Code",
+    "CodeKind",
+    "CodeMode",
+    "Expected",
+    "Position",
+    "PricedCart",
+    "PricedLine",
+    "Rule",
+    "RuleOutcome",
+    "SubeventMode",
+    "allocate",
+    "apply_rules",
+    "minor_units",
+    "parse_case",
+    "parse_cases",
+    "parse_expected",
+    "percent_of",
+    "percent_off",
+    "price_case",
+    "quantize",
+    "rule_runs",
+    "serialise_outcomes",
+    "validate_rule",
+]
