@@ -15,6 +15,8 @@ from .cases import (
     price_case,
     serialise_outcomes,
 )
+from .codes import CodeOutcome, apply_codes
+from .engine import price_cart
 from .money import allocate, minor_units, percent_of, percent_off, quantize
 from .rules import apply_rules, rule_runs, validate_rule
 from .types import (
@@ -35,6 +37,7 @@ __all__ = [
     "CaseError",
     "CartLine",
     "Code",
+    "CodeOutcome",
     "CodeKind",
     "CodeMode",
     "Expected",
@@ -45,6 +48,7 @@ __all__ = [
     "RuleOutcome",
     "SubeventMode",
     "allocate",
+    "apply_codes",
     "apply_rules",
     "minor_units",
     "parse_case",
@@ -53,6 +57,7 @@ __all__ = [
     "percent_of",
     "percent_off",
     "price_case",
+    "price_cart",
     "quantize",
     "rule_runs",
     "serialise_outcomes",

@@ -17,7 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from .distinct import deal_distinct_groups
-from .money import percent_off
+from .money import percent_off, zero
 from .types import Position, Rule, RuleOutcome, SubeventMode
 
 __all__ = ["apply_rules", "rule_runs", "validate_rule"]
@@ -110,11 +110,12 @@ def apply_rules(
             consumed_by[i] = rule.id
         visible = [i for i in visible if i not in result]
 
+    nothing = zero(currency)
     outcomes = []
     for i, position in enumerate(positions):
         price = new_prices.get(i)
         if price is None:
-            outcomes.append(RuleOutcome(position.line_price, None, _ZERO))
+            outcomes.append(RuleOutcome(position.line_price, None, nothing))
         else:
             outcomes.append(RuleOutcome(price, consumed_by[i], position.line_price - price))
     return outcomes
