@@ -1,0 +1,148 @@
+"""Organizer-wide codes: coupon series with their coupons, and promo codes.
+
+A promo code is stored as a series of kind ``promo_code`` holding exactly one
+coupon; its settings live on the series like a campaign's. So coupons and promo
+codes share one table of codes — unique together per organizer, found by one
+lookup and checked by one code path — and differ only in their API and admin.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models.functions import Upper
+
+from ticketing.models import Event, Item, Organizer
+from ticketing.models.base import field_values
+
+
+class DiscountType(models.TextChoices):
+    PERCENT = "percent", "Percent off the eligible tickets"
+    FIX = "fix", "Amount off the order"
+    FIX_PER_ITEM = "fix_per_item", "Amount off each eligible ticket"
+
+
+class SeriesKind(models.TextChoices):
+    COUPON = "coupon", "Coupon series"
+    PROMO_CODE = "promo_code", "Promo code"
+
+
+class CouponSeries(models.Model):
+    organizer = models.ForeignKey(Organizer, on_delete=models.CASCADE, related_name="coupon_series")
+    kind = models.CharField(
+        max_length=20, choices=SeriesKind.choices, default=SeriesKind.COUPON, editable=False
+    )
+    name = models.CharField(max_length=200)
+    active = models.BooleanField(default=True)
+    single_usage = models.BooleanField(default=False, help_text="Each coupon may be used by one order only.")
+    max_usage = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Orders per coupon; empty: no limit."
+    )
+    max_usage_per_event = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Orders per coupon and event; empty: no limit."
+    )
+    max_tickets = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Discounted tickets per coupon over all its uses; empty: no limit."
+    )
+    can_be_combined = models.BooleanField(default=False, help_text="May share a cart with other codes.")
+    discount_type = models.CharField(
+        max_length=20, choices=DiscountType.choices, default=DiscountType.PERCENT
+    )
+    discount_value = models.DecimalField(max_digits=13, decimal_places=3)
+    discount_max_value = models.DecimalField(
+        max_digits=13,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="Cap on a percent discount per order.",
+    )
+    allow_all_events = models.BooleanField(default=True)
+    allowed_events = models.ManyToManyField(Event, blank=True, related_name="coupon_series")
+    allow_all_items = models.BooleanField(default=True)
+    allowed_items = models.ManyToManyField(Item, blank=True, related_name="coupon_series")
+    valid_from = models.DateTimeField(null=True, blank=True)
+    valid_until = models.DateTimeField(null=True, blank=True)
+    min_tickets_in_cart = models.PositiveIntegerField(null=True, blank=True)
+    max_tickets_in_cart = models.PositiveIntegerField(null=True, blank=True)
+    tags = models.JSONField(default=list, blank=True, help_text="Copied onto the orders that use a coupon.")
+    reveal_allowed_items = models.BooleanField(
+        default=False, help_text="Unlocks the allowed items even when they are hidden without a voucher."
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("id",)
+        verbose_name_plural = "coupon series"
+        indexes = [models.Index(fields=["organizer", "kind"], name="series_organizer_kind")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from vouchers.validation import validate_coupon_series
+
+        validate_coupon_series(**field_values(self))
+
+    @property
+    def max_orders_per_coupon(self) -> int | None:
+        return 1 if self.single_usage else self.max_usage
+
+
+class Coupon(models.Model):
+    organizer = models.ForeignKey(Organizer, on_delete=models.CASCADE, related_name="coupons")
+    series = models.ForeignKey(CouponSeries, on_delete=models.CASCADE, related_name="coupons")
+    code = models.CharField(
+        max_length=255, help_text="Stored upper-cased; unique per organizer, ignoring case."
+    )
+    customer_email = models.EmailField(blank=True, help_text="Only this customer may use the coupon.")
+    active = models.BooleanField(default=True)
+    used_orders = models.PositiveIntegerField(default=0, editable=False)
+    used_tickets = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("id",)
+        constraints = [
+            # One table for coupons and promo codes: a typed code is unambiguous within the organizer.
+            models.UniqueConstraint(Upper("code"), "organizer", name="uniq_coupon_code_per_organizer"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def clean(self) -> None:
+        from vouchers.validation import validate_coupon
+
+        validate_coupon(**field_values(self))
+
+
+class PromoCodeManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(series__kind=SeriesKind.PROMO_CODE).select_related("series")
+
+
+class PromoCode(Coupon):
+    """A promo code seen as its coupon row (the admin's and the API's handle on it)."""
+
+    objects = PromoCodeManager()
+
+    class Meta:
+        proxy = True
+
+
+class CouponEventUsage(models.Model):
+    """How often a coupon was used in one event (for ``max_usage_per_event``)."""
+
+    coupon = models.ForeignKey(Coupon, on_delete=models.CASCADE, related_name="event_usages")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="coupon_usages")
+    orders = models.PositiveIntegerField(default=0)
+    tickets = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("id",)
+        constraints = [models.UniqueConstraint(fields=["coupon", "event"], name="uniq_coupon_event_usage")]
+
+    def __str__(self) -> str:
+        return f"{self.coupon} in {self.event}: {self.orders} orders, {self.tickets} tickets"
