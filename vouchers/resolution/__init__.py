@@ -1,0 +1,21 @@
+"""Resolving a typed code: ``resolve_code`` and the data it takes and returns."""
+
+from vouchers.resolution.resolve import resolve_code
+from vouchers.resolution.types import (
+    CartLineSummary,
+    CartSummary,
+    CodeError,
+    CodeErrorCode,
+    CodeKind,
+    ResolvedCode,
+)
+
+__all__ = [
+    "CartLineSummary",
+    "CartSummary",
+    "CodeError",
+    "CodeErrorCode",
+    "CodeKind",
+    "ResolvedCode",
+    "resolve_code",
+]
