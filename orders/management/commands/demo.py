@@ -1,0 +1,36 @@
+"""``manage.py demo``: demo data to try the API and the admin on a fresh database.
+
+It lives in the orders app, the top of the dependency chain (ticketing <- discounts,
+vouchers <- orders), so it can call every app's ``ensure_demo_*`` function. Running
+it again creates nothing new; it prints a fresh API token each time (the previous
+demo token stops working, since only digests of tokens are stored).
+"""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from ticketing.demo import ADMIN_USERNAME, ensure_demo_ticketing
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo organizer (events, items, quotas, a team) and the admin/admin superuser if "
+        "missing, and print a new API token of the demo team."
+    )
+
+    def handle(self, *args, **options) -> None:
+        with transaction.atomic():
+            demo = ensure_demo_ticketing()
+        organizer = demo.organizer.slug
+        out = self.stdout
+        out.write(f"Organizer '{organizer}' with events: {demo.conference.slug} (single date), "
+                  f"{demo.festival.slug} ({len(demo.festival_dates)} dates)")
+        out.write(f"Sales channels: {demo.web.identifier}, {demo.box.identifier}")
+        out.write(f"Admin: /admin/ as '{ADMIN_USERNAME}' (password 'admin' unless it was changed)")
+        out.write(f"Team '{demo.team.name}' (all events, all permissions); its API token, valid until the "
+                  "next run:")
+        out.write(f"API token: {demo.token}")
+        out.write(f"Try: curl -H 'Authorization: Token {demo.token}' "
+                  f"http://localhost:8000/api/v1/organizers/{organizer}/events/")

@@ -1,0 +1,116 @@
+"""``manage.py demo``: complete demo data, idempotent, with a working API token printed each run."""
+
+from __future__ import annotations
+
+import io
+import re
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from ticketing.demo import ensure_demo_ticketing
+from ticketing.models import Event, Organizer, Quota, Team
+from ticketing.validation import validate_quota
+
+pytestmark = pytest.mark.django_db
+
+TOKEN_LINE = re.compile(r"^API token: (\S+)$", re.MULTILINE)
+
+
+def run_demo() -> str:
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    tokens = TOKEN_LINE.findall(out.getvalue())
+    assert len(tokens) == 1, out.getvalue()
+    return tokens[0]
+
+
+def row_counts() -> dict[str, int]:
+    return {
+        model._meta.label: model.objects.count()
+        for model in apps.get_models()
+        if model._meta.app_label in {"ticketing", "auth", "discounts", "vouchers", "orders"}
+    }
+
+
+def events_with(token: str):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client.get("/api/v1/organizers/demo/events/")
+
+
+def test_the_printed_token_lists_the_two_demo_events():
+    response = events_with(run_demo())
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 2
+    assert {e["slug"] for e in body["results"]} == {"conference", "festival"}
+
+
+def test_running_twice_creates_nothing_new_and_replaces_the_token():
+    first = run_demo()
+    counts = row_counts()
+    second = run_demo()
+    assert row_counts() == counts
+    assert first != second
+    assert events_with(first).status_code == 401
+    assert events_with(second).status_code == 200
+
+
+def test_an_existing_admin_keeps_its_password():
+    get_user_model().objects.create_superuser("admin", "a@example.com", "s3cret-pass")
+    run_demo()
+    assert get_user_model().objects.get(username="admin").check_password("s3cret-pass")
+
+
+def test_demo_contents():
+    demo = ensure_demo_ticketing()
+    organizer = Organizer.objects.get(slug="demo")
+    assert set(organizer.sales_channels.values_list("identifier", flat=True)) == {"web", "box"}
+    admin = get_user_model().objects.get(username="admin")
+    assert admin.is_superuser and admin.is_staff and admin.check_password("admin")
+
+    conference = Event.objects.get(organizer=organizer, slug="conference")
+    assert (conference.currency, conference.live, conference.has_subevents) == ("EUR", True, False)
+    items = {item.name: item for item in conference.items.all()}
+    assert items["Regular ticket"].default_price == Decimal("23.00")
+    assert "Student ticket" in items
+    assert list(items["T-shirt"].variations.values_list("value", flat=True)) == ["S", "M", "L"]
+    addon = items["Regular ticket"].addons.get()
+    assert addon.addon_category.is_addon and (addon.min_count, addon.max_count) == (0, 2)
+    workshops = [item for name, item in items.items() if name.startswith("Workshop")]
+    assert len(workshops) == 2 and all(item.category.name == "Workshops" for item in workshops)
+    bundle = items["VIP ticket"].bundles.get()
+    assert (bundle.bundled_item.name, bundle.count) == ("Parking pass", 1)
+    assert bundle.designated_price == Decimal("5.00")
+
+    festival = Event.objects.get(organizer=organizer, slug="festival")
+    assert festival.has_subevents and festival.live
+    dates = list(festival.subevents.all())
+    assert len(dates) == 3 and all(d.active for d in dates)
+    assert any(d.item_overrides.exists() for d in dates)
+    assert any(d.variation_overrides.exists() for d in dates)
+    for date in dates:
+        assert Quota.objects.filter(event=festival, subevent=date).exists()
+    assert Quota.objects.filter(event=conference, subevent=None).count() == 4
+
+    team = Team.objects.get(organizer=organizer, name="Demo team")
+    assert team.all_events and team.permission_set() == frozenset(Team.PERMISSIONS)
+    assert team.tokens.filter(active=True).count() == 1
+    assert demo.team == team and demo.festival_dates == dates
+
+
+def test_demo_objects_pass_the_shared_validation():
+    demo = ensure_demo_ticketing()
+    for event in (demo.conference, demo.festival):
+        event.full_clean()
+        for obj in [*event.items.all(), *event.subevents.all(), *event.categories.all()]:
+            obj.full_clean()
+        for quota in event.quotas.all():
+            quota.full_clean()
+            validate_quota(event=event, subevent=quota.subevent, items=quota.items.all(),
+                           variations=quota.variations.all())
