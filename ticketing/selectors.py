@@ -7,11 +7,13 @@ the principal's teams in the organizer; superusers may do everything.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from ticketing.models import Event, Organizer, Team
+from ticketing.models import Event, Organizer, Quota, Team
+from ticketing.quota_usage import QuotaUsage, quota_usage_counts
 
 ALL_PERMISSIONS = frozenset(Team.PERMISSIONS)
 
@@ -78,3 +80,48 @@ def organizer_access(principal, organizer_slug: str) -> OrganizerAccess | None:
     if not teams and not is_superuser:
         return None
     return OrganizerAccess(organizer=organizer, is_superuser=is_superuser, teams=teams)
+
+
+@dataclass(frozen=True)
+class QuotaAvailability:
+    """How much of a quota is used and what is left, in the shape of pretix's availability endpoint.
+
+    ``total_size`` and ``available_number`` are None for an unlimited quota, which is always available.
+    """
+
+    total_size: int | None
+    pending_orders: int
+    paid_orders: int
+    cart_positions: int
+    blocking_vouchers: int
+    available_number: int | None
+    available: bool
+
+
+def quota_availabilities(quotas: Sequence[Quota]) -> dict[int, QuotaAvailability]:
+    """Availability of several quotas by id, with one query per registered kind of usage."""
+    counts = quota_usage_counts(quotas)
+    result: dict[int, QuotaAvailability] = {}
+    for quota in quotas:
+        used = {kind: counts[kind].get(quota.pk, 0) for kind in QuotaUsage}
+        if quota.size is None:
+            available_number = None
+            available = True
+        else:
+            # Overbooking (e.g. a quota shrunk after sales) shows as 0 left, never as a negative number.
+            available_number = max(quota.size - sum(used.values()), 0)
+            available = available_number > 0
+        result[quota.pk] = QuotaAvailability(
+            total_size=quota.size,
+            pending_orders=used[QuotaUsage.PENDING_ORDERS],
+            paid_orders=used[QuotaUsage.PAID_ORDERS],
+            cart_positions=used[QuotaUsage.CART_POSITIONS],
+            blocking_vouchers=used[QuotaUsage.BLOCKING_VOUCHERS],
+            available_number=available_number,
+            available=available,
+        )
+    return result
+
+
+def quota_availability(quota: Quota) -> QuotaAvailability:
+    return quota_availabilities([quota])[quota.pk]
