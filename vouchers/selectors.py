@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Upper
 
 from ticketing.models import Event, Organizer
 from vouchers.codes import chunks
-from vouchers.models import Coupon, Voucher
+from vouchers.models import Coupon, CouponSeries, Voucher
 
 
 def with_code(queryset: QuerySet, code: str) -> QuerySet:
@@ -66,3 +66,11 @@ def event_codes_taken(*, event: Event, codes: list[str]) -> set[str]:
             )
         )
     return {code.upper() for code in taken}
+
+
+def usable_in_event(queryset: QuerySet, event: Event) -> QuerySet:
+    """Coupons (or promo codes) whose series allows ``event``."""
+    allowed = CouponSeries.allowed_events.through.objects.filter(
+        couponseries_id=OuterRef("series_id"), event_id=event.pk
+    )
+    return queryset.filter(Q(series__allow_all_events=True) | Q(Exists(allowed)))

@@ -1,0 +1,67 @@
+"""Vouchers in the API, shaped like pretix's voucher resource."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from ticketing.api.fields import MoneyField
+from ticketing.api.validation import SharedValidationMixin
+from ticketing.models import Item, ItemVariation, Quota, SubEvent
+from vouchers.api.fields import CodeField, PutResetsDefaultsMixin
+from vouchers.models import Voucher
+from vouchers.validation import validate_voucher
+
+
+class VoucherSerializer(SharedValidationMixin, PutResetsDefaultsMixin, serializers.ModelSerializer):
+    """``code`` may be left empty on create: a 16-character code is generated."""
+
+    shared_validator = validate_voucher
+    put_keeps = ("code",)
+
+    code = CodeField(required=False, allow_blank=True)
+    budget = MoneyField(required=False, allow_null=True)
+    budget_used = MoneyField(read_only=True)
+    value = MoneyField(required=False, allow_null=True)
+    item = serializers.PrimaryKeyRelatedField(queryset=Item.objects.all(), required=False, allow_null=True)
+    variation = serializers.PrimaryKeyRelatedField(
+        queryset=ItemVariation.objects.all(), required=False, allow_null=True
+    )
+    quota = serializers.PrimaryKeyRelatedField(queryset=Quota.objects.all(), required=False, allow_null=True)
+    subevent = serializers.PrimaryKeyRelatedField(
+        queryset=SubEvent.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Voucher
+        fields = (
+            "id",
+            "code",
+            "max_usages",
+            "min_usages",
+            "redeemed",
+            "budget",
+            "budget_used",
+            "valid_from",
+            "valid_until",
+            "block_quota",
+            "allow_ignore_quota",
+            "price_mode",
+            "value",
+            "item",
+            "variation",
+            "quota",
+            "subevent",
+            "tag",
+            "comment",
+            "show_hidden_items",
+            "all_addons_included",
+            "all_bundles_included",
+            "created",
+        )
+        read_only_fields = ("id", "redeemed", "budget_used", "created")
+
+    def extra_validation_values(self):
+        values = super().extra_validation_values()
+        if self.instance is not None:
+            values["redeemed"] = self.instance.redeemed
+        return values

@@ -1,0 +1,1 @@
+"""Writes and workflows of the vouchers app (``<thing>_<verb>``)."""

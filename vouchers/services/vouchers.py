@@ -1,0 +1,80 @@
+"""Creating, changing, deleting vouchers; generating their codes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from config.errors import ConflictError
+from ticketing.models import Event
+from vouchers.codes import DEFAULT_LENGTH, normalise_code, unique_random_codes
+from vouchers.models import Voucher
+from vouchers.selectors import event_codes_taken
+from vouchers.validation import DUPLICATE_VOUCHER
+
+
+def voucher_codes_generate(*, event: Event, count: int, exclude: Sequence[str] = ()) -> list[str]:
+    """``count`` fresh voucher codes, unused in the event, by its organizer's coupons and in ``exclude``."""
+    excluded = set(exclude)
+    return unique_random_codes(
+        count=count,
+        length=DEFAULT_LENGTH,
+        prefix="",
+        taken=lambda chunk: event_codes_taken(event=event, codes=chunk) | (set(chunk) & excluded),
+    )
+
+
+@transaction.atomic
+def voucher_create(*, event: Event, **fields: Any) -> Voucher:
+    """Create a validated voucher; an empty code is generated."""
+    return voucher_batch_create(event=event, rows=[fields])[0]
+
+
+@transaction.atomic
+def voucher_batch_create(*, event: Event, rows: Sequence[dict[str, Any]]) -> list[Voucher]:
+    """Create validated vouchers all or nothing, generating the codes left empty."""
+    given = [normalise_code(row.get("code")) for row in rows]
+    fresh = iter(voucher_codes_generate(event=event, count=given.count(""), exclude=[c for c in given if c]))
+    vouchers = [
+        Voucher(**{**row, "event": event, "code": code or next(fresh)})
+        for row, code in zip(rows, given, strict=True)
+    ]
+    try:
+        with transaction.atomic():
+            return Voucher.objects.bulk_create(vouchers)
+    except IntegrityError as exc:  # a concurrent request took a code after validation
+        raise duplicate_or(exc) from exc
+
+
+def duplicate_or(exc: IntegrityError) -> Exception:
+    """The unique-code violation as a 400 naming ``code``; any other integrity error unchanged."""
+    if "uniq_voucher_code_per_event" in str(exc):
+        return ValidationError({"code": [DUPLICATE_VOUCHER]})
+    return exc
+
+
+@transaction.atomic
+def voucher_update(*, voucher: Voucher, **fields: Any) -> Voucher:
+    if "code" in fields:
+        fields["code"] = normalise_code(fields["code"]) or voucher.code
+    for name, value in fields.items():
+        setattr(voucher, name, value)
+    try:
+        with transaction.atomic():
+            voucher.save()
+    except IntegrityError as exc:
+        raise duplicate_or(exc) from exc
+    return voucher
+
+
+def voucher_delete(*, voucher: Voucher) -> None:
+    """A voucher that orders have used is kept for their sake: shorten its validity instead."""
+    if voucher.redeemed > 0 or voucher.budget_used > 0:
+        raise ConflictError(
+            "This voucher has been redeemed and cannot be deleted; set valid_until to end it.",
+            code="voucher_redeemed",
+        )
+    voucher.delete()

@@ -1,0 +1,332 @@
+"""Vouchers API: /api/v1/organizers/<o>/events/<e>/vouchers/"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from ticketing.api.scoping import EVENT_FORBIDDEN, ORGANIZER_FORBIDDEN
+from ticketing.tests.factories import (
+    EventFactory,
+    ItemCategoryFactory,
+    ItemFactory,
+    ItemVariationFactory,
+    OrganizerFactory,
+    QuotaFactory,
+    SubEventFactory,
+)
+from vouchers.codes import ALPHABET
+from vouchers.models import Voucher
+from vouchers.tests.factories import CouponFactory, VoucherFactory
+
+URL = "/api/v1/organizers/demo-org/events/conf/vouchers/"
+FIELDS = {
+    "id",
+    "code",
+    "max_usages",
+    "min_usages",
+    "redeemed",
+    "budget",
+    "budget_used",
+    "valid_from",
+    "valid_until",
+    "block_quota",
+    "allow_ignore_quota",
+    "price_mode",
+    "value",
+    "item",
+    "variation",
+    "quota",
+    "subevent",
+    "tag",
+    "comment",
+    "show_hidden_items",
+    "all_addons_included",
+    "all_bundles_included",
+    "created",
+}
+
+
+def test_list_is_paginated_with_the_envelope(api, event):
+    VoucherFactory.create_batch(3, event=event)
+    VoucherFactory(event=EventFactory(organizer=event.organizer))  # another event's voucher is not listed
+    body = api.get(URL, {"page_size": 2}).json()
+    assert body["count"] == 3
+    assert len(body["results"]) == 2
+    assert body["next"].endswith("page=2&page_size=2")
+    assert body["previous"] is None
+    assert set(body["results"][0]) == FIELDS
+    assert api.get(URL, {"page": 3, "page_size": 2}).status_code == 404
+
+
+def test_filters(api, event):
+    item = ItemFactory(event=event)
+    now = timezone.now()
+    VoucherFactory(event=event, code="SPRING-ONE", tag="spring", item=item)
+    VoucherFactory(event=event, code="SPRING-TWO", tag="spring", valid_until=now - timedelta(days=1))
+    VoucherFactory(event=event, code="SUMMER-ONE", tag="summer", max_usages=2, redeemed=2)
+
+    def codes(**params):
+        response = api.get(URL, params)
+        assert response.status_code == 200, response.json()
+        return sorted(v["code"] for v in response.json()["results"])
+
+    assert codes(code=" spring-one ") == ["SPRING-ONE"]
+    assert codes(tag="spring") == ["SPRING-ONE", "SPRING-TWO"]
+    assert codes(active="true") == ["SPRING-ONE"]
+    assert codes(active="false") == ["SPRING-TWO", "SUMMER-ONE"]
+    assert codes(item=item.pk) == ["SPRING-ONE"]
+
+
+def test_subevent_filter(api, organizer):
+    series = EventFactory(organizer=organizer, slug="tour", has_subevents=True)
+    date = SubEventFactory(event=series)
+    VoucherFactory(event=series, subevent=date, code="ON-THE-DATE")
+    VoucherFactory(event=series, code="ANY-DATE")
+    response = api.get("/api/v1/organizers/demo-org/events/tour/vouchers/", {"subevent": date.pk})
+    assert [v["code"] for v in response.json()["results"]] == ["ON-THE-DATE"]
+
+
+@pytest.mark.parametrize(("param", "value"), [("active", "maybe"), ("item", "abc"), ("subevent", "999999")])
+def test_invalid_filter_value_is_a_400_naming_the_parameter(api, event, param, value):
+    response = api.get(URL, {param: value})
+    assert response.status_code == 400
+    assert param in response.json()
+
+
+@pytest.mark.parametrize("field", ["id", "code", "max_usages", "valid_until", "value", "redeemed", "tag"])
+def test_ordering(api, event, field):
+    now = timezone.now()
+    for n, code in enumerate(["BBBBB", "AAAAA", "CCCCC"]):
+        VoucherFactory(
+            event=event,
+            code=code,
+            max_usages=5 - n,
+            redeemed=n,
+            value=Decimal(10 + n * 7 % 5),
+            valid_until=now + timedelta(days=(n * 2) % 3 + 1),
+            tag=f"t{(n + 2) % 3}",
+        )
+    ascending = [v[field] for v in api.get(URL, {"ordering": field}).json()["results"]]
+    descending = [v[field] for v in api.get(URL, {"ordering": f"-{field}"}).json()["results"]]
+    assert ascending == sorted(ascending, key=lambda x: Decimal(x) if field == "value" else x)
+    assert descending == ascending[::-1]
+
+
+def test_unknown_ordering_field_is_ignored(api, event):
+    VoucherFactory(event=event)
+    assert api.get(URL, {"ordering": "comment"}).status_code == 200
+
+
+def test_list_query_count_does_not_grow_with_page_size(api, event, django_assert_max_num_queries):
+    VoucherFactory.create_batch(30, event=event, item=ItemFactory(event=event))
+    with django_assert_max_num_queries(8):
+        assert len(api.get(URL, {"page_size": 30}).json()["results"]) == 30
+
+
+def test_create_returns_the_full_object_with_a_normalised_code(api, event):
+    item = ItemFactory(event=event)
+    body = {
+        "code": "  early-bird ",
+        "max_usages": 10,
+        "price_mode": "percent",
+        "value": "15.00",
+        "item": item.pk,
+        "budget": "100.00",
+        "tag": "launch",
+        "valid_until": "2030-01-01T00:00:00Z",
+    }
+    response = api.post(URL, body, format="json")
+    assert response.status_code == 201, response.json()
+    data = response.json()
+    assert set(data) == FIELDS
+    assert (data["code"], data["value"], data["budget"], data["budget_used"]) == (
+        "EARLY-BIRD",
+        "15.00",
+        "100.00",
+        "0.00",
+    )
+    assert data["redeemed"] == 0 and data["min_usages"] == 1 and data["show_hidden_items"] is True
+    assert Voucher.objects.get(pk=data["id"]).event == event
+
+
+def test_an_empty_code_is_generated(api, event):
+    for body in ({}, {"code": ""}):
+        code = api.post(URL, body, format="json").json()["code"]
+        assert len(code) == 16 and set(code) <= set(ALPHABET)
+
+
+def test_codes_are_unique_per_event_ignoring_case(api, event):
+    VoucherFactory(event=event, code="HELLO-WORLD")
+    response = api.post(URL, {"code": "hello-world"}, format="json")
+    assert response.status_code == 400
+    assert "code" in response.json()
+    other = EventFactory(organizer=event.organizer, slug="other")
+    assert (
+        api.post(
+            f"/api/v1/organizers/demo-org/events/{other.slug}/vouchers/", {"code": "hello-world"}
+        ).status_code
+        == 201
+    )
+
+
+def test_a_voucher_code_may_not_repeat_a_coupon_code(api, event):
+    CouponFactory(series__organizer=event.organizer, code="CAMPAIGN-1")
+    response = api.post(URL, {"code": "campaign-1"}, format="json")
+    assert response.status_code == 400 and "code" in response.json()
+
+
+def validation_cases(event):
+    item = ItemFactory(event=event)
+    other_event = EventFactory(organizer=event.organizer)
+    addon = ItemFactory(event=event, category=ItemCategoryFactory(event=event, is_addon=True))
+    return [
+        ({"code": "abc"}, "code"),
+        ({"code": "has space"}, "code"),
+        ({"max_usages": -1}, "max_usages"),
+        ({"max_usages": 1, "min_usages": 2}, "max_usages"),
+        ({"min_usages": 0}, "min_usages"),
+        ({"price_mode": "double"}, "price_mode"),
+        ({"price_mode": "percent", "value": "120.00"}, "value"),
+        ({"value": "1.234"}, "value"),
+        ({"budget": "-5.00"}, "budget"),
+        ({"valid_from": "2030-01-02T00:00:00Z", "valid_until": "2030-01-01T00:00:00Z"}, "valid_until"),
+        ({"item": ItemFactory(event=other_event).pk}, "item"),
+        ({"item": addon.pk}, "item"),
+        ({"item": 999999}, "item"),
+        ({"variation": ItemVariationFactory(item=item).pk}, "variation"),
+        ({"item": item.pk, "variation": ItemVariationFactory(item=ItemFactory(event=event)).pk}, "variation"),
+        ({"quota": QuotaFactory(event=other_event).pk}, "quota"),
+        ({"quota": QuotaFactory(event=event).pk, "item": item.pk}, "non_field_errors"),
+        ({"block_quota": True}, "block_quota"),
+        ({"subevent": SubEventFactory().pk}, "subevent"),
+        (
+            {"block_quota": True, "quota": QuotaFactory(event=event, size=1).pk, "max_usages": 2},
+            "block_quota",
+        ),
+    ]
+
+
+def test_each_validation_error_is_a_400_naming_the_field(api, event):
+    for change, field in validation_cases(event):
+        response = api.post(URL, {"code": "VALID-CODE", **change}, format="json")
+        assert response.status_code == 400, change
+        assert field in response.json(), (change, response.json())
+    assert not Voucher.objects.exists()
+
+
+def test_patch_and_put(api, event):
+    voucher = VoucherFactory(event=event, code="PATCH-ME", tag="x", comment="keep?", max_usages=3)
+    response = api.patch(f"{URL}{voucher.pk}/", {"tag": "y", "max_usages": 5}, format="json")
+    assert response.status_code == 200
+    assert (response.json()["tag"], response.json()["max_usages"], response.json()["comment"]) == (
+        "y",
+        5,
+        "keep?",
+    )
+    response = api.put(f"{URL}{voucher.pk}/", {"price_mode": "set", "value": "9.00"}, format="json")
+    assert response.status_code == 200, response.json()
+    voucher.refresh_from_db()
+    # PUT resets what it leaves out, except the code, which stays.
+    assert (voucher.code, voucher.tag, voucher.comment, voucher.max_usages) == ("PATCH-ME", "", "", 1)
+    assert voucher.value == Decimal("9.00")
+
+
+def test_max_usages_cannot_go_below_redeemed(api, event):
+    voucher = VoucherFactory(event=event, max_usages=5, redeemed=3)
+    response = api.patch(f"{URL}{voucher.pk}/", {"max_usages": 2}, format="json")
+    assert response.status_code == 400 and "max_usages" in response.json()
+
+
+def test_redeemed_is_read_only(api, event):
+    voucher = VoucherFactory(event=event)
+    api.patch(f"{URL}{voucher.pk}/", {"redeemed": 7}, format="json")
+    voucher.refresh_from_db()
+    assert voucher.redeemed == 0
+
+
+def test_delete_and_409_once_redeemed(api, event):
+    unused = VoucherFactory(event=event)
+    assert api.delete(f"{URL}{unused.pk}/").status_code == 204
+    used = VoucherFactory(event=event, max_usages=2, redeemed=1)
+    response = api.delete(f"{URL}{used.pk}/")
+    assert response.status_code == 409
+    assert response.json()["code"] == "voucher_redeemed"
+    assert Voucher.objects.filter(pk=used.pk).exists()
+
+
+def test_batch_create(api, event):
+    rows = [{"code": "batch-one", "max_usages": 2}, {"code": ""}, {"tag": "gen"}]
+    response = api.post(f"{URL}batch_create/", rows, format="json")
+    assert response.status_code == 201, response.json()
+    data = response.json()
+    assert [v["code"] for v in data][:1] == ["BATCH-ONE"]
+    assert len({v["code"] for v in data}) == 3
+    assert Voucher.objects.filter(event=event).count() == 3
+
+
+def test_batch_duplicates_within_the_batch_name_the_index(api, event):
+    rows = [{"code": "SAME-CODE"}, {"code": "OTHER-CODE"}, {"code": " same-code "}]
+    response = api.post(f"{URL}batch_create/", rows, format="json")
+    assert response.status_code == 400
+    errors = response.json()
+    assert list(errors) == ["2"]
+    assert "index 2 repeats index 0" in errors["2"]["code"][0]
+    assert not Voucher.objects.exists()
+
+
+def test_batch_duplicates_against_existing_codes_and_invalid_rows_reject_everything(api, event):
+    VoucherFactory(event=event, code="EXISTING")
+    rows = [{"code": "FRESH-ONE"}, {"code": "existing"}, {"code": "FRESH-TWO", "max_usages": -1}]
+    response = api.post(f"{URL}batch_create/", rows, format="json")
+    assert response.status_code == 400
+    errors = response.json()
+    assert list(errors) == ["1", "2"]
+    assert "code" in errors["1"] and "max_usages" in errors["2"]
+    assert Voucher.objects.filter(event=event).count() == 1
+
+
+def test_batch_needs_a_list(api, event):
+    response = api.post(f"{URL}batch_create/", {"code": "NOT-A-LIST"}, format="json")
+    assert response.status_code == 400 and "non_field_errors" in response.json()
+
+
+def test_anonymous_is_401(anon, event):
+    assert anon.get(URL).status_code == 401
+    assert anon.post(f"{URL}batch_create/", [], format="json").status_code == 401
+
+
+def test_permissions(api_for, event):
+    nothing = api_for(all_events=True, can_change_items=True)
+    assert nothing.get(URL).status_code == 403
+    viewer = api_for(all_events=True, can_view_vouchers=True)
+    voucher = VoucherFactory(event=event)
+    assert viewer.get(URL).status_code == 200
+    assert viewer.get(f"{URL}{voucher.pk}/").status_code == 200
+    assert viewer.post(URL, {}, format="json").status_code == 403
+    assert viewer.patch(f"{URL}{voucher.pk}/", {"tag": "x"}, format="json").status_code == 403
+    assert viewer.delete(f"{URL}{voucher.pk}/").status_code == 403
+    assert viewer.post(f"{URL}batch_create/", [{}], format="json").status_code == 403
+    assert Voucher.objects.count() == 1
+
+
+def test_other_organizer_is_403_like_a_nonexistent_one(api, event):
+    rival = EventFactory(organizer=OrganizerFactory(slug="rival"), slug="conf")
+    VoucherFactory(event=rival)
+    foreign = api.get("/api/v1/organizers/rival/events/conf/vouchers/")
+    missing = api.get("/api/v1/organizers/nope/events/conf/vouchers/")
+    assert foreign.status_code == missing.status_code == 403
+    assert foreign.json() == missing.json() == {"detail": ORGANIZER_FORBIDDEN}
+    assert api.get("/api/v1/organizers/demo-org/events/nope/vouchers/").json() == {"detail": EVENT_FORBIDDEN}
+
+
+def test_a_voucher_of_another_event_is_404(api, event):
+    elsewhere = VoucherFactory(event=EventFactory(organizer=event.organizer))
+    foreign = VoucherFactory(event=EventFactory())
+    for voucher in (elsewhere, foreign):
+        assert api.get(f"{URL}{voucher.pk}/").status_code == 404
+        assert api.patch(f"{URL}{voucher.pk}/", {"tag": "x"}, format="json").status_code == 404
+        assert api.delete(f"{URL}{voucher.pk}/").status_code == 404
