@@ -4,13 +4,30 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import ProtectedError
 
 from config.errors import ConflictError
-from ticketing.models import Event, Organizer, SalesChannel, Team, TeamAPIToken
+from ticketing.models import (
+    Event,
+    Item,
+    ItemAddOn,
+    ItemBundle,
+    ItemCategory,
+    ItemVariation,
+    Organizer,
+    SalesChannel,
+    SubEvent,
+    SubEventItem,
+    SubEventItemVariation,
+    Team,
+    TeamAPIToken,
+)
 
 TOKEN_BYTES = 32
 
@@ -65,3 +82,120 @@ def event_delete(*, event: Event) -> None:
             "The event has orders or other records that must be kept; take it offline instead.",
             code="event_in_use",
         ) from exc
+
+
+@dataclass(frozen=True)
+class NewVariation:
+    value: str
+    default_price: Decimal | None = None  # None: the item's default price
+    active: bool = True
+    position: int = 0
+
+
+@dataclass(frozen=True)
+class NewAddOn:
+    addon_category: ItemCategory
+    min_count: int = 0
+    max_count: int = 1
+    price_included: bool = False
+    position: int = 0
+
+
+@dataclass(frozen=True)
+class NewBundle:
+    bundled_item: Item
+    bundled_variation: ItemVariation | None = None
+    count: int = 1
+    designated_price: Decimal = Decimal("0")
+
+
+@transaction.atomic
+def item_create(
+    *,
+    event: Event,
+    sales_channels: Iterable[SalesChannel] = (),
+    variations: Sequence[NewVariation] = (),
+    addons: Sequence[NewAddOn] = (),
+    bundles: Sequence[NewBundle] = (),
+    **fields: Any,
+) -> Item:
+    """Create an item with its variations, add-on offers and bundles, all or nothing.
+
+    ``fields`` are the item's own fields; the caller has validated everything
+    (``validate_item``, ``validate_addon``, ``validate_bundle``).
+    """
+    item = Item.objects.create(event=event, **fields)
+    channels = list(sales_channels)
+    if channels:
+        item.limit_sales_channels.set(channels)
+    ItemVariation.objects.bulk_create(
+        ItemVariation(
+            item=item, value=v.value, default_price=v.default_price, active=v.active, position=v.position
+        )
+        for v in variations
+    )
+    ItemAddOn.objects.bulk_create(
+        ItemAddOn(
+            base_item=item, addon_category=a.addon_category, min_count=a.min_count, max_count=a.max_count,
+            price_included=a.price_included, position=a.position,
+        )
+        for a in addons
+    )
+    ItemBundle.objects.bulk_create(
+        ItemBundle(
+            base_item=item, bundled_item=b.bundled_item, bundled_variation=b.bundled_variation, count=b.count,
+            designated_price=b.designated_price,
+        )
+        for b in bundles
+    )
+    return item
+
+
+def _subevent_set_prices(
+    subevent: SubEvent,
+    item_prices: Mapping[Item, Decimal] | None,
+    variation_prices: Mapping[ItemVariation, Decimal] | None,
+) -> None:
+    # The overrides are one value of the date: a write replaces them as a whole.
+    if item_prices is not None:
+        subevent.item_overrides.all().delete()
+        SubEventItem.objects.bulk_create(
+            SubEventItem(subevent=subevent, item=item, price=price) for item, price in item_prices.items()
+        )
+    if variation_prices is not None:
+        subevent.variation_overrides.all().delete()
+        SubEventItemVariation.objects.bulk_create(
+            SubEventItemVariation(subevent=subevent, variation=variation, price=price)
+            for variation, price in variation_prices.items()
+        )
+
+
+@transaction.atomic
+def subevent_create(
+    *,
+    event: Event,
+    item_prices: Mapping[Item, Decimal] | None = None,
+    variation_prices: Mapping[ItemVariation, Decimal] | None = None,
+    **fields: Any,
+) -> SubEvent:
+    """Create a date of a series with its price overrides (validated by the caller)."""
+    subevent = SubEvent.objects.create(event=event, **fields)
+    _subevent_set_prices(subevent, item_prices, variation_prices)
+    return subevent
+
+
+@transaction.atomic
+def subevent_update(
+    *,
+    subevent: SubEvent,
+    item_prices: Mapping[Item, Decimal] | None = None,
+    variation_prices: Mapping[ItemVariation, Decimal] | None = None,
+    **fields: Any,
+) -> SubEvent:
+    """Change a date; price overrides given (not None) replace the existing ones as a whole."""
+    for name, value in fields.items():
+        setattr(subevent, name, value)
+    if fields:
+        subevent.save(update_fields=list(fields))
+    _subevent_set_prices(subevent, item_prices, variation_prices)
+    return subevent

@@ -1,6 +1,13 @@
 """Ticketing resources in the API URL tree (see ``config.api_router``)."""
 
+from rest_framework_nested.routers import NestedSimpleRouter
+
 from ticketing.api import views
+from ticketing.api.categories import ItemCategoryViewSet
+from ticketing.api.item_parts import ItemAddOnViewSet, ItemBundleViewSet, ItemVariationViewSet
+from ticketing.api.items import ItemViewSet
+from ticketing.api.quotas import QuotaViewSet
+from ticketing.api.subevents import SubEventViewSet
 
 
 def register_root(root) -> None:
@@ -14,4 +21,12 @@ def register_organizer(organizer_router) -> None:
 
 def register(organizer_router, event_router) -> list:
     """Event resources; returns any further nested routers it created."""
-    return []
+    event_router.register(r"subevents", SubEventViewSet, basename="subevent")
+    event_router.register(r"categories", ItemCategoryViewSet, basename="itemcategory")
+    event_router.register(r"items", ItemViewSet, basename="item")
+    event_router.register(r"quotas", QuotaViewSet, basename="quota")
+    item_router = NestedSimpleRouter(event_router, r"items", lookup="item")
+    item_router.register(r"variations", ItemVariationViewSet, basename="itemvariation")
+    item_router.register(r"addons", ItemAddOnViewSet, basename="itemaddon")
+    item_router.register(r"bundles", ItemBundleViewSet, basename="itembundle")
+    return [item_router]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from ticketing.api.common import ReplaceOnPutMixin
 from ticketing.api.validation import SharedValidationMixin
 from ticketing.models import Event, Organizer, SalesChannel
 from ticketing.validation import validate_event
@@ -15,14 +16,16 @@ class OrganizerSerializer(serializers.ModelSerializer):
         fields = ("slug", "name")
 
 
-class SalesChannelSerializer(serializers.ModelSerializer):
+class SalesChannelSerializer(ReplaceOnPutMixin, serializers.ModelSerializer):
     class Meta:
         model = SalesChannel
         fields = ("id", "identifier", "label", "position")
 
     def validate_identifier(self, value: str) -> str:
-        if self.instance is not None and self.instance.identifier != value:
-            raise serializers.ValidationError("The identifier of a sales channel cannot be changed.")
+        if self.instance is not None:
+            if self.instance.identifier != value:
+                raise serializers.ValidationError("The identifier of a sales channel cannot be changed.")
+            return value  # a PUT repeating the identifier keeps it
         organizer = self.context["organizer"]
         if SalesChannel.objects.filter(organizer=organizer, identifier=value).exists():
             raise serializers.ValidationError(f"A sales channel '{value}' already exists.")
