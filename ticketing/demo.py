@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -42,6 +43,7 @@ from ticketing.services import sales_channel_ensure_web, team_token_create
 ORGANIZER_SLUG = "demo"
 TEAM_NAME = "Demo team"
 TOKEN_NAME = "demo token"
+TIMEZONE = "Europe/Berlin"
 ADMIN_USERNAME = "admin"
 ADMIN_PASSWORD = "admin"  # a local demo only: README tells to change it anywhere else
 
@@ -76,8 +78,9 @@ def ensure(model: type[M], lookup: dict[str, Any], defaults: dict[str, Any] | No
 
 
 def at(days: int, hour: int) -> datetime:
+    """``hour`` o'clock in the demo events' time zone, ``days`` from today (set once, on creation)."""
     day = timezone.now().date() + timedelta(days=days)
-    return datetime.combine(day, time(hour), tzinfo=timezone.get_current_timezone())
+    return datetime.combine(day, time(hour), tzinfo=ZoneInfo(TIMEZONE))
 
 
 def ensure_items(event: Event, specs: list[dict[str, Any]]) -> dict[str, Item]:
@@ -107,7 +110,7 @@ def ensure_quota(
 
 def ensure_conference(organizer: Organizer) -> tuple[Event, dict[str, Item], list[Quota]]:
     event, _ = ensure(Event, {"organizer": organizer, "slug": "conference"}, {
-        "name": "Demo Conference", "currency": "EUR", "live": True, "timezone": "Europe/Berlin",
+        "name": "Demo Conference", "currency": "EUR", "live": True, "timezone": TIMEZONE,
         "date_from": at(60, 9), "date_to": at(61, 18),
     })
     tickets, _ = ensure(ItemCategory, {"event": event, "name": "Tickets"}, {"position": 0})
@@ -153,7 +156,7 @@ def ensure_conference(organizer: Organizer) -> tuple[Event, dict[str, Item], lis
 def ensure_festival(organizer: Organizer) -> tuple[Event, list[SubEvent], dict[str, Item], list[Quota]]:
     event, _ = ensure(Event, {"organizer": organizer, "slug": "festival"}, {
         "name": "Demo Festival", "currency": "EUR", "live": True, "has_subevents": True,
-        "timezone": "Europe/Berlin", "date_from": at(90, 14), "date_to": at(92, 23),
+        "timezone": TIMEZONE, "date_from": at(90, 14), "date_to": at(92, 23),
     })
     passes, _ = ensure(ItemCategory, {"event": event, "name": "Passes"}, {"position": 0})
     items = ensure_items(event, [
