@@ -21,6 +21,7 @@ service's job; the engine only applies what it is handed.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -28,7 +29,7 @@ from decimal import Decimal
 from .money import allocate, percent_of, percent_off, quantize, zero
 from .types import CartLine, Code, CodeKind, CodeMode
 
-__all__ = ["CodeOutcome", "apply_codes"]
+__all__ = ["CodeOutcome", "apply_codes", "run_codes"]
 
 _VOUCHER_MODES = frozenset({CodeMode.NONE, CodeMode.SET, CodeMode.SUBTRACT, CodeMode.PERCENT})
 _ORDER_MODES = frozenset({CodeMode.NONE, CodeMode.PERCENT, CodeMode.FIX, CodeMode.FIX_PER_ITEM})
@@ -50,10 +51,25 @@ class CodeOutcome:
 
 
 def apply_codes(lines: Sequence[CartLine], codes: Sequence[Code], *, currency: str) -> list[CodeOutcome]:
-    """Apply ``codes`` to ``lines`` (list prices already in ``currency`` units).
+    """Apply ``codes`` to ``lines``; list prices are rounded to ``currency`` first.
 
     Raises ``ValueError`` when a line names a code that is not in ``codes``,
     a key is given twice, or a code's mode does not fit its kind.
+    """
+    list_prices = [quantize(line.list_price, currency) for line in lines]
+    applied, discounts = run_codes(lines, list_prices, codes, currency=currency)
+    return [
+        CodeOutcome(key, discount, price - discount)
+        for price, key, discount in zip(list_prices, applied, discounts, strict=True)
+    ]
+
+
+def run_codes(
+    lines: Sequence[CartLine], list_prices: Sequence[Decimal], codes: Sequence[Code], *, currency: str
+) -> tuple[list[str | None], list[Decimal]]:
+    """:func:`apply_codes` as two columns, code key and discount per line: the engine's fast path.
+
+    ``list_prices[i]`` is line i's list price already rounded to ``currency``.
     """
     by_key: dict[str, Code] = {}
     for code in codes:
@@ -67,19 +83,14 @@ def apply_codes(lines: Sequence[CartLine], codes: Sequence[Code], *, currency: s
         if line.code is not None and line.code not in by_key:
             raise ValueError(f"line {index} carries unknown code {line.code!r}")
 
-    nothing = zero(currency)
-    applied: list[str | None] = [None] * len(lines)
-    discounts: list[Decimal] = [nothing] * len(lines)
+    state = _Codes(lines, list_prices, currency)
     for code in codes:
         if code.kind == CodeKind.VOUCHER:
-            _apply_voucher(code, lines, applied, discounts, currency)
+            state.apply_voucher(code)
     for code in codes:
         if code.kind != CodeKind.VOUCHER:
-            _apply_order_code(code, lines, applied, discounts, currency)
-    return [
-        CodeOutcome(key, discount, line.list_price - discount)
-        for line, key, discount in zip(lines, applied, discounts, strict=True)
-    ]
+            state.apply_order_code(code)
+    return state.applied, state.discounts
 
 
 def _in_scope(code: Code, line: CartLine) -> bool:
@@ -88,129 +99,120 @@ def _in_scope(code: Code, line: CartLine) -> bool:
     )
 
 
-def _take_dearest(indices: list[int], lines: Sequence[CartLine], allowance: int | None) -> list[int]:
-    """At most ``allowance`` of ``indices``: highest list price first, ties to the earlier line.
+class _Codes:
+    """The running state of one cart's codes: which code took how much off each line."""
 
-    The result is back in cart order, so that later steps (budget, allocation
-    ties) go by position.
-    """
-    if allowance is None or len(indices) <= allowance:
-        return indices
-    if allowance <= 0:
-        return []
-    chosen = sorted(indices, key=lambda i: (-lines[i].list_price, i))[:allowance]
-    return sorted(chosen)
+    def __init__(self, lines: Sequence[CartLine], prices: Sequence[Decimal], currency: str) -> None:
+        self.lines = lines
+        self.prices = prices
+        self.currency = currency
+        self.zero = zero(currency)
+        self.applied: list[str | None] = [None] * len(lines)
+        self.discounts: list[Decimal] = [self.zero] * len(lines)
 
+    def money(self, amount: Decimal) -> Decimal:
+        return quantize(amount, self.currency)
 
-def _voucher_price(code: Code, list_price: Decimal, currency: str) -> Decimal:
-    value = code.value
-    if value is None or code.mode == CodeMode.NONE:
-        return list_price
-    if code.mode == CodeMode.SET:
-        return quantize(value, currency)  # may be above the list price
-    if code.mode == CodeMode.SUBTRACT:
-        return max(quantize(list_price - value, currency), zero(currency))
-    return percent_off(list_price, value, currency)
+    def voucher_price(self, code: Code, list_price: Decimal) -> Decimal:
+        """The price a voucher gives ``list_price``, before its budget."""
+        value = code.value
+        if value is None or code.mode == CodeMode.NONE:
+            return list_price
+        if code.mode == CodeMode.SET:
+            return self.money(value)  # may be above the list price
+        if code.mode == CodeMode.SUBTRACT:
+            return max(self.money(list_price - value), self.zero)
+        return percent_off(list_price, value, self.currency)
 
+    def apply_voucher(self, code: Code) -> None:
+        prices = self.prices
+        carrying = [i for i, line in enumerate(self.lines) if line.code == code.key and _in_scope(code, line)]
+        if code.max_tickets is not None and len(carrying) > code.max_tickets:
+            # As far as uses remain, the voucher goes to the largest savings
+            # (VOUCHERS.md, "Applying a voucher to a whole cart"); ties: earlier.
+            def saving(i: int) -> tuple[Decimal, int]:
+                return (self.voucher_price(code, prices[i]) - prices[i], i)
 
-def _apply_voucher(
-    code: Code,
-    lines: Sequence[CartLine],
-    applied: list[str | None],
-    discounts: list[Decimal],
-    currency: str,
-) -> None:
-    carrying = [i for i, line in enumerate(lines) if line.code == code.key and _in_scope(code, line)]
-    if code.max_tickets is not None and len(carrying) > code.max_tickets:
-        # As far as uses remain, the voucher goes to the largest savings
-        # (VOUCHERS.md, "Applying a voucher to a whole cart").
-        def saving(i: int) -> tuple[Decimal, int]:
-            return (-(lines[i].list_price - _voucher_price(code, lines[i].list_price, currency)), i)
+            carrying = sorted(heapq.nsmallest(max(code.max_tickets, 0), carrying, key=saving))
+        budget = None if code.budget is None else max(self.money(code.budget), self.zero)
+        for i in carrying:
+            discount = prices[i] - self.voucher_price(code, prices[i])
+            if budget is not None and discount > 0:
+                # The budget shrinks the discount, it never refuses the voucher.
+                discount = min(discount, budget)
+                budget -= discount
+            self.applied[i] = code.key
+            self.discounts[i] = discount
+        if code.all_addons_included or code.all_bundles_included:
+            self.include_children(code, set(carrying))
 
-        carrying = sorted(sorted(carrying, key=saving)[: max(code.max_tickets, 0)])
-    budget = code.budget
-    for i in carrying:
-        list_price = lines[i].list_price
-        discount = list_price - _voucher_price(code, list_price, currency)
-        if budget is not None and discount > 0:
-            # The budget shrinks the discount, it never refuses the voucher.
-            discount = min(discount, max(budget, zero(currency)))
-            budget -= discount
-        applied[i] = code.key
-        discounts[i] = discount
-    if code.all_addons_included or code.all_bundles_included:
-        _include_children(code, carrying, lines, applied, discounts)
+    def include_children(self, code: Code, parents: set[int]) -> None:
+        """Add-ons / bundled positions of the voucher's lines cost 0.
 
+        They are attributed to the voucher but do not use its budget: only the
+        voucher's own discount counts (VOUCHERS.md, "Budget").
+        """
+        for i, line in enumerate(self.lines):
+            if line.addon_to not in parents or line.code is not None or self.applied[i] is not None:
+                continue
+            if code.all_bundles_included if line.is_bundled else code.all_addons_included:
+                self.applied[i] = code.key
+                self.discounts[i] = self.prices[i]
 
-def _include_children(
-    code: Code,
-    parents: list[int],
-    lines: Sequence[CartLine],
-    applied: list[str | None],
-    discounts: list[Decimal],
-) -> None:
-    """Add-ons / bundled positions of the voucher's lines cost 0.
-
-    They are attributed to the voucher but do not use its budget: only the
-    voucher's own discount counts (VOUCHERS.md, "Budget").
-    """
-    parent_set = set(parents)
-    for i, line in enumerate(lines):
-        if line.addon_to not in parent_set or line.code is not None or applied[i] is not None:
-            continue
-        if code.all_bundles_included if line.is_bundled else code.all_addons_included:
-            applied[i] = code.key
-            discounts[i] = line.list_price
-
-
-def _apply_order_code(
-    code: Code,
-    lines: Sequence[CartLine],
-    applied: list[str | None],
-    discounts: list[Decimal],
-    currency: str,
-) -> None:
-    eligible = [
-        i
-        for i, line in enumerate(lines)
-        if applied[i] is None
-        and not line.is_bundled
-        and (line.code is None or line.code == code.key)
-        and _in_scope(code, line)
-    ]
-    eligible = _take_dearest(eligible, lines, code.max_tickets)
-    if not eligible:
-        return
-    prices = [lines[i].list_price for i in eligible]
-    value = code.value if code.value is not None else zero(currency)
-    if code.mode == CodeMode.FIX_PER_ITEM:
-        shares = [min(quantize(value, currency), price) for price in prices]
-        if code.budget is not None:
-            shares = _within_budget(shares, code.budget, currency)
-    else:
-        total = sum(prices, zero(currency))
-        if code.mode == CodeMode.PERCENT:
-            amount = percent_of(total, value, currency)
-            if code.max_value is not None:
-                amount = min(amount, code.max_value)
-        elif code.mode == CodeMode.FIX:
-            amount = min(quantize(value, currency), total)
+    def apply_order_code(self, code: Code) -> None:
+        applied = self.applied
+        eligible = [
+            i
+            for i, line in enumerate(self.lines)
+            if applied[i] is None
+            and not line.is_bundled
+            and (line.code is None or line.code == code.key)
+            and _in_scope(code, line)
+        ]
+        eligible = self.take_dearest(eligible, code.max_tickets)
+        if not eligible:
+            return
+        prices = [self.prices[i] for i in eligible]
+        value = self.zero if code.value is None else self.money(code.value)
+        if code.mode == CodeMode.FIX_PER_ITEM:
+            shares = [min(value, price) for price in prices]
+            if code.budget is not None:
+                shares = self.within_budget(shares, code.budget)
         else:
-            amount = zero(currency)
-        if code.budget is not None:
-            amount = min(amount, code.budget)
-        shares = allocate(max(amount, zero(currency)), prices, currency)
-    for i, share in zip(eligible, shares, strict=True):
-        applied[i] = code.key
-        discounts[i] = share
+            total = sum(prices, self.zero)
+            if code.mode == CodeMode.PERCENT:
+                amount = percent_of(total, code.value or self.zero, self.currency)
+                if code.max_value is not None:
+                    amount = min(amount, self.money(code.max_value))
+            elif code.mode == CodeMode.FIX:
+                amount = min(value, total)
+            else:
+                amount = self.zero
+            if code.budget is not None:
+                amount = min(amount, self.money(code.budget))
+            shares = allocate(max(amount, self.zero), prices, self.currency)
+        for i, share in zip(eligible, shares, strict=True):
+            applied[i] = code.key
+            self.discounts[i] = share
 
+    def take_dearest(self, indices: list[int], allowance: int | None) -> list[int]:
+        """At most ``allowance`` of ``indices``: highest list price first, ties to the earlier line.
 
-def _within_budget(shares: list[Decimal], budget: Decimal, currency: str) -> list[Decimal]:
-    """Per-position discounts in cart order, each shrunk to what is left of the budget."""
-    left = max(budget, zero(currency))
-    kept = []
-    for share in shares:
-        share = min(share, left)
-        left -= share
-        kept.append(share)
-    return kept
+        The result is back in cart order, so that later steps (budget,
+        allocation ties) go by position. ``nsmallest`` keeps this O(n log k)
+        for an allowance of k tickets.
+        """
+        if allowance is None or len(indices) <= allowance:
+            return indices
+        prices = self.prices
+        return sorted(heapq.nsmallest(max(allowance, 0), indices, key=lambda i: (-prices[i], i)))
+
+    def within_budget(self, shares: list[Decimal], budget: Decimal) -> list[Decimal]:
+        """Per-position discounts in cart order, each shrunk to what is left of the budget."""
+        left = max(self.money(budget), self.zero)
+        kept = []
+        for share in shares:
+            share = min(share, left)
+            left -= share
+            kept.append(share)
+        return kept

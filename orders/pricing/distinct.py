@@ -14,7 +14,8 @@ the cart size. This module produces exactly the same groups in O(n log n):
   restriction, and a date with another count is skipped without changing it.
 * After the stable sort of the contract, "the cheapest" collected candidate is
   the smallest (price, rank) with ties to the earliest date, and "the most
-  expensive" is the largest with ties to the latest date. So per count we keep
+  expensive" is the largest with ties to the latest date (within a date, the
+  queue's own first or last element). So per count we keep
   two heaps of the dates' current end elements, and only look past the (at most
   ``min_count``) dates already in the current group.
 
@@ -26,8 +27,7 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
-from collections.abc import Hashable, Sequence
-from decimal import Decimal
+from collections.abc import Callable, Hashable, Mapping, Sequence
 
 __all__ = ["deal_distinct_groups"]
 
@@ -36,23 +36,22 @@ def deal_distinct_groups(
     visible: Sequence[int],
     is_condition: Sequence[bool],
     dates: Sequence[Hashable],
-    prices: Sequence[Decimal],
-    ranks: Sequence[int],
+    order: Mapping[int, int] | Sequence[int],
     min_count: int,
     cheapest_n: int,
 ) -> list[list[int]]:
     """Return the closed groups of section 2.4 (steps 1–3), leftovers included.
 
     ``visible`` are the cart indices this rule sees, in cart order; the other
-    sequences are indexed by cart index. ``cheapest_n`` is 0 when the rule has
-    no cheapest-n limit. Positions that are not condition candidates take no
-    part in dealing but, as the contract says, sit in their date's queue and
-    can be handed out as leftovers; the caller ignores them when evaluating.
+    arguments are indexed by cart index. ``order[i]`` is position i's
+    (line price, add-on rank) encoded as one comparable int. ``cheapest_n``
+    is 0 when the rule has no cheapest-n limit. Positions that are not
+    condition candidates take no part in dealing but, as the contract says,
+    sit in their date's queue and can be handed out as leftovers; the caller
+    ignores them when evaluating.
     """
     group_size = max(min_count, 1)
-
-    def sort_key(i: int) -> tuple[Decimal, int]:
-        return (prices[i], ranks[i])
+    sort_key = order.__getitem__
 
     # Step 1: one queue per date, dates in order of first appearance.
     queues_by_date: dict[Hashable, list[int]] = {}
@@ -78,27 +77,25 @@ def _deal(
     queues: list[list[int]],
     is_condition: Sequence[bool],
     date_of: dict[int, int],
-    sort_key,
+    sort_key: Callable[[int], int],
     group_size: int,
     cheapest_n: int,
 ) -> list[tuple[list[int], set[int]]]:
     """Step 2: build full groups; returns (members, date numbers) per group."""
     candidates = [deque(i for i in queue if is_condition[i]) for queue in queues]
     version = [0] * len(queues)
-    # count -> heap of (price, rank, date, version) of each date's cheapest
-    cheapest: dict[int, list[tuple]] = {}
-    # count -> heap of (-price, -rank, -date, version) of each date's dearest
-    dearest: dict[int, list[tuple]] = {}
+    # count -> heap of (order, date, version) of each date's cheapest candidate
+    cheapest: dict[int, list[tuple[int, int, int]]] = {}
+    # count -> heap of (-order, -date, version) of each date's dearest candidate
+    dearest: dict[int, list[tuple[int, int, int]]] = {}
     # dates that still have candidates, by order of first appearance
     with_candidates = [k for k, c in enumerate(candidates) if c]
 
     def publish(k: int) -> None:
         queue = candidates[k]
         if queue:
-            low_price, low_rank = sort_key(queue[0])
-            high_price, high_rank = sort_key(queue[-1])
-            heapq.heappush(cheapest.setdefault(len(queue), []), (low_price, low_rank, k, version[k]))
-            heapq.heappush(dearest.setdefault(len(queue), []), (-high_price, -high_rank, -k, version[k]))
+            heapq.heappush(cheapest.setdefault(len(queue), []), (sort_key(queue[0]), k, version[k]))
+            heapq.heappush(dearest.setdefault(len(queue), []), (-sort_key(queue[-1]), -k, version[k]))
 
     for k in with_candidates:
         publish(k)
@@ -116,11 +113,11 @@ def _deal(
         entry = _top_outside(
             heap,
             member_dates,
-            lambda e: e[3] == version[abs(e[2])],
-            date_of_entry=lambda e: abs(e[2]),
+            lambda e: e[2] == version[abs(e[1])],
+            date_of_entry=lambda e: abs(e[1]),
         )
         assert entry is not None  # ``first`` itself has a valid entry
-        k = abs(entry[2])
+        k = abs(entry[1])
         members.append(candidates[k][0] if take_cheapest else candidates[k][-1])
         member_dates.add(k)
         if len(members) < group_size:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime
+from decimal import Decimal
 
-from .codes import apply_codes
+from .codes import run_codes
 from .money import quantize, zero
-from .rules import apply_rules
-from .types import CartLine, Code, Position, PricedCart, PricedLine, Rule
+from .rules import CartColumns, run_rules
+from .types import CartLine, Code, PricedCart, PricedLine, Rule
 
 __all__ = ["price_cart"]
 
@@ -36,47 +36,49 @@ def price_cart(
     negative list price or a line naming a code that is not in ``codes``.
     """
     list_prices = []
+    rounded: dict[Decimal, Decimal] = {}  # carts repeat a handful of prices
     for index, line in enumerate(lines):
-        if line.list_price < 0:
-            raise ValueError(f"line {index}: negative list price {line.list_price}")
-        list_prices.append(quantize(line.list_price, currency))
-    if any(price != line.list_price for price, line in zip(list_prices, lines, strict=True)):
-        # Later steps compare and split list prices: give them the rounded ones.
-        lines = [replace(line, list_price=price) for line, price in zip(lines, list_prices, strict=True)]
-
-    code_outcomes = apply_codes(lines, codes, currency=currency)
-    nothing = zero(currency)
-    positions = [
-        Position(
-            item=line.item,
-            line_price=outcome.line_price,
-            subevent=line.subevent,
-            subevent_date_from=line.subevent_date_from,
-            addon_to=line.addon_to,
-            is_bundled=line.is_bundled,
-            voucher_discount=max(outcome.discount, nothing),
-        )
-        for line, outcome in zip(lines, code_outcomes, strict=True)
-    ]
-    rule_outcomes = apply_rules(positions, rules, now=now, channel=channel, currency=currency)
-
-    priced = tuple(
-        PricedLine(
-            list_price=list_price,
-            code=code.code,
-            code_discount=code.discount,
-            line_price=code.line_price,
-            rule=rule.rule,
-            rule_discount=rule.discount,
-            price=rule.price,
-        )
-        for list_price, code, rule in zip(list_prices, code_outcomes, rule_outcomes, strict=True)
+        price = rounded.get(line.list_price)
+        if price is None:
+            if line.list_price < 0:
+                raise ValueError(f"line {index}: negative list price {line.list_price}")
+            price = rounded[line.list_price] = quantize(line.list_price, currency)
+        list_prices.append(price)
+    keys, code_discounts = run_codes(lines, list_prices, codes, currency=currency)
+    line_prices = [price - discount for price, discount in zip(list_prices, code_discounts, strict=True)]
+    # Columns straight from the lines: no intermediate Position per line, which
+    # matters for carts of thousands of positions.
+    cart = CartColumns(
+        prices=line_prices,
+        items=[line.item for line in lines],
+        dates=[line.subevent for line in lines],
+        starts=[line.subevent_date_from for line in lines],
+        addon_to=[line.addon_to for line in lines],
+        # The voucher discount is never negative: a set voucher above the
+        # list price is no discount.
+        no_voucher=[discount <= 0 for discount in code_discounts],
     )
+    visible = [i for i, line in enumerate(lines) if not line.is_bundled]
+    new_prices, consumed_by = run_rules(cart, visible, rules, now=now, channel=channel, currency=currency)
+
+    nothing = zero(currency)
+    priced = []
+    for i, (list_price, key, code_discount, line_price) in enumerate(
+        zip(list_prices, keys, code_discounts, line_prices, strict=True)
+    ):
+        price = new_prices.get(i)
+        if price is None:
+            priced.append(PricedLine(list_price, key, code_discount, line_price, None, nothing, line_price))
+        else:
+            rule_discount = line_price - price
+            priced.append(
+                PricedLine(list_price, key, code_discount, line_price, consumed_by[i], rule_discount, price)
+            )
     return PricedCart(
         currency=currency,
-        lines=priced,
+        lines=tuple(priced),
         list_total=sum(list_prices, nothing),
-        code_discount_total=sum((line.code_discount for line in priced), nothing),
+        code_discount_total=sum(code_discounts, nothing),
         rule_discount_total=sum((line.rule_discount for line in priced), nothing),
         total=sum((line.price for line in priced), nothing),
     )

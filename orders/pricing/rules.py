@@ -12,7 +12,7 @@ r rules costs O(r · n log n).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -20,7 +20,7 @@ from .distinct import deal_distinct_groups
 from .money import percent_off, zero
 from .types import Position, Rule, RuleOutcome, SubeventMode
 
-__all__ = ["apply_rules", "rule_runs", "validate_rule"]
+__all__ = ["CartColumns", "apply_rules", "rule_runs", "run_rules", "validate_rule"]
 
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)
@@ -91,25 +91,16 @@ def apply_rules(
     less the rule's percentage, rounded to ``currency``), the consuming rule's
     id (``None`` if no rule consumed it) and the discount.
     """
-    running = sorted(
-        (rule for rule in rules if rule_runs(rule, now=now, channel=channel)),
-        key=lambda rule: (rule.position, rule.id),
+    cart = CartColumns(
+        prices=[p.line_price for p in positions],
+        items=[p.item for p in positions],
+        dates=[p.subevent for p in positions],
+        starts=[p.subevent_date_from for p in positions],
+        addon_to=[p.addon_to for p in positions],
+        no_voucher=[not p.voucher_discount for p in positions],
     )
-    cart = _Cart(positions)
-    new_prices: dict[int, Decimal] = {}
-    consumed_by: dict[int, int] = {}
     visible = [i for i, p in enumerate(positions) if not p.is_bundled]
-    for rule in running:
-        if not visible:
-            break
-        result = _evaluate_rule(rule, cart, visible, currency)
-        if not result:
-            continue
-        new_prices.update(result)
-        for i in result:
-            consumed_by[i] = rule.id
-        visible = [i for i in visible if i not in result]
-
+    new_prices, consumed_by = run_rules(cart, visible, rules, now=now, channel=channel, currency=currency)
     nothing = zero(currency)
     outcomes = []
     for i, position in enumerate(positions):
@@ -121,21 +112,81 @@ def apply_rules(
     return outcomes
 
 
-class _Cart:
-    """Column-wise copies of the positions' fields, for tight per-rule loops."""
+def run_rules(
+    cart: CartColumns,
+    visible: list[int],
+    rules: Sequence[Rule],
+    *,
+    now: datetime,
+    channel: str,
+    currency: str,
+) -> tuple[dict[int, Decimal], dict[int, int]]:
+    """:func:`apply_rules` on columns: the fast path :func:`~.engine.price_cart` uses.
 
-    __slots__ = ("prices", "items", "dates", "starts", "addon_to", "no_voucher", "ranks")
+    ``visible`` are the cart indices that take part (not bundled), in cart
+    order. Returns the new price and the consuming rule id of every consumed
+    index; an index absent from both keeps its line price.
+    """
+    running = sorted(
+        (rule for rule in rules if rule_runs(rule, now=now, channel=channel)),
+        key=lambda rule: (rule.position, rule.id),
+    )
+    new_prices: dict[int, Decimal] = {}
+    consumed_by: dict[int, int] = {}
+    for rule in running:
+        if not visible:
+            break
+        result = _evaluate_rule(rule, cart, visible, currency)
+        if not result:
+            continue
+        new_prices.update(result)
+        consumed_by.update(dict.fromkeys(result, rule.id))
+        visible = [i for i in visible if i not in result]
+    return new_prices, consumed_by
 
-    def __init__(self, positions: Sequence[Position]) -> None:
-        self.prices = [p.line_price for p in positions]
-        self.items = [p.item for p in positions]
-        self.dates = [p.subevent for p in positions]
-        self.starts = [p.subevent_date_from for p in positions]
-        self.addon_to = [p.addon_to for p in positions]
-        self.no_voucher = [not p.voucher_discount for p in positions]
+
+class CartColumns:
+    """The positions' fields as parallel lists indexed by cart position.
+
+    Per-rule loops run over these instead of attribute look-ups on objects,
+    and the engine builds them straight from cart lines without creating a
+    :class:`Position` per line. ``no_voucher[i]`` is true when position i's
+    voucher discount is zero.
+    """
+
+    __slots__ = ("prices", "items", "dates", "starts", "addon_to", "no_voucher", "ranks", "_price_ranks")
+
+    def __init__(
+        self,
+        *,
+        prices: list[Decimal],
+        items: list[int],
+        dates: list[int | None],
+        starts: list[datetime | None],
+        addon_to: list[int | None],
+        no_voucher: list[bool],
+    ) -> None:
+        self.prices = prices
+        self.items = items
+        self.dates = dates
+        self.starts = starts
+        self.addon_to = addon_to
+        self.no_voucher = no_voucher
         # Add-on ranks depend on what is still visible, so they are recomputed
         # (once) by every rule that sorts; non-add-ons keep rank 0.
-        self.ranks = [0] * len(positions)
+        self.ranks = [0] * len(prices)
+        self._price_ranks: list[int] | None = None
+
+    def price_ranks(self) -> list[int]:
+        """Each line price's rank among the cart's distinct prices (computed once).
+
+        Sorting by these ints orders exactly as sorting by the Decimals, and
+        comparing ints is several times cheaper.
+        """
+        if self._price_ranks is None:
+            rank_of = {price: rank for rank, price in enumerate(sorted(set(self.prices)))}
+            self._price_ranks = [rank_of[price] for price in self.prices]
+        return self._price_ranks
 
     def rank_addons(self, visible: Sequence[int]) -> list[int]:
         """Number each visible add-on among the visible add-ons of its parent."""
@@ -151,7 +202,7 @@ class _Cart:
         return ranks
 
 
-def _condition_candidates(rule: Rule, cart: _Cart, visible: list[int]) -> list[int]:
+def _condition_candidates(rule: Rule, cart: CartColumns, visible: list[int]) -> list[int]:
     """Section 2.1, condition side; keeps cart order."""
     found = visible
     if not rule.condition_all_products:
@@ -174,7 +225,7 @@ def _condition_candidates(rule: Rule, cart: _Cart, visible: list[int]) -> list[i
     return found
 
 
-def _benefit_candidates(rule: Rule, cart: _Cart, visible: list[int], condition: list[int]) -> list[int]:
+def _benefit_candidates(rule: Rule, cart: CartColumns, visible: list[int], condition: list[int]) -> list[int]:
     """Section 2.1, benefit side (no date window here); keeps cart order."""
     if rule.benefit_same_products:
         return condition
@@ -189,7 +240,7 @@ def _benefit_candidates(rule: Rule, cart: _Cart, visible: list[int], condition: 
     return found
 
 
-def _evaluate_rule(rule: Rule, cart: _Cart, visible: list[int], currency: str) -> dict[int, Decimal]:
+def _evaluate_rule(rule: Rule, cart: CartColumns, visible: list[int], currency: str) -> dict[int, Decimal]:
     """Run one rule; returns consumed cart index -> new price."""
     condition = _condition_candidates(rule, cart, visible)
     by_value = rule.condition_min_value > 0
@@ -198,29 +249,47 @@ def _evaluate_rule(rule: Rule, cart: _Cart, visible: list[int], currency: str) -
     benefit = _benefit_candidates(rule, cart, visible, condition)
     cheapest_n = 0 if by_value else (rule.benefit_only_apply_to_cheapest_n_matches or 0)
     mode = rule.subevent_mode
-    needs_order = cheapest_n > 0 or (mode == SubeventMode.DISTINCT and not by_value)
-    ranks = cart.rank_addons(visible) if needs_order else cart.ranks
-    result: dict[int, Decimal] = {}
+    distinct = mode == SubeventMode.DISTINCT and not by_value
+    order_key = None
+    if cheapest_n or distinct:
+        ranks = cart.rank_addons(visible)
+        price_ranks = cart.price_ranks()
+        size = len(price_ranks)
+        # (line price, add-on rank) as one int per position; cheap to compare.
+        by_price = {i: price_ranks[i] * size + ranks[i] for i in visible}
+        if cheapest_n:
+            # Section 2.3 sort key: (line price, add-on rank, cart index descending).
+            members = condition if benefit is condition else set(condition).union(benefit)
+            order_key = {i: by_price[i] * size + (size - 1 - i) for i in members}.__getitem__
 
     if mode == SubeventMode.SAME:
         groups = _group_by_date(condition, benefit, cart.dates)
-    elif mode == SubeventMode.DISTINCT and not by_value:
+    elif distinct:
         is_condition = _flags(len(cart.prices), condition)
         is_benefit = is_condition if benefit is condition else _flags(len(cart.prices), benefit)
         dealt = deal_distinct_groups(
-            visible, is_condition, cart.dates, cart.prices, ranks, rule.condition_min_count, cheapest_n
+            visible, is_condition, cart.dates, by_price, rule.condition_min_count, cheapest_n
         )
-        groups = [([i for i in g if is_condition[i]], [i for i in g if is_benefit[i]]) for g in dealt]
+        groups = []
+        for members in dealt:
+            in_condition = [i for i in members if is_condition[i]]
+            in_benefit = in_condition if is_benefit is is_condition else [i for i in members if is_benefit[i]]
+            groups.append((in_condition, in_benefit))
     else:
         # Mixed, and (invalid) distinct-by-value: one group of everything.
         groups = [(condition, benefit)]
 
+    apply = _Discounter(rule.benefit_discount_matching_percent, currency)
     prices = cart.prices
+    result: dict[int, Decimal] = {}
     for in_condition, in_benefit in groups:
         if by_value:
-            _apply_min_value(rule, in_condition, in_benefit, prices, currency, result)
+            if sum(prices[i] for i in in_condition) >= rule.condition_min_value:
+                # Condition candidates that are not benefit candidates stay
+                # visible to later rules.
+                apply.discount(in_benefit, prices, result)
         else:
-            _apply_min_count(rule, in_condition, in_benefit, prices, ranks, cheapest_n, currency, result)
+            _apply_min_count(rule, in_condition, in_benefit, prices, order_key, cheapest_n, apply, result)
     return result
 
 
@@ -250,22 +319,24 @@ def _group_by_date(
     return [(members, benefit_by_date.get(date, [])) for date, members in by_date.items()]
 
 
-def _apply_min_value(
-    rule: Rule,
-    condition: list[int],
-    benefit: list[int],
-    prices: list[Decimal],
-    currency: str,
-    result: dict[int, Decimal],
-) -> None:
-    """Minimum value: all benefit candidates discounted and consumed, or nothing.
+class _Discounter:
+    """Applies a rule's percentage, rounding each distinct line price once."""
 
-    Condition candidates that are not benefit candidates stay visible to later
-    rules.
-    """
-    if sum(prices[i] for i in condition) < rule.condition_min_value:
-        return
-    _discount(rule, benefit, prices, currency, result)
+    __slots__ = ("percent", "currency", "memo")
+
+    def __init__(self, percent: Decimal, currency: str) -> None:
+        self.percent = percent
+        self.currency = currency
+        self.memo: dict[Decimal, Decimal] = {}
+
+    def discount(self, benefit: list[int], prices: list[Decimal], result: dict[int, Decimal]) -> None:
+        memo = self.memo
+        for i in benefit:
+            price = prices[i]
+            new = memo.get(price)
+            if new is None:
+                new = memo[price] = percent_off(price, self.percent, self.currency)
+            result[i] = new
 
 
 def _apply_min_count(
@@ -273,9 +344,9 @@ def _apply_min_count(
     condition: list[int],
     benefit: list[int],
     prices: list[Decimal],
-    ranks: list[int],
+    order_key: Callable[[int], int] | None,
     cheapest_n: int,
-    currency: str,
+    apply: _Discounter,
     result: dict[int, Decimal],
 ) -> None:
     """Minimum count (section 2.3), with or without the cheapest-n limit."""
@@ -283,32 +354,16 @@ def _apply_min_count(
     if len(condition) < min_count:
         return
     if cheapest_n:
-
-        def key(i: int) -> tuple[Decimal, int, int]:
-            return (prices[i], ranks[i], -i)
-
-        condition = sorted(condition, key=key)
-        benefit = sorted(benefit, key=key)
+        assert order_key is not None
+        same = benefit is condition
+        condition = sorted(condition, key=order_key)
+        benefit = condition if same else sorted(benefit, key=order_key)
         benefit_rounds = -(-len(benefit) // cheapest_n)
         # min_count 0 is invalid with cheapest-n; treat the condition as always met.
         applications = min(len(condition) // min_count, benefit_rounds) if min_count else benefit_rounds
         condition = condition[: applications * min_count]
         benefit = benefit[: applications * cheapest_n]
-    _discount(rule, benefit, prices, currency, result)
+    apply.discount(benefit, prices, result)
     for i in condition:
         if i not in result:
             result[i] = prices[i]  # consumed without a price change
-
-
-def _discount(
-    rule: Rule, benefit: list[int], prices: list[Decimal], currency: str, result: dict[int, Decimal]
-) -> None:
-    percent = rule.benefit_discount_matching_percent
-    # Many positions share a price: round each distinct price once.
-    memo: dict[Decimal, Decimal] = {}
-    for i in benefit:
-        price = prices[i]
-        new = memo.get(price)
-        if new is None:
-            new = memo[price] = percent_off(price, percent, currency)
-        result[i] = new

@@ -212,8 +212,11 @@ def test_fast_distinct_dealing_matches_the_literal_algorithm(rows, min_count, ch
     ranks = [rank for _, _, rank, _ in rows]
     is_condition = [flag for _, _, _, flag in rows]
     visible = list(range(len(rows)))
-    args = (visible, is_condition, dates, prices, ranks, min_count, cheapest_n)
-    assert deal_distinct_groups(*args) == naive_distinct_groups(*args)
+    # The fast version takes (price, rank) encoded as one comparable int.
+    code = {key: number for number, key in enumerate(sorted(set(zip(prices, ranks, strict=True))))}
+    order = [code[key] for key in zip(prices, ranks, strict=True)]
+    fast = deal_distinct_groups(visible, is_condition, dates, order, min_count, cheapest_n)
+    assert fast == naive_distinct_groups(visible, is_condition, dates, prices, ranks, min_count, cheapest_n)
 
 
 @st.composite
