@@ -237,6 +237,22 @@ def validate_coupon_series(
     errors.raise_if_any()
 
 
+def validate_series_items(*, organizer=None, series=None, items: Iterable = ()) -> None:
+    """The items a series is limited to (its ticket-level scope): at least one, of its allowed events."""
+    errors = Errors()
+    check_events_and_items(
+        errors,
+        organizer=organizer,
+        allow_all_events=series.allow_all_events,
+        allowed_events=None if series.allow_all_events else list(series.allowed_events.all()),
+        allow_all_items=False,
+        allowed_items=items,
+    )
+    if "allowed_items" in errors.errors:
+        errors.errors["items"] = errors.errors.pop("allowed_items")
+    errors.raise_if_any()
+
+
 def validate_coupon(
     *,
     id: int | None = None,
@@ -252,7 +268,9 @@ def validate_coupon(
             errors.add("series", "The series belongs to another organizer.")
         elif series.kind != SeriesKind.COUPON:
             errors.add("series", "This series is a promo code; use the promo-codes resource.")
-    check_organizer_code(errors, organizer=organizer, code=normalise_code(code), exclude_id=id)
+    code = normalise_code(code)
+    if code:  # empty: generated on create
+        check_organizer_code(errors, organizer=organizer, code=code, exclude_id=id)
     if customer_email:
         try:
             validate_email(customer_email)

@@ -41,7 +41,8 @@ class AmountField(serializers.DecimalField):
 
 
 class PutResetsDefaultsMixin:
-    """``PUT`` replaces every writable field: the ones left out go back to their defaults (API conventions).
+    """``PUT`` replaces every writable field: the ones left out go back to their defaults (API conventions);
+    a create leaves out many-to-many fields as empty.
 
     ``put_keeps`` names fields a PUT leaves alone when they are missing (e.g. a code).
     """
@@ -50,8 +51,9 @@ class PutResetsDefaultsMixin:
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
-        if self.instance is None or self.partial:
+        if self.partial:
             return attrs
+        creating = self.instance is None
         model = self.Meta.model
         for name, field in self.fields.items():
             if field.read_only or name in attrs or name in self.put_keeps:
@@ -62,7 +64,7 @@ class PutResetsDefaultsMixin:
             except Exception:  # noqa: BLE001 - not a model field: nothing to reset
                 continue
             if model_field.many_to_many:
-                attrs[source] = []
-            elif isinstance(model_field, models.Field):
+                attrs[source] = []  # on create too, so validation sees the empty relation
+            elif not creating and isinstance(model_field, models.Field):
                 attrs[source] = model_field.get_default()
         return attrs

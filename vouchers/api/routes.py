@@ -1,9 +1,12 @@
 """This app's resources in the API URL tree (see ``config.api_router``)."""
 
+from vouchers.api.views.coupons import CouponSeriesViewSet, CouponViewSet
 from vouchers.api.views.vouchers import VoucherViewSet
 
 
 def register(organizer_router, event_router) -> list:
     """Register viewsets on the organizer/event routers; return any further nested routers created."""
+    organizer_router.register(r"coupon-series", CouponSeriesViewSet, basename="coupon-series")
+    organizer_router.register(r"coupons", CouponViewSet, basename="coupon")
     event_router.register(r"vouchers", VoucherViewSet, basename="voucher")
     return []

@@ -1,0 +1,151 @@
+"""Coupon series and their coupons: create, change, delete, generate codes, set the allowed items."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from config.errors import ConflictError
+from ticketing.models import Event, Item, Organizer
+from vouchers.codes import DEFAULT_LENGTH, normalise_code, unique_random_codes
+from vouchers.models import Coupon, CouponSeries
+from vouchers.selectors import organizer_codes_taken
+from vouchers.validation import DUPLICATE_COUPON
+
+MAX_GENERATE = 10_000
+BULK_BATCH = 2_000
+
+
+def duplicate_or(exc: IntegrityError, field: str = "code") -> Exception:
+    """A unique-code violation (a concurrent request took the code) as a 400; anything else unchanged."""
+    if "uniq_coupon_code_per_organizer" in str(exc):
+        return ValidationError({field: [DUPLICATE_COUPON]})
+    return exc
+
+
+@transaction.atomic
+def coupon_series_create(
+    *,
+    organizer: Organizer,
+    allowed_events: Iterable[Event] = (),
+    allowed_items: Iterable[Item] = (),
+    **fields: Any,
+) -> CouponSeries:
+    series = CouponSeries.objects.create(organizer=organizer, **fields)
+    series.allowed_events.set(allowed_events)
+    series.allowed_items.set(allowed_items)
+    return series
+
+
+@transaction.atomic
+def coupon_series_update(
+    *,
+    series: CouponSeries,
+    allowed_events: Iterable[Event] | None = None,
+    allowed_items: Iterable[Item] | None = None,
+    **fields: Any,
+) -> CouponSeries:
+    for name, value in fields.items():
+        setattr(series, name, value)
+    series.save()
+    if allowed_events is not None:
+        series.allowed_events.set(allowed_events)
+    if allowed_items is not None:
+        series.allowed_items.set(allowed_items)
+    return series
+
+
+def coupon_series_delete(*, series: CouponSeries) -> None:
+    """A series whose coupons were used is kept for the orders' sake: deactivate it instead."""
+    if series.coupons.filter(used_orders__gt=0).exists():
+        raise ConflictError(
+            "Coupons of this series have been used; deactivate the series instead.",
+            code="coupon_series_in_use",
+        )
+    series.delete()
+
+
+@transaction.atomic
+def coupon_series_items_set(*, series: CouponSeries, items: Sequence[Item]) -> CouponSeries:
+    """The ticket-level scope: the series now applies to exactly these items."""
+    series.allow_all_items = False
+    series.save(update_fields=["allow_all_items", "updated_at"])
+    series.allowed_items.set(items)
+    return series
+
+
+def coupon_series_set_active(*, series_ids: Iterable[int], active: bool) -> int:
+    return CouponSeries.objects.filter(pk__in=list(series_ids)).update(active=active)
+
+
+def coupons_generate(
+    *, series: CouponSeries, count: int, prefix: str = "", length: int = DEFAULT_LENGTH
+) -> int:
+    """Create ``count`` coupons with unpredictable, unused codes in one transaction; answer how many."""
+    codes = unique_random_codes(
+        count=count,
+        length=length,
+        prefix=prefix,
+        taken=lambda chunk: organizer_codes_taken(organizer=series.organizer_id, codes=chunk),
+    )
+    coupons_bulk_create(series=series, rows=[{"code": code} for code in codes])
+    return len(codes)
+
+
+def coupons_bulk_create(*, series: CouponSeries, rows: Sequence[dict[str, Any]]) -> list[Coupon]:
+    """Insert validated coupon rows (``code`` and optional ``customer_email``, ``active``) all or nothing."""
+    coupons = [Coupon(organizer_id=series.organizer_id, series=series, **row) for row in rows]
+    try:
+        with transaction.atomic():
+            return Coupon.objects.bulk_create(coupons, batch_size=BULK_BATCH)
+    except IntegrityError as exc:
+        if "uniq_coupon_code_per_organizer" not in str(exc):
+            raise
+        raise ConflictError(
+            "Another request created one of these codes at the same time; try again.", code="code_collision"
+        ) from exc
+
+
+@transaction.atomic
+def coupon_create(*, organizer: Organizer, series: CouponSeries, code: str = "", **fields: Any) -> Coupon:
+    """Create one coupon; an empty code is generated."""
+    code = normalise_code(code)
+    if not code:
+        (code,) = unique_random_codes(
+            count=1,
+            length=DEFAULT_LENGTH,
+            prefix="",
+            taken=lambda chunk: organizer_codes_taken(organizer=organizer, codes=chunk),
+        )
+    try:
+        with transaction.atomic():
+            return Coupon.objects.create(organizer=organizer, series=series, code=code, **fields)
+    except IntegrityError as exc:
+        raise duplicate_or(exc) from exc
+
+
+@transaction.atomic
+def coupon_update(*, coupon: Coupon, **fields: Any) -> Coupon:
+    if "code" in fields:
+        fields["code"] = normalise_code(fields["code"]) or coupon.code
+    for name, value in fields.items():
+        setattr(coupon, name, value)
+    try:
+        with transaction.atomic():
+            coupon.save()
+    except IntegrityError as exc:
+        raise duplicate_or(exc) from exc
+    return coupon
+
+
+def coupon_delete(*, coupon: Coupon) -> None:
+    if coupon.used_orders > 0:
+        raise ConflictError("This coupon has been used; deactivate it instead.", code="coupon_in_use")
+    coupon.delete()
+
+
+def coupons_set_active(*, coupon_ids: Iterable[int], active: bool) -> int:
+    return Coupon.objects.filter(pk__in=list(coupon_ids)).update(active=active)
