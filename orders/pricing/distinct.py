@@ -28,8 +28,11 @@ from __future__ import annotations
 import heapq
 from collections import deque
 from collections.abc import Callable, Hashable, Mapping, Sequence
+from typing import TypeVar
 
 __all__ = ["deal_distinct_groups"]
+
+_T = TypeVar("_T")
 
 
 def deal_distinct_groups(
@@ -69,7 +72,7 @@ def deal_distinct_groups(
             date_of[i] = k
 
     groups = _deal(queues, is_condition, date_of, sort_key, group_size, cheapest_n)
-    _hand_out_leftovers(queues, groups, date_of)
+    _hand_out_leftovers(queues, groups)
     return [members for members, _ in groups]
 
 
@@ -136,20 +139,25 @@ def _deal(
     return groups
 
 
-def _top_outside(heap, excluded: set[int], is_valid, date_of_entry=None):
+def _top_outside(
+    heap: list[_T],
+    excluded: set[int],
+    is_valid: Callable[[_T], bool],
+    date_of_entry: Callable[[_T], int] | None = None,
+) -> _T | None:
     """Smallest valid heap entry whose date is not in ``excluded``, or None.
 
     Invalid entries are dropped for good; valid entries of excluded dates (at
     most one per date in the current group) are set aside and pushed back.
     """
-    held = []
-    found = None
+    held: list[_T] = []
+    found: _T | None = None
     while heap:
         entry = heap[0]
         if not is_valid(entry):
             heapq.heappop(heap)
             continue
-        date = entry if date_of_entry is None else date_of_entry(entry)
+        date = entry if date_of_entry is None else date_of_entry(entry)  # type: ignore[assignment]
         if date in excluded:
             held.append(heapq.heappop(heap))
             continue
@@ -160,11 +168,7 @@ def _top_outside(heap, excluded: set[int], is_valid, date_of_entry=None):
     return found
 
 
-def _hand_out_leftovers(
-    queues: list[list[int]],
-    groups: list[tuple[list[int], set[int]]],
-    date_of: dict[int, int],
-) -> None:
+def _hand_out_leftovers(queues: list[list[int]], groups: list[tuple[list[int], set[int]]]) -> None:
     """Step 3: give each date's remaining positions, dearest first, to groups lacking it.
 
     Dates go in descending order of how many positions they had when dealing
