@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from discounts.models import Discount
 from ticketing.demo import ensure_demo_ticketing
 from ticketing.models import Event, Organizer, Quota, Team
 from ticketing.validation import validate_quota
@@ -59,6 +60,13 @@ def test_running_twice_creates_nothing_new_and_replaces_the_token():
     assert first != second
     assert events_with(first).status_code == 401
     assert events_with(second).status_code == 200
+
+
+def test_the_conference_gets_the_demo_discount_rules():
+    run_demo()
+    run_demo()
+    rules = Discount.objects.filter(event__organizer__slug="demo", event__slug="conference")
+    assert sorted(rules.values_list("internal_name", flat=True)) == ["10% off from 100.00", "3 for 2"]
 
 
 def test_an_existing_admin_keeps_its_password():
