@@ -69,7 +69,38 @@ def sales_channel_delete(*, channel: SalesChannel) -> None:
         raise ConflictError(
             "The 'web' sales channel always exists and cannot be deleted.", code="sales_channel_required"
         )
-    channel.delete()
+    _delete_unless_in_use(
+        channel, code="sales_channel_in_use",
+        detail="Orders were placed through this sales channel; it cannot be deleted.",
+    )
+
+
+def _delete_unless_in_use(obj, *, code: str, detail: str) -> None:
+    """Delete, or answer 409 when records that must be kept (orders) still point at the object."""
+    try:
+        with transaction.atomic():
+            obj.delete()
+    except ProtectedError as exc:
+        raise ConflictError(detail, code=code) from exc
+
+
+def item_delete(*, item: Item) -> None:
+    _delete_unless_in_use(
+        item, code="item_in_use",
+        detail="The item (or a variation of it) has been ordered; deactivate it instead.",
+    )
+
+
+def item_variation_delete(*, variation: ItemVariation) -> None:
+    _delete_unless_in_use(
+        variation, code="variation_in_use", detail="The variation has been ordered; deactivate it instead."
+    )
+
+
+def subevent_delete(*, subevent: SubEvent) -> None:
+    _delete_unless_in_use(
+        subevent, code="subevent_in_use", detail="The date has orders; deactivate it instead."
+    )
 
 
 def event_delete(*, event: Event) -> None:

@@ -34,6 +34,12 @@ class StrictBooleanFilter(filters.BooleanFilter):
         super().__init__(*args, **kwargs)
 
 
+class IdFilter(filters.NumberFilter):
+    """An object id: ``?category=1.5`` or ``?category=abc`` is a 400, not silently truncated or ignored."""
+
+    field_class = forms.IntegerField
+
+
 class FilterSet(filters.FilterSet):
     """Base class of the API's filter sets."""
 

@@ -13,6 +13,7 @@ from ticketing.api.fields import MoneyField
 from ticketing.api.filters import FilterSet
 from ticketing.api.validation import SharedValidationMixin
 from ticketing.models import Item, ItemAddOn, ItemBundle, ItemCategory, ItemVariation
+from ticketing.services import item_variation_delete
 from ticketing.validation import validate_addon, validate_bundle
 
 
@@ -92,6 +93,9 @@ class ItemVariationViewSet(ItemChildMixin, viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         serializer.save(item=self.item)
+
+    def perform_destroy(self, instance):
+        item_variation_delete(variation=instance)
 
 
 class ItemAddOnViewSet(ItemChildMixin, viewsets.ModelViewSet):

@@ -8,7 +8,6 @@ refused.
 
 from __future__ import annotations
 
-from django_filters import rest_framework as filters
 from rest_framework import serializers, viewsets
 
 from ticketing.api.common import (
@@ -18,13 +17,14 @@ from ticketing.api.common import (
     run_validator_as,
 )
 from ticketing.api.fields import MoneyField
-from ticketing.api.filters import FilterSet
+from ticketing.api.filters import FilterSet, IdFilter
 from ticketing.api.item_parts import ItemAddOnSerializer, ItemBundleSerializer, ItemVariationSerializer
 from ticketing.api.validation import merged_values
 from ticketing.models import Item, ItemCategory, SalesChannel
-from ticketing.services import NewAddOn, NewBundle, NewVariation, item_create
+from ticketing.services import NewAddOn, NewBundle, NewVariation, item_create, item_delete
 from ticketing.validation import validate_item
 
+PART_HELP = "Written only when the item is created; afterwards through items/<id>/{part}/."
 NESTED_ON_CREATE_ONLY = {
     "variations": ItemVariationSerializer,
     "addons": ItemAddOnSerializer,
@@ -53,9 +53,15 @@ class ItemSerializer(ReplaceOnPutMixin, serializers.ModelSerializer):
         source="limit_sales_channels", many=True, required=False,
         help_text="Identifiers of the organizer's sales channels; used when all_sales_channels is false.",
     )
-    variations = ItemVariationSerializer(many=True, required=False, default=list)
-    addons = ItemAddOnSerializer(many=True, required=False, default=list)
-    bundles = ItemBundleSerializer(many=True, required=False, default=list)
+    variations = ItemVariationSerializer(
+        many=True, required=False, default=list, help_text=PART_HELP.format(part="variations")
+    )
+    addons = ItemAddOnSerializer(
+        many=True, required=False, default=list, help_text=PART_HELP.format(part="addons")
+    )
+    bundles = ItemBundleSerializer(
+        many=True, required=False, default=list, help_text=PART_HELP.format(part="bundles")
+    )
 
     class Meta:
         model = Item
@@ -97,7 +103,7 @@ class ItemSerializer(ReplaceOnPutMixin, serializers.ModelSerializer):
 
 
 class ItemFilter(FilterSet):
-    category = filters.NumberFilter(field_name="category_id")
+    category = IdFilter(field_name="category_id")
 
     class Meta:
         model = Item
@@ -126,3 +132,6 @@ class ItemViewSet(EventResourceMixin, viewsets.ModelViewSet):
             bundles=[NewBundle(**b) for b in data.pop("bundles", ())],
             **data,
         )
+
+    def perform_destroy(self, instance):
+        item_delete(item=instance)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django_filters import rest_framework as filters
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
@@ -15,7 +14,7 @@ from ticketing.api.common import (
     ReplaceOnPutMixin,
     VisiblePrimaryKeyRelatedField,
 )
-from ticketing.api.filters import FilterSet
+from ticketing.api.filters import FilterSet, IdFilter
 from ticketing.api.validation import SharedValidationMixin
 from ticketing.models import Item, ItemVariation, Quota, SubEvent
 from ticketing.selectors import quota_availability
@@ -54,8 +53,8 @@ class QuotaAvailabilitySerializer(serializers.Serializer):
 
 
 class QuotaFilter(FilterSet):
-    subevent = filters.NumberFilter(field_name="subevent_id")
-    items = filters.NumberFilter(field_name="items", help_text="Quotas that contain this item id.")
+    subevent = IdFilter(field_name="subevent_id")
+    items = IdFilter(field_name="items", help_text="Quotas that contain this item id.")
 
     class Meta:
         model = Quota

@@ -10,7 +10,7 @@ from ticketing.api.fields import MoneyField
 from ticketing.api.filters import FilterSet
 from ticketing.api.validation import SharedValidationMixin, run_shared_validator
 from ticketing.models import Item, ItemVariation, SubEvent, SubEventItem, SubEventItemVariation
-from ticketing.services import subevent_create, subevent_update
+from ticketing.services import subevent_create, subevent_delete, subevent_update
 from ticketing.validation import validate_price_overrides, validate_subevent
 
 
@@ -123,3 +123,6 @@ class SubEventViewSet(EventResourceMixin, viewsets.ModelViewSet):
         serializer.instance = subevent_update(
             subevent=serializer.instance, **service_arguments(serializer.validated_data)
         )
+
+    def perform_destroy(self, instance):
+        subevent_delete(subevent=instance)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.db.models import ProtectedError
 
 from ticketing.models import ItemVariation
 from ticketing.tests.api.helpers import assert_foreign_organizer_is_like_a_missing_one
@@ -150,3 +151,15 @@ def test_writes_need_can_change_items(api_for, item, url):
 
 def test_foreign_organizer_is_403_like_a_missing_one(api, item):
     assert_foreign_organizer_is_like_a_missing_one(api, f"items/{item.pk}/variations/", NEW_VARIATION)
+
+
+def test_a_variation_that_was_ordered_is_a_409(api, item, url, monkeypatch):
+    variation = ItemVariationFactory(item=item)
+
+    def delete_protected(self, *args, **kwargs):
+        raise ProtectedError("order positions point at it", set())  # what orders' PROTECT foreign keys raise
+
+    monkeypatch.setattr(ItemVariation, "delete", delete_protected)
+    response = api.delete(f"{url}{variation.pk}/")
+    assert response.status_code == 409
+    assert response.json()["code"] == "variation_in_use"

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError
+from django.db.models import ProtectedError
 
 from ticketing.models import Item, ItemAddOn, ItemBundle, ItemVariation
 from ticketing.services import NewBundle, NewVariation, item_create
@@ -96,7 +97,10 @@ def test_filters(api, event):
 
 @pytest.mark.parametrize(
     "param",
-    [{"active": "maybe"}, {"admission": "2"}, {"hide_without_voucher": "yes please"}, {"category": "abc"}],
+    [
+        {"active": "maybe"}, {"admission": "2"}, {"hide_without_voucher": "yes please"}, {"category": "abc"},
+        {"category": "1.5"},
+    ],
 )
 def test_invalid_filter_value_is_a_400_naming_the_parameter(api, event, param):
     response = api.get(URL, param)
@@ -344,3 +348,16 @@ def test_ids_in_events_the_caller_may_not_see_read_as_nonexistent(api_for, organ
     limited = api_for(all_events=False, limit_events=[event], can_change_items=True)
     error = limited.post(URL, {**NEW_ITEM, "category": hidden_category.pk}, format="json").json()["category"]
     assert "does not exist" in error[0]
+
+
+def test_an_item_that_was_ordered_is_a_409(api, event, monkeypatch):
+    item = ItemFactory(event=event)
+
+    def delete_protected(self, *args, **kwargs):
+        raise ProtectedError("order positions point at it", set())  # what orders' PROTECT foreign keys raise
+
+    monkeypatch.setattr(Item, "delete", delete_protected)
+    response = api.delete(f"{URL}{item.pk}/")
+    assert response.status_code == 409
+    assert response.json()["code"] == "item_in_use"
+    assert Item.objects.filter(pk=item.pk).exists()

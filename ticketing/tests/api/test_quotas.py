@@ -67,7 +67,7 @@ def test_filters(api, series):
     assert ids(items=shirt.pk, subevent=friday.pk) == [both.pk]
 
 
-@pytest.mark.parametrize("param", [{"subevent": "friday"}, {"items": "ticket"}])
+@pytest.mark.parametrize("param", [{"subevent": "friday"}, {"items": "ticket"}, {"items": "2.5"}])
 def test_invalid_filter_value_is_a_400_naming_the_parameter(api, event, param):
     response = api.get(URL, param)
     assert response.status_code == 400

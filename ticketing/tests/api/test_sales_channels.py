@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db.models import ProtectedError
 
 from ticketing.api.scoping import ORGANIZER_FORBIDDEN
 from ticketing.models import SalesChannel
@@ -155,3 +156,15 @@ def test_other_organizer_is_403_like_a_nonexistent_one(api, organizer):
         assert foreign.status_code == missing.status_code == 403
         assert foreign.json() == missing.json() == {"detail": ORGANIZER_FORBIDDEN}
     assert not SalesChannel.objects.filter(identifier="box").exists()
+
+
+def test_a_channel_with_orders_is_a_409(api, organizer, monkeypatch):
+    channel = SalesChannelFactory(organizer=organizer, identifier="box")
+
+    def delete_protected(self, *args, **kwargs):
+        raise ProtectedError("orders point at it", set())  # what orders' PROTECT foreign keys raise
+
+    monkeypatch.setattr(SalesChannel, "delete", delete_protected)
+    response = api.delete(f"{URL}{channel.pk}/")
+    assert response.status_code == 409
+    assert response.json()["code"] == "sales_channel_in_use"

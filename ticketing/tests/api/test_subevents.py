@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
+from django.db.models import ProtectedError
 
 from ticketing.models import SubEvent
 from ticketing.tests.api.helpers import (
@@ -254,3 +255,15 @@ def test_foreign_organizer_and_hidden_event_are_403_like_missing_ones(api, api_f
     limited = api_for(all_events=False, limit_events=[series], can_change_items=True)
     assert limited.get(URL).status_code == 200
     assert_hidden_event_is_like_a_missing_one(limited, "demo-org", "subevents/")
+
+
+def test_a_date_with_orders_is_a_409(api, series, monkeypatch):
+    date = SubEventFactory(event=series)
+
+    def delete_protected(self, *args, **kwargs):
+        raise ProtectedError("order positions point at it", set())  # what orders' PROTECT foreign keys raise
+
+    monkeypatch.setattr(SubEvent, "delete", delete_protected)
+    response = api.delete(f"{URL}{date.pk}/")
+    assert response.status_code == 409
+    assert response.json()["code"] == "subevent_in_use"
