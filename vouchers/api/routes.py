@@ -1,6 +1,7 @@
 """This app's resources in the API URL tree (see ``config.api_router``)."""
 
 from vouchers.api.views.coupons import CouponSeriesViewSet, CouponViewSet
+from vouchers.api.views.promo import PromoCodeViewSet
 from vouchers.api.views.vouchers import VoucherViewSet
 
 
@@ -8,5 +9,6 @@ def register(organizer_router, event_router) -> list:
     """Register viewsets on the organizer/event routers; return any further nested routers created."""
     organizer_router.register(r"coupon-series", CouponSeriesViewSet, basename="coupon-series")
     organizer_router.register(r"coupons", CouponViewSet, basename="coupon")
+    organizer_router.register(r"promo-codes", PromoCodeViewSet, basename="promo-code")
     event_router.register(r"vouchers", VoucherViewSet, basename="voucher")
     return []

@@ -1,0 +1,64 @@
+"""Promo codes in the API, shaped like Ticket Evolution's promo code resource."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from ticketing.api.validation import run_shared_validator
+from vouchers.api.fields import AmountField, CodeField
+from vouchers.models import DiscountType, PromoCode
+from vouchers.validation import validate_promo_code
+
+
+def promo_values(promo: PromoCode) -> dict[str, Any]:
+    series = promo.series
+    return {
+        "code": promo.code,
+        "name": series.name,
+        "value": series.discount_value,
+        "percentage": series.discount_type == DiscountType.PERCENT,
+        "start_date": series.valid_from,
+        "end_date": series.valid_until,
+        "active": promo.active,
+        "one_time_use": series.single_usage,
+    }
+
+
+class PromoCodeSerializer(serializers.Serializer):
+    """``percentage``: true — ``value`` percent off the order's tickets; false — ``value`` off the order.
+    ``one_time_use``: its first redemption deactivates it. Valid for every event and item of the organizer."""
+
+    id = serializers.IntegerField(read_only=True)
+    code = CodeField()
+    name = serializers.CharField(max_length=200, allow_blank=True, default="")
+    value = AmountField()
+    percentage = serializers.BooleanField(default=False)
+    start_date = serializers.DateTimeField(allow_null=True, default=None)
+    end_date = serializers.DateTimeField(allow_null=True, default=None)
+    active = serializers.BooleanField(default=True)
+    one_time_use = serializers.BooleanField(default=False)
+    used = serializers.IntegerField(source="used_orders", read_only=True, help_text="Orders that used it.")
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+    def validate(self, attrs):
+        current = promo_values(self.instance) if self.instance is not None else {}
+        values = {**current, **attrs}
+        run_shared_validator(
+            validate_promo_code,
+            id=self.instance.pk if self.instance is not None else None,
+            organizer=self.context["organizer"],
+            **values,
+        )
+        return attrs
+
+    def to_representation(self, promo: PromoCode) -> dict[str, Any]:
+        data = {"id": promo.pk, **promo_values(promo)}
+        data["used"] = promo.used_orders
+        data["created_at"] = promo.created_at
+        data["updated_at"] = max(promo.updated_at, promo.series.updated_at)
+        for name in ("value", "start_date", "end_date", "created_at", "updated_at"):
+            data[name] = self.fields[name].to_representation(data[name]) if data[name] is not None else None
+        return data

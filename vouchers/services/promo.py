@@ -1,0 +1,86 @@
+"""Promo codes: one shareable code, stored as a promo-code series holding exactly one coupon."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from config.errors import ConflictError
+from ticketing.models import Organizer
+from vouchers.codes import normalise_code
+from vouchers.models import Coupon, CouponSeries, DiscountType, PromoCode, SeriesKind
+from vouchers.services.coupons import duplicate_or
+
+#: Promo-code field → (series field, how to store it).
+SERIES_FIELDS = {
+    "name": ("name", lambda v: v),
+    "value": ("discount_value", lambda v: v),
+    "percentage": ("discount_type", lambda v: DiscountType.PERCENT if v else DiscountType.FIX),
+    "start_date": ("valid_from", lambda v: v),
+    "end_date": ("valid_until", lambda v: v),
+    "one_time_use": ("single_usage", lambda v: v),
+}
+
+
+@transaction.atomic
+def promo_code_create(
+    *,
+    organizer: Organizer,
+    code: str,
+    value: Decimal,
+    percentage: bool = False,
+    name: str = "",
+    start_date: datetime | None = None,
+    end_date: datetime | None = None,
+    active: bool = True,
+    one_time_use: bool = False,
+) -> PromoCode:
+    """Valid for every event and item of the organizer, and never combined with other codes."""
+    series = CouponSeries.objects.create(
+        organizer=organizer,
+        kind=SeriesKind.PROMO_CODE,
+        name=name,
+        discount_type=DiscountType.PERCENT if percentage else DiscountType.FIX,
+        discount_value=value,
+        valid_from=start_date,
+        valid_until=end_date,
+        single_usage=one_time_use,
+        can_be_combined=False,
+    )
+    try:
+        with transaction.atomic():
+            coupon = Coupon.objects.create(
+                organizer=organizer, series=series, code=normalise_code(code), active=active
+            )
+    except IntegrityError as exc:
+        raise duplicate_or(exc) from exc
+    return PromoCode.objects.get(pk=coupon.pk)
+
+
+@transaction.atomic
+def promo_code_update(*, promo: PromoCode, **fields: Any) -> PromoCode:
+    series = promo.series
+    for name, value in fields.items():
+        if name in SERIES_FIELDS:
+            series_field, convert = SERIES_FIELDS[name]
+            setattr(series, series_field, convert(value))
+        elif name == "code":
+            promo.code = normalise_code(value)
+        elif name == "active":
+            promo.active = value
+    series.save()
+    try:
+        with transaction.atomic():
+            promo.save()
+    except IntegrityError as exc:
+        raise duplicate_or(exc) from exc
+    return promo
+
+
+def promo_code_delete(*, promo: PromoCode) -> None:
+    if promo.used_orders > 0:
+        raise ConflictError("This promo code has been used; deactivate it instead.", code="promo_code_in_use")
+    promo.series.delete()  # takes its one coupon row with it
