@@ -1,0 +1,16 @@
+from orders.models.carts import Cart, CartCode, CartPosition
+from orders.models.idempotency import IdempotencyKey
+from orders.models.orders import Order, OrderPosition, OrderStatus, OrderTag, Redemption, RedemptionKind
+
+__all__ = [
+    "Cart",
+    "CartCode",
+    "CartPosition",
+    "IdempotencyKey",
+    "Order",
+    "OrderPosition",
+    "OrderStatus",
+    "OrderTag",
+    "Redemption",
+    "RedemptionKind",
+]

@@ -1,0 +1,165 @@
+"""Orders, their positions with the price breakdown, and code redemptions."""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+
+from django.db import models
+from django.utils import timezone
+
+from discounts.models import Discount
+from ticketing.models import Event, Item, ItemVariation, SalesChannel, SubEvent
+from vouchers.models import Coupon, Voucher
+
+#: No I, J, O, 0 or 1, as for codes: nothing a customer could misread on a ticket.
+ORDER_CODE_ALPHABET = "ABCDEFGHKLMNPQRSTUVWXYZ23456789"
+#: 31**12 ≈ 7.9e17 codes: unguessable, and a collision within an event practically never happens
+#: (the unique constraint still guards it).
+ORDER_CODE_LENGTH = 12
+
+MONEY = {"max_digits": 13, "decimal_places": 3}
+
+
+def new_order_code() -> str:
+    return "".join(secrets.choice(ORDER_CODE_ALPHABET) for _ in range(ORDER_CODE_LENGTH))
+
+
+class OrderStatus(models.TextChoices):
+    """pretix stores n/p/c; the API speaks these lowercase words."""
+
+    PENDING = "pending", "Pending"
+    PAID = "paid", "Paid"
+    CANCELED = "canceled", "Canceled"
+
+
+class Order(models.Model):
+    """An order. ``total = list_total − code_discount_total − rule_discount_total`` (no fees)."""
+
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="orders")
+    code = models.CharField(max_length=32, default=new_order_code, editable=False)
+    status = models.CharField(max_length=10, choices=OrderStatus.choices, default=OrderStatus.PENDING)
+    email = models.EmailField()
+    name = models.CharField(max_length=200, blank=True)
+    sales_channel = models.ForeignKey(SalesChannel, on_delete=models.PROTECT, related_name="orders")
+    datetime = models.DateTimeField(default=timezone.now)
+    list_total = models.DecimalField(**MONEY, default=Decimal("0"))
+    code_discount_total = models.DecimalField(**MONEY, default=Decimal("0"))
+    rule_discount_total = models.DecimalField(**MONEY, default=Decimal("0"))
+    total = models.DecimalField(**MONEY, default=Decimal("0"))
+    tags = models.JSONField(default=list, blank=True, help_text="From the coupon series the order used.")
+    paid_at = models.DateTimeField(null=True, blank=True)
+    canceled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-datetime", "-id")
+        constraints = [models.UniqueConstraint(fields=["event", "code"], name="uniq_order_code_per_event")]
+        indexes = [
+            models.Index(fields=["event", "status"], name="order_event_status"),
+            models.Index(fields=["event", "email"], name="order_event_email"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class OrderTag(models.Model):
+    """One tag of an order, as a row so that orders can be filtered by tag on every database."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="tag_rows")
+    tag = models.CharField(max_length=255)
+
+    class Meta:
+        ordering = ("id",)
+        constraints = [models.UniqueConstraint(fields=["order", "tag"], name="uniq_order_tag")]
+        indexes = [models.Index(fields=["tag"], name="ordertag_tag")]
+
+    def __str__(self) -> str:
+        return self.tag
+
+
+class OrderPosition(models.Model):
+    """A ticket, add-on or bundled product of an order, and why it costs what it costs.
+
+    ``price = list_price − code_discount − rule_discount``. ``code`` is the code
+    that changed the price (voucher, coupon or promo code; empty when none did)
+    and ``discount_rule`` the automatic rule that consumed the position.
+    """
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="positions")
+    positionid = models.PositiveIntegerField(help_text="1, 2, 3 … within the order.")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="order_positions")
+    variation = models.ForeignKey(
+        ItemVariation, on_delete=models.PROTECT, null=True, blank=True, related_name="order_positions"
+    )
+    subevent = models.ForeignKey(
+        SubEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="order_positions"
+    )
+    addon_to = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
+    is_bundled = models.BooleanField(default=False)
+    list_price = models.DecimalField(**MONEY)
+    code = models.CharField(max_length=255, blank=True)
+    voucher = models.ForeignKey(
+        Voucher, on_delete=models.SET_NULL, null=True, blank=True, related_name="order_positions"
+    )
+    coupon = models.ForeignKey(
+        Coupon, on_delete=models.SET_NULL, null=True, blank=True, related_name="order_positions"
+    )
+    code_discount = models.DecimalField(**MONEY, default=Decimal("0"))
+    discount_rule = models.ForeignKey(
+        Discount, on_delete=models.PROTECT, null=True, blank=True, related_name="order_positions"
+    )
+    rule_discount = models.DecimalField(**MONEY, default=Decimal("0"))
+    price = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ("order", "positionid")
+        constraints = [models.UniqueConstraint(fields=["order", "positionid"], name="uniq_positionid")]
+        indexes = [models.Index(fields=["item", "order"], name="orderpos_item_order")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}-{self.positionid}"
+
+
+class RedemptionKind(models.TextChoices):
+    VOUCHER = "voucher", "Voucher"
+    COUPON = "coupon", "Coupon"
+    PROMO_CODE = "promo_code", "Promo code"
+
+
+class Redemption(models.Model):
+    """One use of a code by an order: which positions it changed and the discount it granted.
+
+    Canceling the order marks the row ``reversed`` (and gives the uses back); it is never deleted.
+    """
+
+    kind = models.CharField(max_length=20, choices=RedemptionKind.choices)
+    code = models.CharField(max_length=255)
+    voucher = models.ForeignKey(
+        Voucher, on_delete=models.SET_NULL, null=True, blank=True, related_name="redemptions"
+    )
+    coupon = models.ForeignKey(
+        Coupon, on_delete=models.SET_NULL, null=True, blank=True, related_name="redemptions"
+    )
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="redemptions")
+    positions = models.ManyToManyField(OrderPosition, blank=True, related_name="redemptions")
+    uses = models.PositiveIntegerField(
+        default=1, help_text="Uses counted: positions for a voucher, 1 order for a coupon or promo code."
+    )
+    tickets = models.PositiveIntegerField(default=0, help_text="Positions whose price the code changed.")
+    discount = models.DecimalField(**MONEY, default=Decimal("0"), help_text="The discount granted.")
+    deactivated_code = models.BooleanField(
+        default=False, help_text="This use deactivated a one-time promo code (reactivated on cancel)."
+    )
+    reversed = models.BooleanField(default=False)
+    created = models.DateTimeField(default=timezone.now)
+    reversed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("id",)
+        indexes = [models.Index(fields=["code"], name="redemption_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} → {self.order_id}"
