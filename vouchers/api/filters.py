@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Q
 from django.utils import timezone
 from django_filters import rest_framework as filters
 
 from ticketing.api.filters import FilterSet, StrictBooleanFilter
 from ticketing.models import Event
 from vouchers.codes import normalise_code
+from vouchers.event_codes import voucher_active_q
 from vouchers.models import Coupon, CouponSeries, PromoCode, Voucher
 from vouchers.selectors import usable_in_event, with_code
 
 
 def filter_code(queryset, name, value):
     return with_code(queryset, normalise_code(value))
-
-
-def voucher_active_q(now) -> Q:
-    return (
-        (Q(valid_from__isnull=True) | Q(valid_from__lte=now))
-        & (Q(valid_until__isnull=True) | Q(valid_until__gte=now))
-        & Q(redeemed__lt=F("max_usages"))
-        & (Q(budget__isnull=True) | Q(budget_used__lt=F("budget")))
-    )
 
 
 class VoucherFilter(FilterSet):

@@ -1,5 +1,6 @@
 """This app's resources in the API URL tree (see ``config.api_router``)."""
 
+from vouchers.api.views.codes import CodeInfoViewSet, EventCodeViewSet
 from vouchers.api.views.coupons import CouponSeriesViewSet, CouponViewSet
 from vouchers.api.views.promo import PromoCodeViewSet
 from vouchers.api.views.vouchers import VoucherViewSet
@@ -10,5 +11,7 @@ def register(organizer_router, event_router) -> list:
     organizer_router.register(r"coupon-series", CouponSeriesViewSet, basename="coupon-series")
     organizer_router.register(r"coupons", CouponViewSet, basename="coupon")
     organizer_router.register(r"promo-codes", PromoCodeViewSet, basename="promo-code")
+    organizer_router.register(r"code-info", CodeInfoViewSet, basename="code-info")
     event_router.register(r"vouchers", VoucherViewSet, basename="voucher")
+    event_router.register(r"codes", EventCodeViewSet, basename="event-code")
     return []

@@ -9,12 +9,13 @@ exhausted always reports ``expired``.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from ticketing.models import Event, Organizer
 from vouchers.codes import normalise_code
 from vouchers.models import Coupon, DiscountType, SeriesKind, Voucher
-from vouchers.resolution.lookup import coupon_scope, find_code, uncombinable_among, voucher_scope
+from vouchers.resolution.lookup import FoundCode, coupon_scope, find_code, uncombinable_among, voucher_scope
 from vouchers.resolution.types import (
     CartLineSummary,
     CartSummary,
@@ -47,30 +48,61 @@ def resolve_code(
     - ``held_elsewhere``: uses held by other unexpired carts (subtracted from the remaining uses).
     - ``channel`` is accepted for the checkout's sake; no kind of code is limited to channels yet.
     """
-    normalised = normalise_code(code)
-    found = find_code(organizer_id=organizer.pk, event_id=event.pk if event else None, code=normalised)
-    if found.voucher is not None:
-        resolved = resolve_voucher(found.voucher, now=now, held_elsewhere=held_elsewhere)
-    elif found.coupon is not None:
-        email = customer_email if customer_email is not None else (cart.email if cart else None)
-        resolved = resolve_coupon(
-            found.coupon,
-            event=event,
-            now=now,
-            held_elsewhere=held_elsewhere,
-            email=email,
-            has_cart=cart is not None,
-        )
-    elif found.voucher_elsewhere:
-        raise CodeError(CodeErrorCode.NOT_VALID_FOR_EVENT, kind=CodeKind.VOUCHER.value)
-    else:
-        raise CodeError(CodeErrorCode.INVALID)
-    if cart is not None:
-        check_cart(resolved, cart=cart, event_id=event.pk if event else None)
-    check_combination(
-        resolved, organizer_id=organizer.pk, event_id=event.pk if event else None, others=other_codes
+    event_id = event.pk if event else None
+    found = find_code(organizer_id=organizer.pk, event_id=event_id, code=normalise_code(code))
+    email = customer_email if customer_email is not None else (cart.email if cart else None)
+    resolved = resolve_found(
+        found, event=event, now=now, held_elsewhere=held_elsewhere, email=email, has_cart=cart is not None
     )
+    if cart is not None:
+        check_cart(resolved, cart=cart, event_id=event_id)
+    check_combination(resolved, organizer_id=organizer.pk, event_id=event_id, others=other_codes)
     return resolved
+
+
+@dataclass(frozen=True)
+class CodeInspection:
+    """What the public lookup needs: the matched rows and either the resolved code or why it is refused."""
+
+    found: FoundCode
+    resolved: ResolvedCode | None
+    error: CodeError | None
+
+
+def inspect_code(*, organizer_id: int, event: Event | None, code: str, now: datetime) -> CodeInspection:
+    """The checks of :func:`resolve_code` that need no cart, without raising (for the public lookup).
+
+    ``organizer_id`` may be 0 (an unknown organizer): the same lookups run and find nothing.
+    """
+    found = find_code(
+        organizer_id=organizer_id, event_id=event.pk if event else None, code=normalise_code(code)
+    )
+    try:
+        resolved = resolve_found(found, event=event, now=now, held_elsewhere=0, email=None, has_cart=False)
+    except CodeError as error:
+        return CodeInspection(found=found, resolved=None, error=error)
+    return CodeInspection(found=found, resolved=resolved, error=None)
+
+
+def resolve_found(
+    found: FoundCode,
+    *,
+    event: Event | None,
+    now: datetime,
+    held_elsewhere: int,
+    email: str | None,
+    has_cart: bool,
+) -> ResolvedCode:
+    """The checks that depend on the code alone (and the event), in their fixed order."""
+    if found.voucher is not None:
+        return resolve_voucher(found.voucher, now=now, held_elsewhere=held_elsewhere)
+    if found.coupon is not None:
+        return resolve_coupon(
+            found.coupon, event=event, now=now, held_elsewhere=held_elsewhere, email=email, has_cart=has_cart
+        )
+    if found.voucher_elsewhere:
+        raise CodeError(CodeErrorCode.NOT_VALID_FOR_EVENT, kind=CodeKind.VOUCHER.value)
+    raise CodeError(CodeErrorCode.INVALID)
 
 
 def fail(reason: CodeErrorCode, kind: CodeKind) -> None:

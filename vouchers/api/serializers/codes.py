@@ -1,0 +1,152 @@
+"""Rows of the event's code list, and what the public lookup tells a customer about a code."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from rest_framework import serializers
+
+from ticketing.api.filters import StrictBooleanField
+from ticketing.currency import currency_exponent
+from ticketing.models import Event, Item
+from vouchers.api.fields import AmountField
+from vouchers.models import Coupon, SeriesKind, Voucher
+from vouchers.resolution import CodeKind
+
+DATETIME = serializers.DateTimeField()
+AMOUNT = AmountField()
+
+
+def datetime_or_none(value) -> str | None:
+    return None if value is None else DATETIME.to_representation(value)
+
+
+def coupon_kind(coupon: Coupon) -> CodeKind:
+    return CodeKind.PROMO_CODE if coupon.series.kind == SeriesKind.PROMO_CODE else CodeKind.COUPON
+
+
+class EventCodeSerializer(serializers.Serializer):
+    """One code usable in the event.
+
+    ``scope``: ``event`` (every ticket) or ``items`` (listed tickets); ``active``: usable now;
+    ``used``/``max_usages``: positions for vouchers, orders for coupons and promo codes.
+    """
+
+    kind = serializers.ChoiceField(choices=[k.value for k in CodeKind])
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    scope = serializers.ChoiceField(choices=["event", "items"])
+    valid_from = serializers.DateTimeField(allow_null=True)
+    valid_until = serializers.DateTimeField(allow_null=True)
+    active = serializers.BooleanField()
+    used = serializers.IntegerField()
+    max_usages = serializers.IntegerField(allow_null=True)
+
+    def to_representation(self, row: Voucher | Coupon) -> dict[str, Any]:
+        if isinstance(row, Voucher):
+            return {
+                "kind": CodeKind.VOUCHER.value,
+                "id": row.pk,
+                "code": row.code,
+                "name": row.tag,
+                "scope": "items" if row.item_id or row.quota_id else "event",
+                "valid_from": datetime_or_none(row.valid_from),
+                "valid_until": datetime_or_none(row.valid_until),
+                "active": row.is_active,
+                "used": row.redeemed,
+                "max_usages": row.max_usages,
+            }
+        series = row.series
+        return {
+            "kind": coupon_kind(row).value,
+            "id": row.pk,
+            "code": row.code,
+            "name": series.name,
+            "scope": "event" if series.allow_all_items else "items",
+            "valid_from": datetime_or_none(series.valid_from),
+            "valid_until": datetime_or_none(series.valid_until),
+            "active": row.is_active,
+            "used": row.used_orders,
+            "max_usages": series.max_orders_per_coupon,
+        }
+
+
+class EventCodesQueryForm(forms.Form):
+    kind = forms.ChoiceField(required=False, choices=[("", "")] + [(k.value, k.value) for k in CodeKind])
+    active = StrictBooleanField(required=False)
+
+
+# --- public lookup -------------------------------------------------------------------------------
+
+MESSAGES = {
+    "inactive": "inactive",
+    "not_yet_valid": "notYetValid",
+    "expired": "expired",
+    "exhausted": "exhausted",
+    "budget_exhausted": "exhausted",
+    "not_valid_for_event": "notValidForEvent",
+}
+
+
+def money(value: Decimal | None, event: Event | None) -> str | None:
+    if value is None:
+        return None
+    if event is None:
+        return AMOUNT.to_representation(value)
+    return str(Decimal(value).quantize(currency_exponent(event.currency)))
+
+
+def revealed_items(item_ids) -> list[dict[str, Any]]:
+    items = Item.objects.filter(pk__in=list(item_ids)).select_related("event").order_by("event__slug", "id")
+    return [{"id": item.pk, "name": item.name, "event": item.event.slug} for item in items]
+
+
+def voucher_info(voucher: Voucher, item_ids) -> dict[str, Any]:
+    info = {
+        "name": "",
+        "discount_type": voucher.price_mode,
+        "discount_value": money(voucher.value, voucher.event),
+        "discount_max_value": None,
+        "can_be_combined": True,
+        "min_tickets_in_cart": voucher.min_usages,
+        "max_tickets_in_cart": None,
+        "valid_from": datetime_or_none(voucher.valid_from),
+        "valid_until": datetime_or_none(voucher.valid_until),
+        "scope": "event" if item_ids is None else "items",
+    }
+    if voucher.show_hidden_items and item_ids is not None:
+        info["allowed_items"] = revealed_items(item_ids)
+    return info
+
+
+def coupon_info(coupon: Coupon, item_ids, event: Event | None) -> dict[str, Any]:
+    series = coupon.series
+    info = {
+        "name": series.name,
+        "discount_type": series.discount_type,
+        # a percentage has no currency; an amount takes the event's places when the event is known
+        "discount_value": money(series.discount_value, None if series.discount_type == "percent" else event),
+        "discount_max_value": money(series.discount_max_value, event),
+        "can_be_combined": series.can_be_combined,
+        "min_tickets_in_cart": series.min_tickets_in_cart,
+        "max_tickets_in_cart": series.max_tickets_in_cart,
+        "valid_from": datetime_or_none(series.valid_from),
+        "valid_until": datetime_or_none(series.valid_until),
+        "scope": "event" if series.allow_all_items else "items",
+    }
+    if series.reveal_allowed_items and item_ids is not None:
+        info["allowed_items"] = revealed_items(item_ids)
+    return info
+
+
+class CodeInfoSerializer(serializers.Serializer):
+    """What a customer holding the code may know. ``code`` is null for unknown codes."""
+
+    message = serializers.ChoiceField(
+        choices=["valid", "notYetValid", "expired", "invalid", "exhausted", "inactive", "notValidForEvent"]
+    )
+    type = serializers.ChoiceField(choices=[k.value for k in CodeKind], allow_null=True)
+    code = serializers.DictField(allow_null=True)

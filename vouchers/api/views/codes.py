@@ -1,0 +1,107 @@
+"""Codes usable in an event (organizer-facing) and the public code lookup (customer-facing)."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+
+from ticketing.api.scoping import EventScopedMixin
+from ticketing.models import Event, Organizer
+from vouchers.api.serializers.codes import (
+    MESSAGES,
+    CodeInfoSerializer,
+    EventCodeSerializer,
+    EventCodesQueryForm,
+    coupon_info,
+    voucher_info,
+)
+from vouchers.event_codes import EventCodesQuery, event_codes
+from vouchers.resolution import CodeKind, inspect_code
+from vouchers.resolution.lookup import coupon_scope, voucher_scope
+
+
+class EventCodeViewSet(EventScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Every code usable in the event: its vouchers, then coupons whose series allow it, then promo codes."""
+
+    serializer_class = EventCodeSerializer
+    read_permission = "can_view_vouchers"
+    filter_backends = []  # filtered by ``kind`` / ``active`` below: the list spans two tables
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("kind", str, enum=[k.value for k in CodeKind]),
+            OpenApiParameter("active", bool, description="Usable now."),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        form = EventCodesQueryForm(request.query_params)
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        kind = form.cleaned_data.get("kind") or None
+        query = EventCodesQuery(kind=CodeKind(kind) if kind else None, active=form.cleaned_data.get("active"))
+        rows = event_codes(event=self.event, query=query, now=timezone.now())
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class PublicThrottle(SimpleRateThrottle):
+    """Per client address, at ``DEFAULT_THROTTLE_RATES["public"]``."""
+
+    scope = "public"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class CodeInfoViewSet(viewsets.ViewSet):
+    """Public: what a code is worth, for a customer typing it in a shop (no token)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [PublicThrottle]
+    lookup_field = "code"
+    lookup_value_regex = "[^/]+"
+
+    @extend_schema(
+        parameters=[OpenApiParameter("event", str, description="Slug of the event the code is for.")],
+        responses={
+            200: CodeInfoSerializer,
+            404: OpenApiResponse(CodeInfoSerializer, description="Unknown code: message 'invalid'."),
+            429: OpenApiResponse(description="Too many lookups from this address; see Retry-After."),
+        },
+    )
+    def retrieve(self, request, organizer_slug: str, code: str):
+        organizer = Organizer.objects.filter(slug=organizer_slug).first()
+        organizer_id = organizer.pk if organizer else 0
+        event_slug = request.query_params.get("event")
+        event = None
+        if event_slug:
+            event = Event.objects.filter(organizer_id=organizer_id, slug=event_slug, live=True).first()
+        # Unknown organizer or event: the same lookups still run and find nothing (no faster "invalid").
+        usable = organizer is not None and (not event_slug or event is not None)
+        inspection = inspect_code(
+            organizer_id=organizer_id if usable else 0, event=event, code=code, now=timezone.now()
+        )
+        found = inspection.found
+        if inspection.error is not None and inspection.error.code == "invalid":
+            return Response(
+                {"message": "invalid", "type": None, "code": None}, status=status.HTTP_404_NOT_FOUND
+            )
+        message = "valid" if inspection.error is None else MESSAGES.get(inspection.error.code, "invalid")
+        if found.voucher is not None:
+            voucher = found.voucher
+            voucher.event = event
+            info = voucher_info(voucher, voucher_scope(voucher).item_ids)
+            return Response({"message": message, "type": CodeKind.VOUCHER.value, "code": info})
+        if found.coupon is not None:
+            coupon = found.coupon
+            kind = CodeKind.PROMO_CODE if coupon.series.kind == "promo_code" else CodeKind.COUPON
+            info = coupon_info(coupon, coupon_scope(coupon).item_ids, event)
+            return Response({"message": message, "type": kind.value, "code": info})
+        # A voucher of another event: say so, but nothing about it.
+        return Response({"message": message, "type": CodeKind.VOUCHER.value, "code": None})

@@ -1,0 +1,117 @@
+"""Every code usable in one event — its vouchers, coupons whose series allow it, promo codes — as one list.
+
+The three kinds live in two tables, so the list is two ordered querysets
+chained: vouchers (by id), then the event's coupons and promo codes (coupons
+first, each by id). Only the rows of the requested page are fetched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import BooleanField, Case, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+
+from ticketing.models import Event
+from vouchers.models import Coupon, CouponEventUsage, SeriesKind, Voucher
+from vouchers.resolution import CodeKind
+from vouchers.selectors import usable_in_event
+
+
+def voucher_active_q(now: datetime) -> Q:
+    """Vouchers usable at ``now``: inside their dates, with uses and budget left."""
+    return (
+        (Q(valid_from__isnull=True) | Q(valid_from__lte=now))
+        & (Q(valid_until__isnull=True) | Q(valid_until__gte=now))
+        & Q(redeemed__lt=F("max_usages"))
+        & (Q(budget__isnull=True) | Q(budget_used__lt=F("budget")))
+    )
+
+
+def coupon_active_q(now: datetime) -> Q:
+    """Coupons usable at ``now`` (needs the ``event_orders`` annotation of :func:`event_coupons`)."""
+    return (
+        Q(active=True, series__active=True)
+        & (Q(series__valid_from__isnull=True) | Q(series__valid_from__lte=now))
+        & (Q(series__valid_until__isnull=True) | Q(series__valid_until__gte=now))
+        & ~Q(series__single_usage=True, used_orders__gte=1)
+        & (Q(series__max_usage__isnull=True) | Q(used_orders__lt=F("series__max_usage")))
+        & (Q(series__max_usage_per_event__isnull=True) | Q(event_orders__lt=F("series__max_usage_per_event")))
+        & (Q(series__max_tickets__isnull=True) | Q(used_tickets__lt=F("series__max_tickets")))
+    )
+
+
+def event_coupons(event: Event) -> QuerySet[Coupon]:
+    orders = CouponEventUsage.objects.filter(coupon=OuterRef("pk"), event=event).values("orders")[:1]
+    return usable_in_event(Coupon.objects.filter(organizer_id=event.organizer_id), event).annotate(
+        event_orders=Coalesce(Subquery(orders, output_field=IntegerField()), Value(0))
+    )
+
+
+class ChainedQuerySets:
+    """Two ordered querysets read as one list, for Django's paginator (count, then one slice)."""
+
+    ordered = True  # each part is ordered; tells the paginator not to warn
+
+    def __init__(self, *parts: QuerySet) -> None:
+        self.parts = parts
+        self._counts: list[int] | None = None
+
+    def counts(self) -> list[int]:
+        if self._counts is None:
+            self._counts = [part.count() for part in self.parts]
+        return self._counts
+
+    def count(self) -> int:
+        return sum(self.counts())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list:
+        start, stop = index.start or 0, index.stop if index.stop is not None else self.count()
+        rows: list = []
+        offset = 0
+        for part, size in zip(self.parts, self.counts(), strict=True):
+            low, high = max(start - offset, 0), min(stop - offset, size)
+            if low < high:
+                rows.extend(part[low:high])
+            offset += size
+        return rows
+
+
+@dataclass(frozen=True)
+class EventCodesQuery:
+    kind: CodeKind | None = None
+    active: bool | None = None
+
+
+def event_codes(*, event: Event, query: EventCodesQuery, now: datetime) -> ChainedQuerySets:
+    vouchers = Voucher.objects.filter(event=event).order_by("id")
+    coupons = event_coupons(event).select_related("series").order_by("series__kind", "id")
+    if query.active is not None:
+        vouchers = (
+            vouchers.filter(voucher_active_q(now))
+            if query.active
+            else vouchers.exclude(voucher_active_q(now))
+        )
+        coupons = (
+            coupons.filter(coupon_active_q(now)) if query.active else coupons.exclude(coupon_active_q(now))
+        )
+    if query.kind == CodeKind.VOUCHER:
+        coupons = coupons.none()
+    elif query.kind is not None:
+        vouchers = vouchers.none()
+        coupons = coupons.filter(
+            series__kind=SeriesKind.PROMO_CODE if query.kind == CodeKind.PROMO_CODE else "coupon"
+        )
+    return ChainedQuerySets(
+        flag_active(vouchers, voucher_active_q(now)), flag_active(coupons, coupon_active_q(now))
+    )
+
+
+def flag_active(queryset: QuerySet, condition: Q) -> QuerySet:
+    return queryset.annotate(
+        is_active=Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+    )
