@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from ticketing.api.common import ReplaceOnPutMixin
+from ticketing.api.common import ReplaceOnPutMixin
 from ticketing.api.validation import SharedValidationMixin
 from ticketing.models import Event, Organizer, SalesChannel
 from ticketing.validation import validate_event
@@ -32,7 +33,7 @@ class SalesChannelSerializer(ReplaceOnPutMixin, serializers.ModelSerializer):
         return value
 
 
-class EventSerializer(SharedValidationMixin, serializers.ModelSerializer):
+class EventSerializer(ReplaceOnPutMixin, SharedValidationMixin, serializers.ModelSerializer):
     shared_validator = validate_event
 
     class Meta:

@@ -102,12 +102,15 @@ def test_patch_and_put(api, event):
     assert response.json()["name"] == "Renamed"
     event.refresh_from_db()
     assert (event.name, event.live) == ("Renamed", False)
+    api.patch(f"{URL}{event.slug}/", {"live": True, "presale_end": "2027-01-01T00:00:00Z"}, format="json")
     put = {**NEW_EVENT, "slug": event.slug, "currency": "EUR"}
     response = api.put(f"{URL}{event.slug}/", put, format="json")
     assert response.status_code == 200
     event.refresh_from_db()
     assert event.timezone == "Europe/Berlin"
-    assert event.live is False  # PUT resets unspecified fields to their defaults
+    # PUT replaces the event: fields it leaves out go back to their defaults.
+    assert event.live is False
+    assert event.presale_end is None
 
 
 def test_slug_and_series_flag_cannot_change(api, event):
