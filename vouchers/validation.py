@@ -237,6 +237,28 @@ def validate_coupon_series(
     errors.raise_if_any()
 
 
+def validate_series_relations(
+    *,
+    organizer=None,
+    allow_all_events: bool = True,
+    allowed_events=None,
+    allow_all_items: bool = True,
+    allowed_items=None,
+    **_: Any,
+) -> None:
+    """Only the events and items of a series (the admin form checks them before they are saved)."""
+    errors = Errors()
+    check_events_and_items(
+        errors,
+        organizer=organizer,
+        allow_all_events=allow_all_events,
+        allowed_events=allowed_events,
+        allow_all_items=allow_all_items,
+        allowed_items=allowed_items,
+    )
+    errors.raise_if_any()
+
+
 def validate_series_items(*, organizer=None, series=None, items: Iterable = ()) -> None:
     """The items a series is limited to (its ticket-level scope): at least one, of its allowed events."""
     errors = Errors()

@@ -1,0 +1,40 @@
+"""Pieces shared by this app's admin pages."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils import timezone
+
+
+def validity(valid_from, valid_until) -> str:
+    if valid_from is None and valid_until is None:
+        return "always"
+    start = f"{valid_from:%Y-%m-%d %H:%M}" if valid_from else "…"
+    end = f"{valid_until:%Y-%m-%d %H:%M}" if valid_until else "…"
+    return f"{start} – {end}"
+
+
+class ValidityFilter(admin.SimpleListFilter):
+    """Whether the dates include now; ``date_fields`` name the lookups of the start and end."""
+
+    title = "validity"
+    parameter_name = "validity"
+    date_fields = ("valid_from", "valid_until")
+
+    def lookups(self, request, model_admin):
+        return (("current", "Valid now"), ("future", "Not yet valid"), ("past", "Expired"))
+
+    def queryset(self, request, queryset):
+        start, end = self.date_fields
+        now = timezone.now()
+        if self.value() == "current":
+            return queryset.exclude(**{f"{start}__gt": now}).exclude(**{f"{end}__lt": now})
+        if self.value() == "future":
+            return queryset.filter(**{f"{start}__gt": now})
+        if self.value() == "past":
+            return queryset.filter(**{f"{end}__lt": now})
+        return queryset
+
+
+class SeriesValidityFilter(ValidityFilter):
+    date_fields = ("series__valid_from", "series__valid_until")

@@ -1,0 +1,267 @@
+"""Admin of coupon series and coupons, with actions to generate, export and (de)activate."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Sum
+from django.http import StreamingHttpResponse
+from django.template.response import TemplateResponse
+
+from vouchers.admin.common import SeriesValidityFilter, ValidityFilter, validity
+from vouchers.codes import (
+    DEFAULT_LENGTH,
+    MAX_PREFIX_LENGTH,
+    MAX_RANDOM_LENGTH,
+    MIN_RANDOM_LENGTH,
+    normalise_code,
+    unique_random_codes,
+)
+from vouchers.models import Coupon, CouponEventUsage, CouponSeries, SeriesKind
+from vouchers.selectors import organizer_codes_taken
+from vouchers.services.coupon_csv import coupons_csv_rows
+from vouchers.services.coupons import (
+    MAX_GENERATE,
+    coupon_series_set_active,
+    coupons_generate,
+    coupons_set_active,
+)
+from vouchers.validation import validate_series_relations
+
+RELATED = ("allowed_events", "allowed_items")
+
+
+class CouponSeriesAdminForm(forms.ModelForm):
+    class Meta:
+        model = CouponSeries
+        fields = (
+            "organizer",
+            "name",
+            "active",
+            "discount_type",
+            "discount_value",
+            "discount_max_value",
+            "single_usage",
+            "max_usage",
+            "max_usage_per_event",
+            "max_tickets",
+            "can_be_combined",
+            "allow_all_events",
+            "allowed_events",
+            "allow_all_items",
+            "allowed_items",
+            "reveal_allowed_items",
+            "valid_from",
+            "valid_until",
+            "min_tickets_in_cart",
+            "max_tickets_in_cart",
+            "tags",
+            "note",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        # Model.clean() checks the plain fields; the related lists only exist here, before saving.
+        if all(name in cleaned for name in RELATED):
+            try:
+                validate_series_relations(**cleaned)
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return cleaned
+
+
+class GenerateForm(forms.Form):
+    count = forms.IntegerField(min_value=1, max_value=MAX_GENERATE)
+    prefix = forms.CharField(required=False, max_length=MAX_PREFIX_LENGTH)
+    length = forms.IntegerField(
+        min_value=MIN_RANDOM_LENGTH, max_value=MAX_RANDOM_LENGTH, initial=DEFAULT_LENGTH
+    )
+
+
+def csv_response(series: CouponSeries) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(coupons_csv_rows(series=series), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="coupons-{series.pk}.csv"'
+    return response
+
+
+@admin.register(CouponSeries)
+class CouponSeriesAdmin(admin.ModelAdmin):
+    form = CouponSeriesAdminForm
+    list_display = ("name", "organizer", "active", "discount", "coupons", "orders", "valid", "created_at")
+    list_filter = ("active", "discount_type", ValidityFilter, "organizer")
+    list_select_related = ("organizer",)
+    search_fields = ("name", "coupons__code")
+    filter_horizontal = RELATED
+    readonly_fields = ("created_at", "updated_at")
+    actions = ("generate_coupons", "export_csv", "activate", "deactivate")
+    ordering = ("-id",)
+
+    def get_queryset(self, request):
+        # Promo codes have a page of their own.
+        return (
+            super()
+            .get_queryset(request)
+            .filter(kind=SeriesKind.COUPON)
+            .annotate(coupon_count=Count("coupons"), used_orders=Sum("coupons__used_orders"))
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(
+            request, queryset, normalise_code(search_term)
+        )
+        return queryset, may_have_duplicates
+
+    @admin.display(description="discount")
+    def discount(self, series: CouponSeries) -> str:
+        suffix = (
+            " %"
+            if series.discount_type == "percent"
+            else (" per ticket" if series.discount_type == "fix_per_item" else "")
+        )
+        return f"{series.discount_value.normalize():f}{suffix}"
+
+    @admin.display(description="coupons", ordering="coupon_count")
+    def coupons(self, series: CouponSeries) -> int:
+        return series.coupon_count
+
+    @admin.display(description="orders", ordering="used_orders")
+    def orders(self, series: CouponSeries) -> int:
+        return series.used_orders or 0
+
+    @admin.display(description="validity")
+    def valid(self, series: CouponSeries) -> str:
+        return validity(series.valid_from, series.valid_until)
+
+    @admin.action(description="Generate coupons for the selected series")
+    def generate_coupons(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one series to generate coupons for.", messages.WARNING)
+            return None
+        series = queryset.get()
+        form = GenerateForm(
+            request.POST if "apply" in request.POST else None, initial={"length": DEFAULT_LENGTH}
+        )
+        if form.is_valid():
+            created = coupons_generate(
+                series=series,
+                count=form.cleaned_data["count"],
+                prefix=normalise_code(form.cleaned_data["prefix"]),
+                length=form.cleaned_data["length"],
+            )
+            self.message_user(request, f"Generated {created} coupons for {series.name}.", messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Generate coupons for {series.name}",
+            "series": series,
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/vouchers/couponseries/generate_coupons.html", context)
+
+    @admin.action(description="Export the coupons of the selected series as CSV")
+    def export_csv(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one series to export.", messages.WARNING)
+            return None
+        return csv_response(queryset.get())
+
+    @admin.action(description="Activate the selected series")
+    def activate(self, request, queryset):
+        changed = coupon_series_set_active(series_ids=queryset.values_list("pk", flat=True), active=True)
+        self.message_user(request, f"Activated {changed} series.", messages.SUCCESS)
+
+    @admin.action(description="Deactivate the selected series")
+    def deactivate(self, request, queryset):
+        changed = coupon_series_set_active(series_ids=queryset.values_list("pk", flat=True), active=False)
+        self.message_user(request, f"Deactivated {changed} series.", messages.SUCCESS)
+
+
+class CouponAdminForm(forms.ModelForm):
+    code = forms.CharField(required=False, max_length=255, help_text="Leave empty to generate a code.")
+
+    class Meta:
+        model = Coupon
+        fields = ("series", "code", "customer_email", "active")
+
+    def clean_code(self):
+        return normalise_code(self.cleaned_data.get("code"))
+
+    def clean_series(self):
+        series = self.cleaned_data["series"]
+        if series.kind != SeriesKind.COUPON:
+            raise ValidationError("This series is a promo code; edit it on the promo code page.")
+        return series
+
+    def clean(self):
+        cleaned = super().clean()
+        series = cleaned.get("series")
+        if series is not None:
+            self.instance.organizer = series.organizer  # Coupon.clean() checks the code within it
+            if not cleaned.get("code"):
+                (cleaned["code"],) = unique_random_codes(
+                    count=1,
+                    length=DEFAULT_LENGTH,
+                    prefix="",
+                    taken=lambda chunk: organizer_codes_taken(organizer=series.organizer_id, codes=chunk),
+                )
+        return cleaned
+
+
+class EventUsageInline(admin.TabularInline):
+    model = CouponEventUsage
+    fields = ("event", "orders", "tickets")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Coupon)
+class CouponAdmin(admin.ModelAdmin):
+    form = CouponAdminForm
+    list_display = (
+        "code",
+        "series",
+        "organizer",
+        "active",
+        "customer_email",
+        "used_orders",
+        "used_tickets",
+        "valid",
+    )
+    list_filter = ("active", "series__active", SeriesValidityFilter, "organizer")
+    list_select_related = ("series", "organizer")
+    search_fields = ("code", "customer_email")
+    raw_id_fields = ("series",)
+    readonly_fields = ("used_orders", "used_tickets", "created_at", "updated_at")
+    inlines = (EventUsageInline,)
+    actions = ("activate", "deactivate")
+    ordering = ("-id",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(series__kind=SeriesKind.COUPON)
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else ()  # a new coupon has no usage yet
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, search_term.strip())
+
+    @admin.display(description="validity")
+    def valid(self, coupon: Coupon) -> str:
+        return validity(coupon.series.valid_from, coupon.series.valid_until)
+
+    @admin.action(description="Activate the selected coupons")
+    def activate(self, request, queryset):
+        changed = coupons_set_active(coupon_ids=queryset.values_list("pk", flat=True), active=True)
+        self.message_user(request, f"Activated {changed} coupons.", messages.SUCCESS)
+
+    @admin.action(description="Deactivate the selected coupons")
+    def deactivate(self, request, queryset):
+        changed = coupons_set_active(coupon_ids=queryset.values_list("pk", flat=True), active=False)
+        self.message_user(request, f"Deactivated {changed} coupons.", messages.SUCCESS)

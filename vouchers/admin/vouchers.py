@@ -1,0 +1,74 @@
+"""Admin of event vouchers."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+
+from vouchers.admin.common import ValidityFilter, validity
+from vouchers.codes import normalise_code
+from vouchers.models import Voucher
+from vouchers.services.vouchers import voucher_codes_generate
+
+
+class VoucherAdminForm(forms.ModelForm):
+    code = forms.CharField(required=False, max_length=255, help_text="Leave empty to generate a code.")
+
+    class Meta:
+        model = Voucher
+        fields = (
+            "event",
+            "code",
+            "max_usages",
+            "min_usages",
+            "budget",
+            "valid_from",
+            "valid_until",
+            "price_mode",
+            "value",
+            "item",
+            "variation",
+            "quota",
+            "subevent",
+            "block_quota",
+            "allow_ignore_quota",
+            "show_hidden_items",
+            "all_addons_included",
+            "all_bundles_included",
+            "tag",
+            "comment",
+        )
+
+    def clean_code(self):
+        return normalise_code(self.cleaned_data.get("code"))
+
+    def clean(self):
+        cleaned = super().clean()
+        event = cleaned.get("event")
+        if not cleaned.get("code") and event is not None:
+            cleaned["code"] = voucher_codes_generate(event=event, count=1)[0]
+        return cleaned  # Voucher.clean() runs validate_voucher on the result
+
+
+@admin.register(Voucher)
+class VoucherAdmin(admin.ModelAdmin):
+    form = VoucherAdminForm
+    list_display = ("code", "event", "price_mode", "value", "usage", "budget_left", "valid", "tag")
+    list_filter = ("event", "price_mode", ValidityFilter, "block_quota", "tag")
+    list_select_related = ("event",)
+    search_fields = ("code", "tag", "comment")
+    readonly_fields = ("redeemed", "budget_used", "created")
+    raw_id_fields = ("item", "variation", "quota", "subevent")
+    ordering = ("-id",)
+
+    @admin.display(description="used")
+    def usage(self, voucher: Voucher) -> str:
+        return f"{voucher.redeemed} / {voucher.max_usages}"
+
+    @admin.display(description="budget left")
+    def budget_left(self, voucher: Voucher):
+        return "—" if voucher.budget is None else voucher.budget_remaining
+
+    @admin.display(description="validity")
+    def valid(self, voucher: Voucher) -> str:
+        return validity(voucher.valid_from, voucher.valid_until)
