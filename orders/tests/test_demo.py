@@ -16,6 +16,7 @@ from discounts.models import Discount
 from ticketing.demo import ensure_demo_ticketing
 from ticketing.models import Event, Organizer, Quota, Team
 from ticketing.validation import validate_quota
+from vouchers.models import PromoCode, Voucher
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +68,15 @@ def test_the_conference_gets_the_demo_discount_rules():
     run_demo()
     rules = Discount.objects.filter(event__organizer__slug="demo", event__slug="conference")
     assert sorted(rules.values_list("internal_name", flat=True)) == ["10% off from 100.00", "3 for 2"]
+
+
+def test_the_printed_codes_exist_once():
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    call_command("demo", stdout=io.StringIO())
+    assert "voucher DEMO-VOUCHER" in out.getvalue() and "promo code DEMO-PROMO" in out.getvalue()
+    assert Voucher.objects.filter(event__slug="conference", code="DEMO-VOUCHER").count() == 1
+    assert PromoCode.objects.filter(organizer__slug="demo").count() == 1
 
 
 def test_an_existing_admin_keeps_its_password():

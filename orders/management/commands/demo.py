@@ -13,6 +13,7 @@ from django.db import transaction
 
 from discounts.demo import ensure_demo_discounts
 from ticketing.demo import ADMIN_USERNAME, ensure_demo_ticketing
+from vouchers.demo import ensure_demo_codes
 
 
 class Command(BaseCommand):
@@ -25,12 +26,15 @@ class Command(BaseCommand):
         with transaction.atomic():
             demo = ensure_demo_ticketing()
             rules = ensure_demo_discounts(demo.conference)
+            codes = ensure_demo_codes(demo.organizer, demo.conference)
         organizer = demo.organizer.slug
         out = self.stdout
         out.write(f"Organizer '{organizer}' with events: {demo.conference.slug} (single date), "
                   f"{demo.festival.slug} ({len(demo.festival_dates)} dates)")
         out.write(f"Sales channels: {demo.web.identifier}, {demo.box.identifier}")
         out.write(f"Discount rules of {demo.conference.slug}: {', '.join(r.internal_name for r in rules)}")
+        out.write(f"Codes for {demo.conference.slug}: voucher {codes.voucher}, coupon {codes.coupon} "
+                  f"(one of a series of 100), promo code {codes.promo_code}")
         out.write(f"Admin: /admin/ as '{ADMIN_USERNAME}' (password 'admin' unless it was changed)")
         out.write(f"Team '{demo.team.name}' (all events, all permissions); its API token, valid until the "
                   "next run:")
