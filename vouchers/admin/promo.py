@@ -77,7 +77,14 @@ class PromoCodeAdmin(admin.ModelAdmin):
         "one_time_use",
     )
     list_display = (
-        "code", "promo_name", "organizer", "discount", "active", "one_time", "used_orders", "valid",
+        "code",
+        "promo_name",
+        "organizer",
+        "discount",
+        "active",
+        "one_time",
+        "used_orders",
+        "valid",
     )
     list_filter = ("active", "series__single_usage", SeriesValidityFilter, "organizer")
     list_select_related = ("series", "organizer")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from ticketing.api.common import ReplaceOnPutMixin
 from ticketing.api.validation import SharedValidationMixin, run_shared_validator
 from ticketing.models import Event, Item
-from vouchers.api.fields import AmountField, CodeField, PutResetsDefaultsMixin
+from vouchers.api.fields import AmountField, CodeField
 from vouchers.codes import (
     CODE_CHARACTERS_MESSAGE,
     DEFAULT_LENGTH,
@@ -26,7 +27,7 @@ class OrganizerValidationMixin(SharedValidationMixin):
         return {"organizer": self.context["organizer"]}
 
 
-class CouponSeriesSerializer(OrganizerValidationMixin, PutResetsDefaultsMixin, serializers.ModelSerializer):
+class CouponSeriesSerializer(ReplaceOnPutMixin, OrganizerValidationMixin, serializers.ModelSerializer):
     """``allowed_events`` are event slugs, ``allowed_items`` item ids; amounts have up to 3 places."""
 
     shared_validator = validate_coupon_series
@@ -34,11 +35,9 @@ class CouponSeriesSerializer(OrganizerValidationMixin, PutResetsDefaultsMixin, s
     discount_value = AmountField()
     discount_max_value = AmountField(required=False, allow_null=True)
     allowed_events = serializers.SlugRelatedField(
-        slug_field="slug", many=True, required=False, queryset=Event.objects.none()
+        slug_field="slug", many=True, default=list, queryset=Event.objects.none()
     )
-    allowed_items = serializers.PrimaryKeyRelatedField(
-        many=True, required=False, queryset=Item.objects.none()
-    )
+    allowed_items = serializers.PrimaryKeyRelatedField(many=True, default=list, queryset=Item.objects.none())
     tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
     coupon_count = serializers.IntegerField(read_only=True)
 
@@ -152,11 +151,10 @@ class EventUsageSerializer(serializers.Serializer):
     tickets = serializers.IntegerField()
 
 
-class CouponSerializer(OrganizerValidationMixin, PutResetsDefaultsMixin, serializers.ModelSerializer):
-    """``code`` may be left empty on create: a 16-character code is generated."""
+class CouponSerializer(ReplaceOnPutMixin, OrganizerValidationMixin, serializers.ModelSerializer):
+    """``code`` may be left empty on create (a 16-character code is generated); a PUT without it keeps it."""
 
     shared_validator = validate_coupon
-    put_keeps = ("code",)
 
     code = CodeField(required=False, allow_blank=True)
     series = serializers.PrimaryKeyRelatedField(queryset=CouponSeries.objects.none())

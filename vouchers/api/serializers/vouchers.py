@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from ticketing.api.common import ReplaceOnPutMixin
 from ticketing.api.fields import MoneyField
 from ticketing.api.validation import SharedValidationMixin
 from ticketing.models import Item, ItemVariation, Quota, SubEvent
-from vouchers.api.fields import CodeField, PutResetsDefaultsMixin
+from vouchers.api.fields import CodeField
 from vouchers.models import Voucher
 from vouchers.validation import validate_voucher
 
 
-class VoucherSerializer(SharedValidationMixin, PutResetsDefaultsMixin, serializers.ModelSerializer):
-    """``code`` may be left empty on create: a 16-character code is generated."""
+class VoucherSerializer(ReplaceOnPutMixin, SharedValidationMixin, serializers.ModelSerializer):
+    """``code`` may be left empty on create (a 16-character code is generated); a PUT without it keeps it."""
 
     shared_validator = validate_voucher
-    put_keeps = ("code",)
 
     code = CodeField(required=False, allow_blank=True)
     budget = MoneyField(required=False, allow_null=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch
 from django.http import StreamingHttpResponse
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -13,6 +14,7 @@ from rest_framework.response import Response
 
 from ticketing.api.scoping import OrganizerScopedMixin
 from vouchers.api.filters import CouponFilter, CouponSeriesFilter
+from vouchers.api.ordering import NullsOrderingFilter
 from vouchers.api.parsers import CSVTextParser
 from vouchers.api.serializers.coupons import (
     CouponSerializer,
@@ -47,7 +49,9 @@ class CouponSeriesViewSet(CodesPermissionMixin, viewsets.ModelViewSet):
     queryset = CouponSeries.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = CouponSeriesSerializer
     filterset_class = CouponSeriesFilter
+    filter_backends = [DjangoFilterBackend, NullsOrderingFilter]
     ordering_fields = ("id", "name", "valid_until", "created_at")
+    ordering_nulls_largest = ("valid_until",)
     ordering = ("id",)
 
     def get_queryset(self):

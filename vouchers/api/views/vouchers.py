@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -12,6 +13,7 @@ from rest_framework.response import Response
 
 from ticketing.api.scoping import EventScopedMixin
 from vouchers.api.filters import VoucherFilter
+from vouchers.api.ordering import NullsOrderingFilter
 from vouchers.api.serializers.vouchers import VoucherSerializer
 from vouchers.codes import normalise_code
 from vouchers.models import Voucher
@@ -47,7 +49,10 @@ class VoucherViewSet(EventScopedMixin, viewsets.ModelViewSet):
     read_permission = "can_view_vouchers"
     write_permission = "can_change_vouchers"
     filterset_class = VoucherFilter
+    filter_backends = [DjangoFilterBackend, NullsOrderingFilter]
     ordering_fields = ("id", "code", "max_usages", "valid_until", "value", "redeemed", "tag")
+    ordering_nulls_largest = ("valid_until",)  # no end sorts after every date
+    ordering_nulls_smallest = ("value",)  # no value sorts before every amount
     ordering = ("id",)
 
     def get_queryset(self):
