@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from ticketing.api.filters import FilterSet, StrictBooleanFilter
 from ticketing.models import Event
@@ -38,6 +40,11 @@ def organizer_events(request):
     return Event.objects.filter(organizer__slug=request.parser_context["kwargs"]["organizer_slug"])
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class EventSlugFilter(filters.ModelChoiceFilter):
+    """An event of the organizer, by slug (another organizer's slug is a 400)."""
+
+
 class CouponSeriesFilter(FilterSet):
     name = filters.CharFilter(lookup_expr="icontains")
 
@@ -52,7 +59,7 @@ class CouponFilter(FilterSet):
         field_name="series__name", lookup_expr="icontains", help_text="The series' name."
     )
     series = filters.NumberFilter(field_name="series_id")
-    event = filters.ModelChoiceFilter(
+    event = EventSlugFilter(
         queryset=organizer_events,
         to_field_name="slug",
         method="filter_event",

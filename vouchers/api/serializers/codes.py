@@ -148,5 +148,7 @@ class CodeInfoSerializer(serializers.Serializer):
     message = serializers.ChoiceField(
         choices=["valid", "notYetValid", "expired", "invalid", "exhausted", "inactive", "notValidForEvent"]
     )
-    type = serializers.ChoiceField(choices=[k.value for k in CodeKind], allow_null=True)
+    type = serializers.CharField(
+        allow_null=True, help_text="voucher, coupon or promo_code; null when unknown."
+    )
     code = serializers.DictField(allow_null=True)
