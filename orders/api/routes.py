@@ -1,6 +1,11 @@
 """This app's resources in the API URL tree (see ``config.api_router``)."""
 
+from orders.api.views.carts import CartViewSet
+from orders.api.views.orders import OrderViewSet
+
 
 def register(organizer_router, event_router) -> list:
     """Register viewsets on the organizer/event routers; return any further nested routers created."""
+    event_router.register(r"carts", CartViewSet, basename="cart")
+    event_router.register(r"orders", OrderViewSet, basename="order")
     return []

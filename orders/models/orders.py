@@ -150,6 +150,9 @@ class Redemption(models.Model):
     )
     tickets = models.PositiveIntegerField(default=0, help_text="Positions whose price the code changed.")
     discount = models.DecimalField(**MONEY, default=Decimal("0"), help_text="The discount granted.")
+    budget_spent = models.DecimalField(
+        **MONEY, default=Decimal("0"), help_text="What it took from a voucher's budget (its own discount)."
+    )
     deactivated_code = models.BooleanField(
         default=False, help_text="This use deactivated a one-time promo code (reactivated on cancel)."
     )

@@ -1,0 +1,146 @@
+"""The one adapter between models and the pure pricing engine (``orders.pricing``).
+
+Models and resolved codes go in; the engine's frozen dataclasses come out. Nothing
+here reads the database or the clock: callers load everything first (see
+``orders.catalog`` and ``discounts.selectors.active_rules_for``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from discounts.models import Discount
+from orders.catalog import Catalog
+from orders.drafts import PositionSpec
+from orders.pricing import CartLine, Code, CodeKind, CodeMode, PricedCart, Rule, SubeventMode, price_cart
+from orders.pricing.money import percent_off, quantize, zero
+from vouchers.resolution import CodeKind as ResolvedKind
+from vouchers.resolution import ResolvedCode
+
+_KINDS = {
+    ResolvedKind.VOUCHER: CodeKind.VOUCHER,
+    ResolvedKind.COUPON: CodeKind.COUPON,
+    ResolvedKind.PROMO_CODE: CodeKind.PROMO_CODE,
+}
+
+
+def rule_from(discount: Discount) -> Rule:
+    """A discount rule as the engine sees it; its product and channel lists must be prefetched."""
+    return Rule(
+        id=discount.pk,
+        position=discount.position,
+        active=discount.active,
+        sales_channels=discount.sales_channel_identifiers,
+        available_from=discount.available_from,
+        available_until=discount.available_until,
+        subevent_mode=SubeventMode(discount.subevent_mode),
+        subevent_date_from=discount.subevent_date_from,
+        subevent_date_until=discount.subevent_date_until,
+        condition_all_products=discount.condition_all_products,
+        condition_limit_products=discount.condition_product_ids,
+        condition_apply_to_addons=discount.condition_apply_to_addons,
+        condition_ignore_voucher_discounted=discount.condition_ignore_voucher_discounted,
+        condition_min_count=discount.condition_min_count,
+        condition_min_value=discount.condition_min_value,
+        benefit_same_products=discount.benefit_same_products,
+        benefit_limit_products=discount.benefit_product_ids,
+        benefit_apply_to_addons=discount.benefit_apply_to_addons,
+        benefit_ignore_voucher_discounted=discount.benefit_ignore_voucher_discounted,
+        benefit_discount_matching_percent=discount.benefit_discount_matching_percent,
+        benefit_only_apply_to_cheapest_n_matches=discount.benefit_only_apply_to_cheapest_n_matches,
+    )
+
+
+def code_from(resolved: ResolvedCode) -> Code:
+    """A resolved code as the engine applies it (section 3).
+
+    A voucher's uses are checked before pricing (every position carrying it may
+    use it), so only its budget limits it here; a coupon's remaining ticket
+    allowance becomes ``max_tickets``.
+    """
+    kind = _KINDS[ResolvedKind(resolved.kind)]
+    if kind == CodeKind.VOUCHER:
+        return Code(
+            key=resolved.code,
+            kind=kind,
+            mode=CodeMode(resolved.mode),
+            value=resolved.value,
+            budget=resolved.budget_remaining,
+            event_ids=resolved.event_ids,
+            item_ids=resolved.item_ids,
+            all_addons_included=resolved.all_addons_included,
+            all_bundles_included=resolved.all_bundles_included,
+        )
+    return Code(
+        key=resolved.code,
+        kind=kind,
+        mode=CodeMode(resolved.mode),
+        value=resolved.value,
+        max_tickets=resolved.tickets_remaining,
+        max_value=resolved.discount_max_value,
+        event_ids=resolved.event_ids,
+        item_ids=resolved.item_ids,
+    )
+
+
+def voucher_saving(resolved: ResolvedCode, list_price: Decimal, currency: str) -> Decimal:
+    """What the voucher would take off one position before any budget (to choose where it goes)."""
+    value = resolved.value
+    if value is None or resolved.mode == CodeMode.NONE:
+        return zero(currency)
+    if resolved.mode == CodeMode.SET:
+        return list_price - quantize(value, currency)
+    if resolved.mode == CodeMode.SUBTRACT:
+        return list_price - max(quantize(list_price - value, currency), zero(currency))
+    return list_price - percent_off(list_price, value, currency)
+
+
+def list_prices(positions: Sequence[PositionSpec], catalog: Catalog) -> list[Decimal]:
+    return [
+        catalog.list_price(p, positions[p.addon_to] if p.addon_to is not None else None) for p in positions
+    ]
+
+
+def cart_lines(positions: Sequence[PositionSpec], catalog: Catalog) -> list[CartLine]:
+    """The engine's lines, in order; a line's code is the voucher it carries (coupons need none)."""
+    event_id = catalog.event.pk
+    prices = list_prices(positions, catalog)
+    lines = []
+    for spec, price in zip(positions, prices, strict=True):
+        date = catalog.subevents.get(spec.subevent) if spec.subevent is not None else None
+        lines.append(
+            CartLine(
+                item=spec.item,
+                list_price=price,
+                event=event_id,
+                variation=spec.variation,
+                subevent=spec.subevent,
+                subevent_date_from=date.date_from if date is not None else None,
+                addon_to=spec.addon_to,
+                is_bundled=spec.is_bundled,
+                code=spec.voucher,
+            )
+        )
+    return lines
+
+
+def price_positions(
+    positions: Sequence[PositionSpec],
+    catalog: Catalog,
+    *,
+    rules: Sequence[Discount],
+    codes: Sequence[ResolvedCode],
+    now: datetime,
+    channel: str,
+) -> PricedCart:
+    """Price the positions through the engine: list price → codes → rules → totals."""
+    return price_cart(
+        cart_lines(positions, catalog),
+        [rule_from(rule) for rule in rules],
+        [code_from(code) for code in codes],
+        now=now,
+        channel=channel,
+        currency=catalog.event.currency,
+    )

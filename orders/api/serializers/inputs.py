@@ -1,0 +1,114 @@
+"""Request bodies: positions and codes in pretix's order shape, carts, checkout, preview."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from orders.drafts import PositionSpec
+from orders.evaluation import MAX_POSITIONS
+from ticketing.api.fields import MoneyField
+from ticketing.models import SalesChannel
+from vouchers.codes import MAX_CODE_LENGTH, normalise_code
+
+MAX_CODES = 20
+
+
+class PositionInputSerializer(serializers.Serializer):
+    item = serializers.IntegerField(min_value=1)
+    variation = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+    subevent = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+    addon_to = serializers.IntegerField(
+        min_value=0, required=False, allow_null=True, default=None,
+        help_text="Index (in this list) of the position this one is an add-on to.",
+    )  # fmt: skip
+    voucher = serializers.CharField(
+        max_length=MAX_CODE_LENGTH, required=False, allow_null=True, allow_blank=True, default=None,
+        help_text="A code for this position (a voucher; a coupon or promo code applies to the order).",
+    )  # fmt: skip
+
+
+def position_specs(rows: list[dict]) -> list[PositionSpec]:
+    return [
+        PositionSpec(
+            item=row["item"], variation=row["variation"], subevent=row["subevent"], addon_to=row["addon_to"],
+            voucher=normalise_code(row["voucher"]) or None,
+        )  # fmt: skip
+        for row in rows
+    ]
+
+
+class CodesField(serializers.ListField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("child", serializers.CharField(max_length=MAX_CODE_LENGTH))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("default", list)
+        kwargs.setdefault("max_length", MAX_CODES)
+        kwargs.setdefault("help_text", "Order-wide codes: coupons, promo codes, vouchers for all positions.")
+        super().__init__(**kwargs)
+
+
+class SalesChannelField(serializers.SlugRelatedField):
+    """A sales channel of the organizer, by identifier (``web`` when omitted)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "identifier")
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        organizer = self.context.get("organizer")
+        return SalesChannel.objects.filter(organizer=organizer)
+
+
+class PositionsAndCodesSerializer(serializers.Serializer):
+    sales_channel = SalesChannelField()
+    positions = PositionInputSerializer(many=True, max_length=MAX_POSITIONS)
+    codes = CodesField()
+
+    def validate(self, attrs):
+        if attrs.get("sales_channel") is None:
+            organizer = self.context.get("organizer")
+            channel = SalesChannel.objects.filter(organizer=organizer, identifier=SalesChannel.WEB).first()
+            if channel is None:
+                raise serializers.ValidationError({"sales_channel": ["This organizer has no 'web' channel."]})
+            attrs["sales_channel"] = channel
+        return attrs
+
+
+class OrderCreateSerializer(PositionsAndCodesSerializer):
+    """``POST orders/``: pretix's body shape."""
+
+    email = serializers.EmailField()
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    expected_total = MoneyField(required=False, allow_null=True, default=None)
+    positions = PositionInputSerializer(many=True, min_length=1, max_length=MAX_POSITIONS)
+
+
+class CartCreateSerializer(PositionsAndCodesSerializer):
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    positions = PositionInputSerializer(many=True, required=False, default=list, max_length=MAX_POSITIONS)
+
+
+class PreviewSerializer(PositionsAndCodesSerializer):
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    positions = PositionInputSerializer(many=True, min_length=1, max_length=MAX_POSITIONS)
+
+
+class CartPositionAddSerializer(PositionInputSerializer):
+    addon_to = serializers.IntegerField(
+        min_value=1, required=False, allow_null=True, default=None,
+        help_text="Id of the cart position this one is an add-on to.",
+    )  # fmt: skip
+
+
+class CodeInputSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=MAX_CODE_LENGTH)
+
+
+class CheckoutSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    expected_total = MoneyField(
+        required=False, allow_null=True, default=None,
+        help_text="The total the customer saw; a different total now is a 409 price_changed.",
+    )  # fmt: skip

@@ -1,0 +1,82 @@
+"""Orders of an event: /api/v1/organizers/<o>/events/<e>/orders/"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from orders.api.filters import OrderFilter
+from orders.api.serializers.inputs import OrderCreateSerializer, position_specs
+from orders.api.serializers.outputs import OrderSerializer
+from orders.api.views.common import IDEMPOTENCY_PARAMETER, caller_scope, idempotency_key
+from orders.idempotency import request_hash, run_idempotent
+from orders.models import Order
+from orders.selectors import event_orders
+from orders.services.checkout import order_place
+from orders.services.orders import order_mark_canceled, order_mark_paid
+from ticketing.api.scoping import EventScopedMixin
+
+
+class OrderViewSet(
+    EventScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Orders of the event, addressed by their code. Filters: ``status``, ``email``, ``code``,
+    ``voucher`` (a code the order used), ``tag``. Ordering: ``datetime`` (default), ``code``, ``total``.
+    Reading needs ``can_view_orders``, creating and changing ``can_change_orders``."""
+
+    queryset = Order.objects.none()  # for the schema; requests use get_queryset()
+    serializer_class = OrderSerializer
+    read_permission = "can_view_orders"
+    write_permission = "can_change_orders"
+    lookup_field = "code"
+    lookup_value_regex = "[A-Za-z0-9]+"
+    filterset_class = OrderFilter
+    ordering_fields = ("datetime", "code", "total")
+    ordering = ("datetime", "id")
+
+    def get_queryset(self):
+        return event_orders(self.event)
+
+    def get_object(self):
+        self.kwargs["code"] = self.kwargs["code"].upper()
+        return super().get_object()
+
+    @extend_schema(
+        request=OrderCreateSerializer, responses={201: OrderSerializer}, parameters=[IDEMPOTENCY_PARAMETER]
+    )
+    def create(self, request, *args, **kwargs):
+        """Create an order directly from positions and codes, through the checkout's service."""
+        body = OrderCreateSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+
+        def work():
+            order = order_place(
+                event=self.event, sales_channel=data["sales_channel"],
+                positions=position_specs(data["positions"]), codes=data["codes"], email=data["email"],
+                name=data["name"], now=timezone.now(), expected_total=data["expected_total"],
+            )  # fmt: skip
+            return status.HTTP_201_CREATED, OrderSerializer(order, context=self.get_serializer_context()).data
+
+        stored = run_idempotent(
+            scope=caller_scope(self), key=idempotency_key(request),
+            fingerprint=request_hash("POST", request.path, request.data), work=work,
+        )  # fmt: skip
+        return Response(stored.body, status=stored.status)
+
+    @extend_schema(request=None, responses={200: OrderSerializer})
+    @action(detail=True, methods=["post"])
+    def mark_paid(self, request, *args, **kwargs):
+        """A pending order becomes paid (409 ``order_state`` otherwise)."""
+        order = order_mark_paid(order=self.get_object(), now=timezone.now())
+        return Response(self.get_serializer(event_orders(self.event).get(pk=order.pk)).data)
+
+    @extend_schema(request=None, responses={200: OrderSerializer})
+    @action(detail=True, methods=["post"])
+    def mark_canceled(self, request, *args, **kwargs):
+        """Cancel the order: quota and code usage are given back, redemptions marked reversed."""
+        order = order_mark_canceled(order=self.get_object(), now=timezone.now())
+        return Response(self.get_serializer(event_orders(self.event).get(pk=order.pk)).data)

@@ -1,0 +1,179 @@
+"""What the order workflows read about the products in a cart, in a fixed number of queries.
+
+:func:`load_catalog` fetches the items asked for (and the items their bundles
+include), their variations, channels, add-on offers and bundles, and the dates
+with their price overrides; everything else works on that in memory, so the
+number of queries does not grow with the number of positions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q
+
+from orders.drafts import PositionSpec
+from ticketing.models import Event, Item, ItemAddOn, ItemBundle, ItemVariation, Quota, SalesChannel, SubEvent
+
+
+@dataclass
+class Catalog:
+    event: Event
+    items: dict[int, Item] = field(default_factory=dict)
+    variations: dict[int, ItemVariation] = field(default_factory=dict)
+    item_channels: dict[int, frozenset[str]] = field(default_factory=dict)
+    #: base item → add-on category → offer
+    addon_offers: dict[int, dict[int, ItemAddOn]] = field(default_factory=dict)
+    bundles: dict[int, list[ItemBundle]] = field(default_factory=dict)
+    subevents: dict[int, SubEvent] = field(default_factory=dict)
+    item_overrides: dict[tuple[int, int], Decimal] = field(default_factory=dict)  # (date, item)
+    variation_overrides: dict[tuple[int, int], Decimal] = field(default_factory=dict)  # (date, variation)
+
+    def has_variations(self, item_id: int) -> bool:
+        return any(v.item_id == item_id for v in self.variations.values())
+
+    def list_price(self, spec: PositionSpec, parent: PositionSpec | None = None) -> Decimal:
+        """The list price (contract section 1, step 1).
+
+        A bundled position costs its bundle's designated price, an add-on whose offer
+        includes the price costs 0. Otherwise the most specific price wins: the date's
+        override of the variation, the variation's own price, the date's override of the
+        item, the item's price.
+        """
+        if spec.is_bundled and parent is not None:
+            for bundle in self.bundles.get(parent.item, ()):
+                if bundle.bundled_item_id == spec.item and bundle.bundled_variation_id == spec.variation:
+                    return bundle.designated_price
+        item = self.items[spec.item]
+        if parent is not None and not spec.is_bundled:
+            offer = self.addon_offers.get(parent.item, {}).get(item.category_id)
+            if offer is not None and offer.price_included:
+                return Decimal("0")
+        date = spec.subevent
+        if spec.variation is not None:
+            if date is not None and (date, spec.variation) in self.variation_overrides:
+                return self.variation_overrides[(date, spec.variation)]
+            own = self.variations[spec.variation].default_price
+            if own is not None:
+                return own
+        if date is not None and (date, spec.item) in self.item_overrides:
+            return self.item_overrides[(date, spec.item)]
+        return item.default_price
+
+
+def load_catalog(event: Event, positions: Sequence[PositionSpec]) -> Catalog:
+    """Items asked for and the items their bundles include, with everything checks and prices need.
+
+    Unknown ids (or ids of another event) are simply absent from the result.
+    """
+    catalog = Catalog(event=event)
+    item_ids = {p.item for p in positions}
+    if not item_ids:
+        return catalog
+    items = (
+        Item.objects.filter(event=event)
+        .filter(Q(pk__in=item_ids) | Q(bundled_with__base_item_id__in=item_ids))
+        .distinct()
+        .select_related("category")
+        .prefetch_related(
+            Prefetch("variations", queryset=ItemVariation.objects.order_by("position", "id")),
+            Prefetch("limit_sales_channels", queryset=SalesChannel.objects.only("id", "identifier")),
+            Prefetch("addons", queryset=ItemAddOn.objects.order_by("position", "id")),
+            Prefetch("bundles", queryset=ItemBundle.objects.order_by("id")),
+        )
+    )
+    for item in items:
+        catalog.items[item.pk] = item
+        for variation in item.variations.all():
+            catalog.variations[variation.pk] = variation
+        catalog.item_channels[item.pk] = frozenset(c.identifier for c in item.limit_sales_channels.all())
+        catalog.addon_offers[item.pk] = {offer.addon_category_id: offer for offer in item.addons.all()}
+        catalog.bundles[item.pk] = list(item.bundles.all())
+    date_ids = {p.subevent for p in positions if p.subevent is not None}
+    if date_ids:
+        dates = SubEvent.objects.filter(event=event, pk__in=date_ids).prefetch_related(
+            "item_overrides", "variation_overrides"
+        )
+        for date in dates:
+            catalog.subevents[date.pk] = date
+            for o in date.item_overrides.all():
+                catalog.item_overrides[(date.pk, o.item_id)] = o.price
+            for o in date.variation_overrides.all():
+                catalog.variation_overrides[(date.pk, o.variation_id)] = o.price
+    return catalog
+
+
+def bundled_positions(parent: PositionSpec, parent_index: int, catalog: Catalog) -> list[PositionSpec]:
+    """The bundled positions buying ``parent`` (at ``parent_index``) includes, from its item's bundles."""
+    result = []
+    for bundle in catalog.bundles.get(parent.item, ()):
+        bundled = PositionSpec(
+            item=bundle.bundled_item_id,
+            variation=bundle.bundled_variation_id,
+            subevent=parent.subevent,
+            addon_to=parent_index,
+            is_bundled=True,
+        )
+        result.extend([bundled] * bundle.count)
+    return result
+
+
+def with_bundles(positions: Sequence[PositionSpec], catalog: Catalog) -> list[PositionSpec]:
+    """The positions with the bundled positions their items include, each right after its parent.
+
+    Input positions that are already bundled are dropped (a bundle is always rebuilt
+    from the configuration). ``addon_to`` indices are renumbered accordingly; call
+    ``orders.availability.check_structure`` first.
+    """
+    new_index: dict[int, int] = {}
+    result: list[PositionSpec] = []
+    for old_index, position in enumerate(positions):
+        if position.is_bundled:
+            continue
+        new_index[old_index] = len(result)
+        if position.addon_to is not None:
+            position = replace(position, addon_to=new_index[position.addon_to])
+        result.append(position)
+        result.extend(bundled_positions(position, new_index[old_index], catalog))
+    return result
+
+
+def quota_membership(
+    event: Event, positions: Iterable[PositionSpec]
+) -> tuple[dict[int, Quota], list[list[int]]]:
+    """The quotas the positions draw from: ``({quota_id: quota}, [quota ids of each position])``.
+
+    Two queries: the quota rows listing the items, and (when a position has a
+    variation) which of those quotas list the variations.
+    """
+    positions = list(positions)
+    item_ids = {p.item for p in positions}
+    rows = list(
+        Quota.items.through.objects.filter(item_id__in=item_ids, quota__event=event)
+        .select_related("quota")
+        .only("item_id", "quota__id", "quota__size", "quota__subevent_id", "quota__name")
+    )
+    quotas = {row.quota.pk: row.quota for row in rows}
+    by_item: dict[int, list[Quota]] = {}
+    for row in rows:
+        by_item.setdefault(row.item_id, []).append(row.quota)
+    variation_ids = {p.variation for p in positions if p.variation is not None}
+    listed: set[tuple[int, int]] = set()
+    if variation_ids and quotas:
+        listed = set(
+            Quota.variations.through.objects.filter(
+                quota_id__in=quotas, itemvariation_id__in=variation_ids
+            ).values_list("quota_id", "itemvariation_id")
+        )
+    membership = []
+    for p in positions:
+        membership.append(
+            [
+                q.pk
+                for q in by_item.get(p.item, ())
+                if q.subevent_id == p.subevent and (p.variation is None or (q.pk, p.variation) in listed)
+            ]
+        )
+    return quotas, membership

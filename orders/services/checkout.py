@@ -1,0 +1,118 @@
+"""The checkout: one transaction that locks, re-validates, prices, stores the order and redeems codes.
+
+``order_place`` is the one workflow behind ``carts/<id>/checkout/`` and ``POST
+orders/``. Inside a single transaction with a lock timeout it
+
+1. locks the limited quotas the positions draw from, then the vouchers and coupons
+   named by the codes (``select_for_update()``, primary-key order: ``orders.locking``);
+2. re-validates everything from fresh rows: availability, codes (validity, uses,
+   ``min_usages``, ticket allowance, budget, combinability, cart size, customer),
+   quota room;
+3. prices through the pure engine and refuses with 409 ``price_changed`` when the
+   caller's ``expected_total`` differs;
+4. stores the order, its positions with their price breakdown, one redemption per
+   code used, the usage counters, the coupon series' tags; deactivates a one-time
+   promo code; deletes the cart.
+
+The number of queries does not depend on the number of positions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from config.errors import ConflictError
+from discounts.selectors import active_rules_for
+from orders.availability import check_structure
+from orders.catalog import load_catalog, quota_membership, with_bundles
+from orders.drafts import PositionSpec
+from orders.evaluation import evaluate, price
+from orders.locking import lock_codes, locking_transaction
+from orders.models import Cart, Order
+from orders.pricing.money import quantize
+from orders.quotas import limited_quotas, quota_needs, verify_quotas
+from orders.selectors import cart_content
+from orders.services.storing import store_order
+from ticketing.models import Event, SalesChannel
+from vouchers.codes import normalise_code
+
+
+class CartGone(ConflictError):
+    status_code = 404
+    code = "not_found"
+    default_detail = "This cart does not exist (any more)."
+
+
+class PriceChanged(ConflictError):
+    code = "price_changed"
+    default_detail = "The total is not the expected one any more; check the new price and confirm again."
+
+
+def order_place(
+    *,
+    event: Event,
+    sales_channel: SalesChannel,
+    positions: Sequence[PositionSpec] = (),
+    codes: Sequence[str] = (),
+    email: str,
+    name: str = "",
+    now: datetime,
+    expected_total: Decimal | None = None,
+    cart: Cart | None = None,
+    expand_bundles: bool = True,
+) -> Order:
+    """Create a pending order from ``positions`` and ``codes`` (see the module docstring).
+
+    ``expand_bundles``: positions as asked for, whose bundled positions are added
+    here. ``cart``: check out this cart instead of ``positions`` and ``codes``: it is
+    locked first (a second checkout of the same cart waits, then finds it gone), its
+    own holds are given back before counting, and it is deleted.
+    """
+    channel = sales_channel.identifier
+    with locking_transaction():
+        if cart is not None:
+            if not Cart.objects.select_for_update().filter(pk=cart.pk).exists():
+                raise CartGone()
+            content = cart_content(cart)
+            positions, codes, expand_bundles = content.positions, content.codes, False
+        check_structure(positions)
+        catalog = load_catalog(event, positions)
+        if expand_bundles:
+            positions = with_bundles(positions, catalog)
+        quotas, membership = quota_membership(event, positions)
+        locked = limited_quotas({q for ids in membership for q in ids}, lock=True)
+        lock_codes(
+            event=event,
+            codes={normalise_code(c) for c in codes} | {p.voucher for p in positions if p.voucher},
+        )
+        applied = evaluate(
+            catalog=catalog, positions=positions, codes=codes, now=now, channel=channel, email=email,
+            exclude_cart=cart.pk if cart is not None else None, complete=True, quotas=False,
+        )  # fmt: skip
+        needs = quota_needs(
+            positions=applied.positions, quotas=quotas, membership=membership, codes=applied.by_code(),
+            own_held=cart is not None and cart.expires > now,
+        )  # fmt: skip
+        verify_quotas(locked, needs)
+        rules = active_rules_for(event)
+        view = price(catalog=catalog, applied=applied, rules=rules, now=now, channel=channel)
+        if expected_total is not None and quantize(expected_total, view.currency) != view.total:
+            raise PriceChanged(total=str(view.total), expected_total=str(expected_total))
+        order = store_order(
+            event=event, sales_channel=sales_channel, view=view, email=email, name=name, now=now
+        )
+        if cart is not None:
+            cart.delete()
+    return order
+
+
+def cart_checkout(
+    *, cart: Cart, email: str, name: str = "", now: datetime, expected_total: Decimal | None = None
+) -> Order:
+    """Turn the cart into a pending order (``order_place``) and delete the cart."""
+    return order_place(
+        event=cart.event, sales_channel=cart.sales_channel, email=email, name=name, now=now,
+        expected_total=expected_total, cart=cart,
+    )  # fmt: skip

@@ -1,0 +1,45 @@
+"""Storing positions that refer to each other (add-ons, bundles) with one INSERT per level."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from django.db import models
+
+from orders.drafts import PositionSpec
+
+M = TypeVar("M", bound=models.Model)
+
+
+def levels(positions: Sequence[PositionSpec]) -> list[list[int]]:
+    """Indices by depth: top-level positions, their add-ons and bundles, bundles of add-ons."""
+    depth: list[int] = []
+    for spec in positions:
+        depth.append(0 if spec.addon_to is None else depth[spec.addon_to] + 1)
+    by_level: list[list[int]] = [[] for _ in range(max(depth, default=-1) + 1)]
+    for index, level in enumerate(depth):
+        by_level[level].append(index)
+    return by_level
+
+
+def bulk_create_tree(
+    model: type[M],
+    positions: Sequence[PositionSpec],
+    build: Callable[[int, PositionSpec, M | None], M],
+) -> list[M]:
+    """Create one row per position, parents before children (``addon_to`` needs their ids).
+
+    ``build(index, spec, parent_row)`` makes the unsaved row. At most three
+    INSERTs, whatever the number of positions.
+    """
+    rows: list[M | None] = [None] * len(positions)
+    for level in levels(positions):
+        batch = []
+        for index in level:
+            spec = positions[index]
+            parent = rows[spec.addon_to] if spec.addon_to is not None else None
+            rows[index] = build(index, spec, parent)
+            batch.append(rows[index])
+        model.objects.bulk_create(batch)
+    return [row for row in rows if row is not None]
