@@ -20,11 +20,12 @@ from vouchers.resolution import CodeError
 class CartContent:
     positions: list[PositionSpec]  # in cart order, ``ref`` = cart position id
     codes: list[str]  # normalised, in the order applied
+    last_positionid: int = 0
 
 
 def cart_content(cart: Cart) -> CartContent:
     """The cart's positions (bundled ones included) and codes: two queries."""
-    rows = list(cart.positions.select_related("voucher").order_by("id"))
+    rows = list(cart.positions.select_related("voucher").order_by("positionid", "id"))
     index = {row.pk: i for i, row in enumerate(rows)}
     positions = [
         PositionSpec(
@@ -39,7 +40,8 @@ def cart_content(cart: Cart) -> CartContent:
         for row in rows
     ]
     codes = list(CartCode.objects.filter(cart=cart).order_by("id").values_list("code", flat=True))
-    return CartContent(positions=positions, codes=codes)
+    last = max((row.positionid for row in rows), default=0)
+    return CartContent(positions=positions, codes=codes, last_positionid=last)
 
 
 @dataclass(frozen=True)

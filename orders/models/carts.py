@@ -39,6 +39,9 @@ class CartPosition(models.Model):
     """
 
     cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="positions")
+    positionid = models.PositiveIntegerField(
+        default=0, help_text="Place in the cart (pricing ties go by it; ids follow insertion by level)."
+    )
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="cart_positions")
     variation = models.ForeignKey(
         ItemVariation, on_delete=models.CASCADE, null=True, blank=True, related_name="cart_positions"
@@ -55,7 +58,7 @@ class CartPosition(models.Model):
     )
 
     class Meta:
-        ordering = ("id",)
+        ordering = ("cart", "positionid", "id")
         indexes = [models.Index(fields=["item", "cart"], name="cartpos_item_cart")]
 
     def __str__(self) -> str:

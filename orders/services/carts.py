@@ -37,8 +37,11 @@ class NotFound(DomainError):
     code = "not_found"
 
 
-def store_positions(cart: Cart, positions: Sequence[PositionSpec], applied: AppliedCodes) -> None:
-    """Insert the positions without ``ref`` (new ones); their parents may be stored or new."""
+def store_positions(
+    cart: Cart, positions: Sequence[PositionSpec], applied: AppliedCodes, *, after: int = 0
+) -> None:
+    """Insert the positions without ``ref`` (new ones), numbered from ``after + 1`` in their order;
+    their parents may be stored or new."""
     voucher_ids = {c.code: c.id for c in applied.codes if c.kind == CodeKind.VOUCHER}
     stored = {i: CartPosition(pk=p.ref) for i, p in enumerate(positions) if p.ref is not None}
     new = [i for i, p in enumerate(positions) if p.ref is None]
@@ -58,7 +61,8 @@ def store_positions(cart: Cart, positions: Sequence[PositionSpec], applied: Appl
         if parent is None and original.addon_to is not None:
             parent = stored[original.addon_to]
         return CartPosition(
-            cart=cart, item_id=spec.item, variation_id=spec.variation, subevent_id=spec.subevent,
+            cart=cart, positionid=after + index + 1, item_id=spec.item, variation_id=spec.variation,
+            subevent_id=spec.subevent,
             addon_to=parent, is_bundled=spec.is_bundled, voucher_id=voucher_ids.get(spec.voucher),
         )  # fmt: skip
 
@@ -142,7 +146,7 @@ def cart_position_add(*, cart: Cart, position: PositionSpec, addon_to: int | Non
         email=cart.email or None, exclude_cart=cart.pk, new=range(len(existing), len(combined)),
     )  # fmt: skip
     store_voucher_changes(combined, applied)
-    store_positions(cart, applied.positions, applied)
+    store_positions(cart, applied.positions, applied, after=content.last_positionid)
     store_codes(cart, applied, known=codes)
     cart.expires = now + cart_lifetime()
     cart.save(update_fields=["expires"])
