@@ -98,8 +98,10 @@ def order_place(
         verify_quotas(locked, needs)
         rules = active_rules_for(event)
         view = price(catalog=catalog, applied=applied, rules=rules, now=now, channel=channel)
-        if expected_total is not None and quantize(expected_total, view.currency) != view.total:
-            raise PriceChanged(total=str(view.total), expected_total=str(expected_total))
+        if expected_total is not None:
+            expected_total = quantize(expected_total, view.currency)
+            if expected_total != view.total:
+                raise PriceChanged(total=str(view.total), expected_total=str(expected_total))
         order = store_order(
             event=event, sales_channel=sales_channel, view=view, email=email, name=name, now=now
         )
