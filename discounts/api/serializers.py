@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from discounts.models import Discount
 from discounts.validation import validate_discount
+from ticketing.api.common import ReplaceOnPutMixin
 from ticketing.api.fields import MoneyField
 from ticketing.api.validation import SharedValidationMixin
 from ticketing.models import Item, SalesChannel
@@ -58,7 +59,7 @@ class LegacySalesChannelsField(serializers.Field):
         return {"all_sales_channels": False, "limit_sales_channels": [channels[i] for i in sorted(set(data))]}
 
 
-class DiscountSerializer(SharedValidationMixin, serializers.ModelSerializer):
+class DiscountSerializer(ReplaceOnPutMixin, SharedValidationMixin, serializers.ModelSerializer):
     shared_validator = validate_discount
 
     limit_sales_channels = serializers.SlugRelatedField(
@@ -100,10 +101,6 @@ class DiscountSerializer(SharedValidationMixin, serializers.ModelSerializer):
         self.check_legacy_sales_channels(attrs)
         if attrs.get("all_sales_channels"):
             attrs["limit_sales_channels"] = []
-        if self.instance is not None and not self.partial:
-            # PUT replaces the rule: what the request leaves out goes back to its default.
-            for name, default in self.writable_defaults().items():
-                attrs.setdefault(name, default)
         return super().validate(attrs)
 
     def check_legacy_sales_channels(self, attrs: dict[str, Any]) -> None:
