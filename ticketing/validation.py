@@ -19,7 +19,6 @@ from django.core.exceptions import ValidationError
 from ticketing.currency import ISO_4217
 
 
-
 @cache
 def _timezones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
@@ -39,7 +38,9 @@ class Errors:
             raise ValidationError(self.errors)
 
 
-def check_window(errors: Errors, start: datetime | None, end: datetime | None, end_field: str, what: str) -> None:
+def check_window(
+    errors: Errors, start: datetime | None, end: datetime | None, end_field: str, what: str
+) -> None:
     if start is not None and end is not None and end < start:
         errors.add(end_field, f"{what} must not be before its start.")
 
@@ -49,8 +50,14 @@ def _same_event(obj: Any, event: Any) -> bool:
 
 
 def validate_event(
-    *, currency: str | None = None, timezone: str | None = None, date_from=None, date_to=None,
-    presale_start=None, presale_end=None, **_: Any,
+    *,
+    currency: str | None = None,
+    timezone: str | None = None,
+    date_from=None,
+    date_to=None,
+    presale_start=None,
+    presale_end=None,
+    **_: Any,
 ) -> None:
     errors = Errors()
     if currency is not None and currency not in ISO_4217:
@@ -73,20 +80,31 @@ def validate_subevent(
     errors.raise_if_any()
 
 
-def validate_price_overrides(*, event=None, item_overrides: Iterable = (), variation_overrides: Iterable = ()) -> None:
+def validate_price_overrides(
+    *, event=None, item_overrides: Iterable = (), variation_overrides: Iterable = ()
+) -> None:
     errors = Errors()
     for item in item_overrides:
         if not _same_event(item, event):
             errors.add("item_price_overrides", f"Item {item.pk} does not belong to this event.")
     for variation in variation_overrides:
         if event is not None and variation.item.event_id != event.pk:
-            errors.add("variation_price_overrides", f"Variation {variation.pk} does not belong to this event.")
+            errors.add(
+                "variation_price_overrides", f"Variation {variation.pk} does not belong to this event."
+            )
     errors.raise_if_any()
 
 
 def validate_item(
-    *, event=None, category=None, min_per_order=None, max_per_order=None, available_from=None,
-    available_until=None, limit_sales_channels: Iterable | None = None, **_: Any,
+    *,
+    event=None,
+    category=None,
+    min_per_order=None,
+    max_per_order=None,
+    available_from=None,
+    available_until=None,
+    limit_sales_channels: Iterable | None = None,
+    **_: Any,
 ) -> None:
     errors = Errors()
     if not _same_event(category, event):
@@ -96,7 +114,9 @@ def validate_item(
     check_window(errors, available_from, available_until, "available_until", "The end of availability")
     for channel in limit_sales_channels or ():
         if event is not None and channel.organizer_id != event.organizer_id:
-            errors.add("limit_sales_channels", f"Sales channel '{channel.identifier}' belongs to another organizer.")
+            errors.add(
+                "limit_sales_channels", f"Sales channel '{channel.identifier}' belongs to another organizer."
+            )
     errors.raise_if_any()
 
 
@@ -116,14 +136,23 @@ def validate_bundle(*, base_item=None, bundled_item=None, bundled_variation=None
             errors.add("bundled_item", "The bundled item belongs to another event.")
         elif bundled_item.pk == base_item.pk:
             errors.add("bundled_item", "An item cannot be bundled with itself.")
-    if bundled_variation is not None and (bundled_item is None or bundled_variation.item_id != bundled_item.pk):
+    if bundled_variation is not None and (
+        bundled_item is None or bundled_variation.item_id != bundled_item.pk
+    ):
         errors.add("bundled_variation", "The variation belongs to another item.")
-    elif bundled_variation is None and bundled_item is not None and bundled_item.pk and bundled_item.variations.exists():
+    elif (
+        bundled_variation is None
+        and bundled_item is not None
+        and bundled_item.pk
+        and bundled_item.variations.exists()
+    ):
         errors.add("bundled_variation", "The bundled item has variations: choose one.")
     errors.raise_if_any()
 
 
-def validate_quota(*, event=None, subevent=None, items: Iterable = (), variations: Iterable = (), **_: Any) -> None:
+def validate_quota(
+    *, event=None, subevent=None, items: Iterable = (), variations: Iterable = (), **_: Any
+) -> None:
     errors = Errors()
     items = list(items or ())
     if event is not None:
@@ -139,7 +168,7 @@ def validate_quota(*, event=None, subevent=None, items: Iterable = (), variation
     item_ids = {item.pk for item in items}
     for variation in variations or ():
         if variation.item_id not in item_ids:
-            errors.add("variations", f"Variation {variation.pk} belongs to an item that is not in this quota.")
+            errors.add(
+                "variations", f"Variation {variation.pk} belongs to an item that is not in this quota."
+            )
     errors.raise_if_any()
-
-

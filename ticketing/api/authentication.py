@@ -37,7 +37,8 @@ class TeamTokenAuthentication(authentication.BaseAuthentication):
         try:
             raw = header[1].decode()
         except UnicodeError as exc:
-            raise exceptions.AuthenticationFailed("Invalid token header: the token is not valid text.") from exc
+            message = "Invalid token header: the token is not valid text."
+            raise exceptions.AuthenticationFailed(message) from exc
         token = (
             TeamAPIToken.objects.select_related("team__organizer")
             .filter(digest=token_digest(raw), active=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from ticketing.api.common import ReplaceOnPutMixin
-from ticketing.api.common import ReplaceOnPutMixin
 from ticketing.api.validation import SharedValidationMixin
 from ticketing.models import Event, Organizer, SalesChannel
 from ticketing.validation import validate_event
@@ -46,7 +45,8 @@ class EventSerializer(ReplaceOnPutMixin, SharedValidationMixin, serializers.Mode
     def validate_slug(self, value: str) -> str:
         if self.instance is not None and self.instance.slug != value:
             raise serializers.ValidationError("The slug of an event cannot be changed.")
-        if self.instance is None and Event.objects.filter(organizer=self.context["organizer"], slug=value).exists():
+        organizer = self.context["organizer"]
+        if self.instance is None and Event.objects.filter(organizer=organizer, slug=value).exists():
             raise serializers.ValidationError("An event with this slug already exists.")
         return value
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.db import models
 
 from ticketing.models.base import field_values
-
 from ticketing.models.organizers import SLUG_VALIDATOR, Organizer
 
 
@@ -69,6 +68,9 @@ class SubEventItem(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["subevent", "item"], name="uniq_subevent_item")]
 
+    def __str__(self) -> str:
+        return f"{self.item} on {self.subevent}: {self.price}"
+
 
 class SubEventItemVariation(models.Model):
     subevent = models.ForeignKey(SubEvent, on_delete=models.CASCADE, related_name="variation_overrides")
@@ -81,3 +83,6 @@ class SubEventItemVariation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["subevent", "variation"], name="uniq_subevent_variation"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.variation} on {self.subevent}: {self.price}"

@@ -8,7 +8,6 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 from ticketing.models.base import field_values
-
 from ticketing.models.events import Event
 from ticketing.models.organizers import SalesChannel
 
@@ -104,7 +103,9 @@ class ItemAddOn(models.Model):
         ordering = ("position", "id")
         constraints = [
             models.UniqueConstraint(fields=["base_item", "addon_category"], name="uniq_addon_category"),
-            models.CheckConstraint(condition=models.Q(min_count__lte=models.F("max_count")), name="addon_min_le_max"),
+            models.CheckConstraint(
+                condition=models.Q(min_count__lte=models.F("max_count")), name="addon_min_le_max"
+            ),
         ]
         verbose_name = "add-on"
 

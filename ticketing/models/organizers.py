@@ -62,7 +62,9 @@ class Team(models.Model):
     organizer = models.ForeignKey(Organizer, on_delete=models.CASCADE, related_name="teams")
     name = models.CharField(max_length=200)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="teams")
-    all_events = models.BooleanField(default=False, help_text="The team may access every event, present and future.")
+    all_events = models.BooleanField(
+        default=False, help_text="The team may access every event, present and future."
+    )
     limit_events = models.ManyToManyField("ticketing.Event", blank=True, related_name="teams")
 
     can_change_organizer_settings = models.BooleanField(default=False)
@@ -89,7 +91,9 @@ class TeamAPIToken(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="tokens")
     name = models.CharField(max_length=200)
     digest = models.CharField(max_length=64, unique=True, editable=False)
-    prefix = models.CharField(max_length=8, editable=False, help_text="First characters, to recognise a token.")
+    prefix = models.CharField(
+        max_length=8, editable=False, help_text="First characters, to recognise a token."
+    )
     active = models.BooleanField(default=True)
     created = models.DateTimeField(auto_now_add=True)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.db import models
 
 from ticketing.models.base import field_values
-
 from ticketing.models.events import Event, SubEvent
 from ticketing.models.items import Item, ItemVariation
 
