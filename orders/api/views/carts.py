@@ -146,14 +146,15 @@ class CartViewSet(EventScopedMixin, mixins.RetrieveModelMixin, viewsets.GenericV
     @action(detail=True, methods=["post"])
     def checkout(self, request, *args, **kwargs):
         """Turn the cart into a pending order, in one transaction (see docs/orders.md)."""
-        cart = self.get_object()
         body = CheckoutSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         data = body.validated_data
 
         def work():
+            # Read inside the key's transaction: a repeated request replays the first response
+            # even though the cart is gone by then.
             order = cart_checkout(
-                cart=cart, email=data["email"], name=data["name"], now=timezone.now(),
+                cart=self.get_object(), email=data["email"], name=data["name"], now=timezone.now(),
                 expected_total=data["expected_total"],
             )  # fmt: skip
             return status.HTTP_201_CREATED, OrderSerializer(order, context=self.get_serializer_context()).data
