@@ -1,0 +1,155 @@
+"""Concurrent checkouts on PostgreSQL: real threads, each with its own database connection.
+
+SQLite serialises writers and ignores ``select_for_update()``, so these run on
+PostgreSQL only (CI's second pass); every other test runs on both.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from django.db import connection, connections, transaction
+from rest_framework.test import APIClient
+
+from orders.models import Order, Redemption
+from orders.tests.conftest import BASE, pos
+from ticketing.models import Quota
+from ticketing.tests.factories import ItemFactory, QuotaFactory, TeamFactory, make_token
+from vouchers.models import PriceMode
+from vouchers.tests.factories import CouponFactory, VoucherFactory
+
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's row locks"),
+    pytest.mark.django_db(transaction=True),
+]
+D = Decimal
+
+
+def at_once(count: int, request: Callable[[APIClient, int], object]) -> list:
+    """Run ``request(client, index)`` in ``count`` threads released together; their responses."""
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+    errors: list[BaseException] = []
+
+    def run(index: int) -> None:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {TOKEN[0]}")
+        try:
+            barrier.wait(timeout=30)
+            results[index] = request(client, index)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()  # each thread had its own connection
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    return results
+
+
+TOKEN: list[str] = []
+
+
+@pytest.fixture
+def ticket(organizer, event):
+    TOKEN[:] = [make_token(TeamFactory(organizer=organizer, all_permissions=True, all_events=True))]
+    item = ItemFactory(event=event, default_price=D("50.00"))
+    QuotaFactory(event=event, size=1000, items=[item])
+    return item
+
+
+def order(client: APIClient, positions: list[dict], codes=(), **headers):
+    body = {"email": "buyer@example.com", "positions": positions, "codes": list(codes)}
+    return client.post(BASE + "orders/", body, format="json", headers=headers)
+
+
+def statuses(responses) -> Counter:
+    return Counter((r.status_code, r.json().get("code") if r.status_code >= 400 else None) for r in responses)
+
+
+def test_a_single_use_code_under_20_simultaneous_checkouts_makes_exactly_one_order(organizer, ticket):
+    coupon = CouponFactory(series__organizer=organizer, series__single_usage=True)
+    responses = at_once(20, lambda client, i: order(client, [pos(ticket)], codes=[coupon.code]))
+    assert statuses(responses) == {(201, None): 1, (400, "exhausted"): 19}
+    assert Order.objects.count() == 1
+    coupon.refresh_from_db()
+    assert coupon.used_orders == 1
+
+
+def test_max_usages_5_under_20_simultaneous_checkouts_makes_exactly_5_orders(event, ticket):
+    voucher = VoucherFactory(event=event, max_usages=5)
+    responses = at_once(20, lambda client, i: order(client, [pos(ticket, voucher=voucher.code)]))
+    assert statuses(responses) == {(201, None): 5, (400, "exhausted"): 15}
+    voucher.refresh_from_db()
+    assert voucher.redeemed == 5 == Order.objects.count()
+
+
+def test_a_quota_of_10_under_30_checkouts_sells_exactly_10(event, ticket):
+    Quota.objects.filter(items=ticket).update(size=10)
+    responses = at_once(30, lambda client, i: order(client, [pos(ticket)]))
+    assert statuses(responses) == {(201, None): 10, (409, "quota_exceeded"): 20}
+    assert Order.objects.count() == 10
+
+
+def test_a_budget_is_never_exceeded(event, ticket):
+    voucher = VoucherFactory(event=event, price_mode=PriceMode.SUBTRACT, value=D("10.00"), max_usages=100,
+                             budget=D("35.00"))  # fmt: skip
+    responses = at_once(20, lambda client, i: order(client, [pos(ticket, voucher=voucher.code)]))
+    created = [r.json() for r in responses if r.status_code == 201]
+    granted = sorted(D(o["code_discount_total"]) for o in created)
+    assert granted == [D("5.00"), D("10.00"), D("10.00"), D("10.00")]
+    assert statuses(responses)[(400, "budget_exhausted")] == 16
+    voucher.refresh_from_db()
+    assert voucher.budget_used == D("35.00") == sum(r.discount for r in Redemption.objects.all())
+
+
+def test_the_same_idempotency_key_10_times_at_once_makes_one_order(event, ticket):
+    key = {"X-Idempotency-Key": "same-key-10"}
+    responses = at_once(10, lambda client, i: order(client, [pos(ticket)], **key))
+    assert [r.status_code for r in responses] == [201] * 10
+    assert len({r.json()["code"] for r in responses}) == 1
+    assert Order.objects.count() == 1
+
+
+def test_a_lock_not_obtained_in_time_is_a_409_busy_with_retry_after(event, ticket, settings):
+    settings.ORDERS_LOCK_TIMEOUT_MS = 200
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_quota() -> None:
+        try:
+            with transaction.atomic():
+                list(Quota.objects.select_for_update().filter(items=ticket))
+                holding.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_the_quota)
+    holder.start()
+    try:
+        assert holding.wait(timeout=30)
+        response = at_once(1, lambda client, i: order(client, [pos(ticket)]))[0]
+    finally:
+        release.set()
+        holder.join(timeout=30)
+    assert (response.status_code, response.json()["code"]) == (409, "busy")
+    assert response.headers["Retry-After"] == "1"
+    assert not Order.objects.exists()
+
+
+def test_a_cart_checked_out_twice_at_once_makes_one_order(event, ticket):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {TOKEN[0]}")
+    cart = client.post(BASE + "carts/", {"positions": [pos(ticket)]}, format="json").json()
+    url = BASE + f"carts/{cart['id']}/checkout/"
+    responses = at_once(5, lambda c, i: c.post(url, {"email": "a@example.com"}, format="json"))
+    assert sorted(r.status_code for r in responses) == [201, 404, 404, 404, 404]
+    assert Order.objects.count() == 1
