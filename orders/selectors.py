@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
 
 from discounts.selectors import active_rules_for
-from orders.catalog import load_catalog
+from orders.availability import check_structure
+from orders.catalog import load_catalog, with_bundles
 from orders.drafts import PositionSpec
 from orders.evaluation import PricedView, evaluate, price
 from orders.models import Cart, CartCode, Order, OrderPosition, Redemption
-from ticketing.models import Event
+from ticketing.models import Event, SalesChannel
 from vouchers.resolution import CodeError
 
 
@@ -123,3 +125,23 @@ def with_details(orders: QuerySet[Order]) -> QuerySet[Order]:
 
 def event_orders(event: Event) -> QuerySet[Order]:
     return with_details(Order.objects.filter(event=event))
+
+
+def price_preview(
+    *,
+    event: Event,
+    sales_channel: SalesChannel,
+    positions: Sequence[PositionSpec],
+    codes: Sequence[str],
+    email: str,
+    now: datetime,
+) -> PricedView:
+    """Price positions (``addon_to``: index) and codes as a new cart would be, storing nothing."""
+    channel = sales_channel.identifier
+    check_structure(positions)
+    catalog = load_catalog(event, positions)
+    applied = evaluate(
+        catalog=catalog, positions=with_bundles(positions, catalog), codes=codes, now=now, channel=channel,
+        email=email or None,
+    )  # fmt: skip
+    return price(catalog=catalog, applied=applied, rules=active_rules_for(event), now=now, channel=channel)

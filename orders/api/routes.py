@@ -2,10 +2,12 @@
 
 from orders.api.views.carts import CartViewSet
 from orders.api.views.orders import OrderViewSet
+from orders.api.views.preview import PricePreviewViewSet
 
 
 def register(organizer_router, event_router) -> list:
     """Register viewsets on the organizer/event routers; return any further nested routers created."""
     event_router.register(r"carts", CartViewSet, basename="cart")
     event_router.register(r"orders", OrderViewSet, basename="order")
+    event_router.register(r"price-preview", PricePreviewViewSet, basename="price-preview")
     return []

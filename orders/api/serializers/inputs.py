@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from orders.drafts import PositionSpec
@@ -47,6 +49,7 @@ class CodesField(serializers.ListField):
         super().__init__(**kwargs)
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class SalesChannelField(serializers.SlugRelatedField):
     """A sales channel of the organizer, by identifier (``web`` when omitted)."""
 
