@@ -1,6 +1,7 @@
 from orders.models.carts import Cart, CartCode, CartPosition
 from orders.models.idempotency import IdempotencyKey
 from orders.models.orders import Order, OrderPosition, OrderStatus, OrderTag, Redemption, RedemptionKind
+from orders.models.sales import ProductSales
 
 __all__ = [
     "Cart",
@@ -11,6 +12,7 @@ __all__ = [
     "OrderPosition",
     "OrderStatus",
     "OrderTag",
+    "ProductSales",
     "Redemption",
     "RedemptionKind",
 ]

@@ -10,6 +10,7 @@ from django.db.models.functions import Greatest
 from config.errors import ConflictError
 from orders.locking import locking_transaction
 from orders.models import Order, OrderStatus, Redemption
+from orders.sales import order_status_moved
 from vouchers.models import Coupon, CouponEventUsage, Voucher
 
 
@@ -27,6 +28,7 @@ def order_mark_paid(*, order: Order, now: datetime) -> Order:
         locked = _locked(order)
         if locked.status != OrderStatus.PENDING:
             raise OrderStateError(f"The order is {locked.status}, not pending.", status=locked.status)
+        order_status_moved(locked, OrderStatus.PENDING, OrderStatus.PAID)
         locked.status = OrderStatus.PAID
         locked.paid_at = now
         locked.save(update_fields=["status", "paid_at"])
@@ -36,7 +38,7 @@ def order_mark_paid(*, order: Order, now: datetime) -> Order:
 def order_mark_canceled(*, order: Order, now: datetime) -> Order:
     """Cancel a pending or paid order and give back what it used.
 
-    Its positions stop counting against quotas (they count by status); each code's
+    Its positions stop counting against quotas (their products' sales counts go down); each code's
     counters go down by what its redemption recorded (never below 0), a one-time
     promo code it deactivated becomes usable again, and the redemption rows are
     marked reversed — nothing is deleted.
@@ -54,6 +56,7 @@ def order_mark_canceled(*, order: Order, now: datetime) -> Order:
         for redemption in redemptions:
             give_back(redemption, event_id=locked.event_id)
         Redemption.objects.filter(pk__in=[r.pk for r in redemptions]).update(reversed=True, reversed_at=now)
+        order_status_moved(locked, locked.status, None)  # its positions stop counting against quotas
         locked.status = OrderStatus.CANCELED
         locked.canceled_at = now
         locked.save(update_fields=["status", "canceled_at"])

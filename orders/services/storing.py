@@ -16,6 +16,7 @@ from django.db.models import F
 from orders.drafts import PositionSpec
 from orders.evaluation import PricedView
 from orders.models import Order, OrderPosition, OrderStatus, OrderTag, Redemption
+from orders.sales import positions_sold, record_sales
 from orders.services.trees import bulk_create_tree
 from ticketing.models import Event, SalesChannel
 from vouchers.models import Coupon, CouponEventUsage, Voucher
@@ -62,6 +63,7 @@ def store_order(
         )
 
     rows = bulk_create_tree(OrderPosition, specs, build)
+    record_sales(positions_sold(((p.item, p.variation, p.subevent) for p in specs), OrderStatus.PENDING))
     rows.sort(key=lambda row: row.positionid)
     order.position_list = rows
     order.redemption_list = redeem(order, view, rows, [codes[c] for c in codes if c in used])

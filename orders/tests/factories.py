@@ -9,6 +9,7 @@ import factory
 from django.utils import timezone
 
 from orders import models
+from orders.sales import positions_sold, record_sales
 from ticketing.models import SalesChannel
 from ticketing.tests.factories import EventFactory, ItemFactory
 
@@ -53,6 +54,8 @@ class OrderFactory(factory.django.DjangoModelFactory):
 
 
 class OrderPositionFactory(factory.django.DjangoModelFactory):
+    """A stored position; like the checkout, it adds to its product's sales count (pending/paid orders)."""
+
     class Meta:
         model = models.OrderPosition
 
@@ -61,3 +64,12 @@ class OrderPositionFactory(factory.django.DjangoModelFactory):
     item = factory.SubFactory(ItemFactory, event=factory.SelfAttribute("..order.event"))
     list_price = Decimal("23.00")
     price = factory.SelfAttribute("list_price")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        position = super()._create(model_class, *args, **kwargs)
+        status = position.order.status
+        if status in (models.OrderStatus.PENDING, models.OrderStatus.PAID):
+            product = (position.item_id, position.variation_id, position.subevent_id)
+            record_sales(positions_sold([product], status))
+        return position

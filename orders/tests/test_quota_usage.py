@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from orders.models import ProductSales
+from orders.sales import sales_recount
 from orders.tests.factories import CartFactory, CartPositionFactory, OrderFactory, OrderPositionFactory
 from ticketing.selectors import quota_availability
 from ticketing.tests.factories import ItemFactory, ItemVariationFactory, QuotaFactory, SubEventFactory
@@ -65,3 +67,29 @@ def test_counting_is_one_query_per_kind_whatever_the_number_of_quotas(event, dja
     with django_assert_num_queries(4):
         result = quota_availabilities(quotas)
     assert {a.pending_orders for a in result.values()} == {5}
+
+
+def sales_snapshot() -> set[tuple]:
+    fields = ("item_id", "variation_key", "subevent_key", "status", "quantity")
+    return set(ProductSales.objects.exclude(quantity=0).values_list(*fields))
+
+
+def test_running_sales_counts_follow_orders_through_paid_and_canceled(api, event):
+    from orders.tests.conftest import BASE
+
+    item = ItemFactory(event=event)
+    small = ItemVariationFactory(item=item)
+    quota = QuotaFactory(event=event, size=10, items=[item], variations=[small])
+    body = {"email": "a@example.com", "positions": [{"item": item.pk, "variation": small.pk}] * 3}
+    first = api.post(BASE + "orders/", body, format="json").json()["code"]
+    api.post(BASE + "orders/", body, format="json")
+    assert quota_availability(quota).pending_orders == 6
+    api.post(BASE + f"orders/{first}/mark_paid/")
+    availability = quota_availability(quota)
+    assert (availability.pending_orders, availability.paid_orders, availability.available_number) == (3, 3, 4)
+    api.post(BASE + f"orders/{first}/mark_canceled/")
+    assert (quota_availability(quota).paid_orders, quota_availability(quota).available_number) == (0, 7)
+    # The running counts are what counting the positions gives.
+    kept = sales_snapshot()
+    sales_recount()
+    assert sales_snapshot() == kept == {(item.pk, small.pk, 0, "pending", 3)}
