@@ -1,0 +1,91 @@
+"""Demo orders for the demo conference: one per kind of code, and one that the rules discount.
+
+``ensure_demo_orders(event, codes)`` goes through the real checkout (``order_place``),
+so the demo shows stored price breakdowns, redemptions and usage counters exactly as
+the API makes them. Idempotent: each demo order is recognised by its e-mail address
+and created only when missing; an order whose code can no longer be used (someone
+used it up) is skipped rather than failing the demo command.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from config.errors import DomainError
+from orders.drafts import PositionSpec
+from orders.models import Order, OrderStatus
+from orders.services.checkout import order_place
+from orders.services.orders import order_mark_paid
+from ticketing.models import Event, Item, SalesChannel
+from vouchers.demo import DemoCodes
+
+
+@dataclass(frozen=True)
+class DemoOrder:
+    email: str
+    name: str
+    positions: tuple[tuple[str, int | None, bool], ...]  # item name, add-on to (index), carries the voucher
+    codes: tuple[str, ...] = ()
+    paid: bool = False
+
+
+def demo_orders(codes: DemoCodes) -> list[DemoOrder]:
+    return [
+        DemoOrder(
+            email="voucher.demo@example.com", name="Vera Voucher", paid=True,
+            positions=(("Regular ticket", None, True), ("Regular ticket", None, False)),
+        ),
+        DemoOrder(
+            email="coupon.demo@example.com", name="Cora Coupon",
+            positions=(("Student ticket", None, False), ("Regular ticket", None, False)),
+            codes=(codes.coupon,),
+        ),
+        DemoOrder(
+            email="promo.demo@example.com", name="Piet Promo",
+            positions=(("VIP ticket", None, False),), codes=(codes.promo_code,),
+        ),
+        DemoOrder(
+            email="rules.demo@example.com", name="Rita Rules",  # 3 for 2, then 10% from 100.00
+            positions=(("Regular ticket", None, False), ("Regular ticket", None, False),
+                       ("Student ticket", None, False), ("Workshop: Django deep dive", 0, False),
+                       ("VIP ticket", None, False)),
+        ),
+    ]  # fmt: skip
+
+
+@transaction.atomic
+def ensure_demo_orders(event: Event, codes: DemoCodes) -> list[Order]:
+    """The demo orders of ``event`` (the demo conference), created through the checkout if missing."""
+    items = {item.name: item for item in Item.objects.filter(event=event)}
+    web = SalesChannel.objects.get(organizer_id=event.organizer_id, identifier=SalesChannel.WEB)
+    orders = []
+    for demo in demo_orders(codes):
+        order = Order.objects.filter(event=event, email=demo.email).order_by("id").first()
+        if order is None:
+            order = place(event, web, items, demo, codes)
+        if order is not None:
+            orders.append(order)
+    return orders
+
+
+def place(event: Event, web: SalesChannel, items: dict[str, Item], demo: DemoOrder, codes: DemoCodes):
+    if any(name not in items for name, _, _ in demo.positions):
+        return None  # the demo items were renamed or deleted: nothing to show
+    positions = [
+        PositionSpec(item=items[name].pk, addon_to=addon_to, voucher=codes.voucher if carries else None)
+        for name, addon_to, carries in demo.positions
+    ]
+    try:
+        with transaction.atomic():
+            order = order_place(
+                event=event, sales_channel=web, positions=positions, codes=demo.codes, email=demo.email,
+                name=demo.name, now=timezone.now(),
+            )  # fmt: skip
+            if demo.paid and order.status == OrderStatus.PENDING:
+                order = order_mark_paid(order=order, now=timezone.now())
+    except DomainError:
+        return None  # e.g. a code used up by someone trying the demo: skip this order
+    return order
