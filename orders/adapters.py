@@ -2,7 +2,7 @@
 
 Models and resolved codes go in; the engine's frozen dataclasses come out. Nothing
 here reads the database or the clock: callers load everything first (see
-``orders.catalog`` and ``discounts.selectors.active_rules_for``).
+``orders.catalog``).
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from discounts.models import Discount
 from orders.catalog import Catalog
-from orders.drafts import PositionSpec
+from orders.drafts import LoadedRule, PositionSpec
 from orders.pricing import CartLine, Code, CodeKind, CodeMode, PricedCart, Rule, SubeventMode, price_cart
 from orders.pricing.money import percent_off, quantize, zero
 from vouchers.resolution import CodeKind as ResolvedKind
@@ -26,26 +25,27 @@ _KINDS = {
 }
 
 
-def rule_from(discount: Discount) -> Rule:
-    """A discount rule as the engine sees it; its product and channel lists must be prefetched."""
+def rule_from(loaded: LoadedRule) -> Rule:
+    """A discount rule as the engine sees it."""
+    discount = loaded.discount
     return Rule(
         id=discount.pk,
         position=discount.position,
         active=discount.active,
-        sales_channels=discount.sales_channel_identifiers,
+        sales_channels=loaded.sales_channels,
         available_from=discount.available_from,
         available_until=discount.available_until,
         subevent_mode=SubeventMode(discount.subevent_mode),
         subevent_date_from=discount.subevent_date_from,
         subevent_date_until=discount.subevent_date_until,
         condition_all_products=discount.condition_all_products,
-        condition_limit_products=discount.condition_product_ids,
+        condition_limit_products=loaded.condition_products,
         condition_apply_to_addons=discount.condition_apply_to_addons,
         condition_ignore_voucher_discounted=discount.condition_ignore_voucher_discounted,
         condition_min_count=discount.condition_min_count,
         condition_min_value=discount.condition_min_value,
         benefit_same_products=discount.benefit_same_products,
-        benefit_limit_products=discount.benefit_product_ids,
+        benefit_limit_products=loaded.benefit_products,
         benefit_apply_to_addons=discount.benefit_apply_to_addons,
         benefit_ignore_voucher_discounted=discount.benefit_ignore_voucher_discounted,
         benefit_discount_matching_percent=discount.benefit_discount_matching_percent,
@@ -130,7 +130,7 @@ def price_positions(
     positions: Sequence[PositionSpec],
     catalog: Catalog,
     *,
-    rules: Sequence[Discount],
+    rules: Sequence[LoadedRule],
     codes: Sequence[ResolvedCode],
     now: datetime,
     channel: str,

@@ -38,6 +38,20 @@ def check_structure(positions: Sequence[PositionSpec]) -> None:
             )
 
 
+def check_known(positions: Sequence[PositionSpec], catalog: Catalog) -> None:
+    """Every item, variation and date exists in this event (before codes look at prices)."""
+    for index, spec in enumerate(positions):
+        if spec.item not in catalog.items:
+            raise refuse("item_not_found", "There is no such item in this event.", index, spec)
+        if spec.variation is not None:
+            variation = catalog.variations.get(spec.variation)
+            if variation is None or variation.item_id != spec.item:
+                raise refuse("variation_not_found", "There is no such variation of this item.", index, spec)
+        dated = spec.subevent is not None and catalog.event.has_subevents
+        if dated and spec.subevent not in catalog.subevents:
+            raise refuse("subevent_not_found", "There is no such date in this event.", index, spec)
+
+
 def in_window(now: datetime, start: datetime | None, end: datetime | None) -> bool:
     return (start is None or start <= now) and (end is None or now <= end)
 

@@ -12,10 +12,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q
-
-from orders.drafts import PositionSpec
-from ticketing.models import Event, Item, ItemAddOn, ItemBundle, ItemVariation, Quota, SalesChannel, SubEvent
+from discounts.models import Discount
+from orders.drafts import LoadedRule, PositionSpec
+from ticketing.models import Event, Item, ItemAddOn, ItemBundle, ItemVariation, Quota, SubEvent
 
 
 @dataclass
@@ -66,31 +65,41 @@ class Catalog:
 def load_catalog(event: Event, positions: Sequence[PositionSpec]) -> Catalog:
     """Items asked for and the items their bundles include, with everything checks and prices need.
 
-    Unknown ids (or ids of another event) are simply absent from the result.
+    Unknown ids (or ids of another event) are simply absent from the result. Plain
+    queries over the related tables (no prefetch machinery: this runs in every
+    checkout); the sales channels only for items limited to some, the dates only for
+    positions that have one.
     """
     catalog = Catalog(event=event)
     item_ids = {p.item for p in positions}
     if not item_ids:
         return catalog
-    items = (
-        Item.objects.filter(event=event)
-        .filter(Q(pk__in=item_ids) | Q(bundled_with__base_item_id__in=item_ids))
-        .distinct()
-        .select_related("category")
-        .prefetch_related(
-            Prefetch("variations", queryset=ItemVariation.objects.order_by("position", "id")),
-            Prefetch("limit_sales_channels", queryset=SalesChannel.objects.only("id", "identifier")),
-            Prefetch("addons", queryset=ItemAddOn.objects.order_by("position", "id")),
-            Prefetch("bundles", queryset=ItemBundle.objects.order_by("id")),
-        )
-    )
+    items = list(Item.objects.filter(event=event, pk__in=item_ids).select_related("category"))
+    bundles = list(ItemBundle.objects.filter(base_item_id__in=[i.pk for i in items]).order_by("id"))
+    missing = {b.bundled_item_id for b in bundles} - {i.pk for i in items}
+    if missing:
+        items += list(Item.objects.filter(event=event, pk__in=missing).select_related("category"))
+    ids = [item.pk for item in items]
     for item in items:
         catalog.items[item.pk] = item
-        for variation in item.variations.all():
-            catalog.variations[variation.pk] = variation
-        catalog.item_channels[item.pk] = frozenset(c.identifier for c in item.limit_sales_channels.all())
-        catalog.addon_offers[item.pk] = {offer.addon_category_id: offer for offer in item.addons.all()}
-        catalog.bundles[item.pk] = list(item.bundles.all())
+        catalog.addon_offers[item.pk] = {}
+        catalog.bundles[item.pk] = []
+        catalog.item_channels[item.pk] = frozenset()
+    for bundle in bundles:
+        catalog.bundles[bundle.base_item_id].append(bundle)
+    for variation in ItemVariation.objects.filter(item_id__in=ids).order_by("position", "id"):
+        catalog.variations[variation.pk] = variation
+    for offer in ItemAddOn.objects.filter(base_item_id__in=ids).order_by("position", "id"):
+        catalog.addon_offers[offer.base_item_id][offer.addon_category_id] = offer
+    limited = [item.pk for item in items if not item.all_sales_channels]
+    if limited:
+        channels: dict[int, set[str]] = {}
+        rows = Item.limit_sales_channels.through.objects.filter(item_id__in=limited).values_list(
+            "item_id", "saleschannel__identifier"
+        )
+        for item_id, identifier in rows:
+            channels.setdefault(item_id, set()).add(identifier)
+        catalog.item_channels.update({k: frozenset(v) for k, v in channels.items()})
     date_ids = {p.subevent for p in positions if p.subevent is not None}
     if date_ids:
         dates = SubEvent.objects.filter(event=event, pk__in=date_ids).prefetch_related(
@@ -177,3 +186,41 @@ def quota_membership(
             ]
         )
     return quotas, membership
+
+
+def load_rules(event: Event) -> list[LoadedRule]:
+    """The event's active rules in application order ``(position, id)`` with the lists they use.
+
+    One query, plus one per kind of list that some rule actually uses (product limits,
+    channel limits); the time window and channel are left to the engine.
+    """
+    rules = list(Discount.objects.filter(event=event, active=True).order_by("position", "id"))
+
+    def lists(relation, ids: list[int], value: str) -> dict[int, frozenset]:
+        if not ids:
+            return {}
+        found: dict[int, set] = {}
+        rows = relation.through.objects.filter(discount_id__in=ids).values_list("discount_id", value)
+        for discount_id, target in rows:
+            found.setdefault(discount_id, set()).add(target)
+        return {key: frozenset(values) for key, values in found.items()}
+
+    conditions = lists(
+        Discount.condition_limit_products, [r.pk for r in rules if not r.condition_all_products], "item_id"
+    )
+    benefits = lists(
+        Discount.benefit_limit_products, [r.pk for r in rules if not r.benefit_same_products], "item_id"
+    )
+    channels = lists(
+        Discount.limit_sales_channels, [r.pk for r in rules if not r.all_sales_channels],
+        "saleschannel__identifier",
+    )  # fmt: skip
+    return [
+        LoadedRule(
+            discount=rule,
+            condition_products=conditions.get(rule.pk, frozenset()),
+            benefit_products=benefits.get(rule.pk, frozenset()),
+            sales_channels=None if rule.all_sales_channels else channels.get(rule.pk, frozenset()),
+        )
+        for rule in rules
+    ]

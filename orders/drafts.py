@@ -1,4 +1,5 @@
-"""Plain data the order workflows pass around: positions as asked for, before and after bundles.
+"""Plain data the order workflows pass around: positions (as asked for, before and after bundles)
+and discount rules with their lists.
 
 A cart, a ``POST orders/`` body and a price preview all become a list of
 :class:`PositionSpec`; ``addon_to`` is the index of the parent in that list.
@@ -7,6 +8,8 @@ A cart, a ``POST orders/`` body and a price preview all become a list of
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from discounts.models import Discount
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,3 +28,14 @@ class PositionSpec:
     is_bundled: bool = False
     voucher: str | None = None
     ref: int | None = None
+
+
+@dataclass(frozen=True)
+class LoadedRule:
+    """A discount rule with its lists read (``orders.catalog.load_rules``): ``sales_channels`` is
+    None when the rule is on every channel; a list a rule does not use is empty."""
+
+    discount: Discount
+    condition_products: frozenset[int] = frozenset()
+    benefit_products: frozenset[int] = frozenset()
+    sales_channels: frozenset[str] | None = None

@@ -16,10 +16,10 @@ from uuid import UUID
 from config.errors import DomainError
 from discounts.models import Discount
 from orders.adapters import price_positions
-from orders.availability import check_positions, check_structure
+from orders.availability import check_known, check_positions, check_structure
 from orders.catalog import Catalog
 from orders.codes import AppliedCodes, apply_codes
-from orders.drafts import PositionSpec
+from orders.drafts import LoadedRule, PositionSpec
 from orders.pricing import PricedCart, PricedLine
 from orders.quotas import check_quotas
 from vouchers.resolution import ResolvedCode
@@ -74,6 +74,7 @@ def evaluate(
     if len(positions) > MAX_POSITIONS:
         raise DomainError(f"At most {MAX_POSITIONS} positions per order.", code="too_many_positions")
     check_structure(positions)
+    check_known(positions, catalog)
     applied = apply_codes(
         catalog=catalog, positions=positions, codes=codes, now=now, channel=channel, email=email,
         exclude_cart=exclude_cart,
@@ -95,14 +96,14 @@ def price(
     *,
     catalog: Catalog,
     applied: AppliedCodes,
-    rules: Sequence[Discount],
+    rules: Sequence[LoadedRule],
     now: datetime,
     channel: str,
 ) -> PricedView:
     result: PricedCart = price_positions(
         applied.positions, catalog, rules=rules, codes=applied.codes, now=now, channel=channel
     )
-    by_id = {rule.pk: rule for rule in rules}
+    by_id = {rule.discount.pk: rule.discount for rule in rules}
     return PricedView(
         currency=result.currency,
         positions=[

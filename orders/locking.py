@@ -17,9 +17,11 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
+from django.db.models import IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from config.errors import ConflictError
-from vouchers.models import Coupon, Voucher
+from vouchers.models import Coupon, CouponEventUsage, Voucher
 from vouchers.selectors import with_codes
 
 #: SQLSTATEs of "could not obtain the lock in time" and "deadlock detected".
@@ -58,23 +60,28 @@ def locking_transaction() -> Iterator[None]:
         raise
 
 
-def lock_codes(*, event, codes: Collection[str]) -> None:
-    """Lock the vouchers of the event and the organizer's coupons carrying ``codes`` (normalised).
+def lock_codes(*, event, codes: Collection[str]) -> dict[str, Voucher | Coupon]:
+    """Lock the event's vouchers and the organizer's coupons carrying ``codes`` (normalised),
+    vouchers first, then coupons, each in primary-key order; return the fresh rows by code.
 
-    Vouchers first, then coupons, each in primary-key order.
+    A voucher of the event wins over a coupon with the same text, as in code lookup. Coupons
+    come with their series (not locked) and ``event_orders``, their uses in this event.
     """
     if not codes:
-        return
+        return {}
     codes = sorted(codes)
-    list(
-        with_codes(Voucher.objects.filter(event=event), codes)
-        .select_for_update()
+    vouchers = list(with_codes(Voucher.objects.filter(event=event), codes).select_for_update().order_by("pk"))
+    rows: dict[str, Voucher | Coupon] = {voucher.code.upper(): voucher for voucher in vouchers}
+    rest = [code for code in codes if code not in rows]
+    if not rest:
+        return rows
+    event_orders = CouponEventUsage.objects.filter(coupon=OuterRef("pk"), event_id=event.pk).values("orders")
+    coupons = (
+        with_codes(Coupon.objects.filter(organizer_id=event.organizer_id), rest)
+        .select_related("series")
+        .select_for_update(of=("self",))
+        .annotate(event_orders=Coalesce(Subquery(event_orders[:1], output_field=IntegerField()), Value(0)))
         .order_by("pk")
-        .values_list("pk", flat=True)
     )
-    list(
-        with_codes(Coupon.objects.filter(organizer_id=event.organizer_id), codes)
-        .select_for_update()
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    rows.update({coupon.code.upper(): coupon for coupon in coupons})
+    return rows

@@ -8,9 +8,8 @@ from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
 
-from discounts.selectors import active_rules_for
 from orders.availability import check_structure
-from orders.catalog import load_catalog, with_bundles
+from orders.catalog import load_catalog, load_rules, with_bundles
 from orders.drafts import PositionSpec
 from orders.evaluation import PricedView, evaluate, price
 from orders.models import Cart, CartCode, Order, OrderPosition, Redemption
@@ -69,7 +68,7 @@ def priced_cart(cart: Cart, *, now: datetime) -> PricedCart:
     event = cart.event
     catalog = load_catalog(event, content.positions)
     channel = cart.sales_channel.identifier
-    rules = active_rules_for(event)
+    rules = load_rules(event)
     codes = list(content.codes)
     positions = list(content.positions)
     invalid: list[InvalidCode] = []
@@ -144,4 +143,4 @@ def price_preview(
         catalog=catalog, positions=with_bundles(positions, catalog), codes=codes, now=now, channel=channel,
         email=email or None,
     )  # fmt: skip
-    return price(catalog=catalog, applied=applied, rules=active_rules_for(event), now=now, channel=channel)
+    return price(catalog=catalog, applied=applied, rules=load_rules(event), now=now, channel=channel)

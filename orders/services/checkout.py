@@ -23,20 +23,19 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from config.errors import ConflictError
-from discounts.selectors import active_rules_for
-from orders.availability import check_structure
-from orders.catalog import load_catalog, quota_membership, with_bundles
+from config.errors import ConflictError, DomainError
+from orders.availability import check_known, check_positions, check_structure
+from orders.catalog import load_catalog, load_rules, quota_membership, with_bundles
+from orders.codes import apply_locked_codes, code_texts
 from orders.drafts import PositionSpec
-from orders.evaluation import evaluate, price
+from orders.evaluation import MAX_POSITIONS, price
 from orders.locking import lock_codes, locking_transaction
 from orders.models import Cart, Order
 from orders.pricing.money import quantize
-from orders.quotas import limited_quotas, quota_needs, verify_quotas
+from orders.quotas import limited_quotas, quota_needs, usage_besides_orders, verify_quotas
 from orders.selectors import cart_content
 from orders.services.storing import store_order
 from ticketing.models import Event, SalesChannel
-from vouchers.codes import normalise_code
 
 
 class CartGone(ConflictError):
@@ -69,6 +68,10 @@ def order_place(
     here. ``cart``: check out this cart instead of ``positions`` and ``codes``: it is
     locked first (a second checkout of the same cart waits, then finds it gone), its
     own holds are given back before counting, and it is deleted.
+
+    What other checkouts do not change (the products, the rules, carts and blocking
+    vouchers) is read before the quota and code locks are taken; the codes are resolved
+    from their freshly locked rows and the orders are counted under the locks.
     """
     channel = sales_channel.identifier
     with locking_transaction():
@@ -77,26 +80,34 @@ def order_place(
                 raise CartGone()
             content = cart_content(cart)
             positions, codes, expand_bundles = content.positions, content.codes, False
+        if len(positions) > MAX_POSITIONS:
+            raise DomainError(f"At most {MAX_POSITIONS} positions per order.", code="too_many_positions")
         check_structure(positions)
         catalog = load_catalog(event, positions)
+        check_known(positions, catalog)
         if expand_bundles:
             positions = with_bundles(positions, catalog)
+        rules = load_rules(event)
         quotas, membership = quota_membership(event, positions)
-        locked = limited_quotas({q for ids in membership for q in ids}, lock=True)
-        lock_codes(
-            event=event,
-            codes={normalise_code(c) for c in codes} | {p.voucher for p in positions if p.voucher},
-        )
-        applied = evaluate(
-            catalog=catalog, positions=positions, codes=codes, now=now, channel=channel, email=email,
-            exclude_cart=cart.pk if cart is not None else None, complete=True, quotas=False,
+        limited = sorted({q for ids in membership for q in ids if quotas[q].size is not None})
+        others = usage_besides_orders([quotas[q] for q in limited], event=event)
+
+        # The locks: quotas, then vouchers, then coupons, each by primary key. From here on
+        # every checkout of the same products waits for this one: only what needs fresh
+        # figures happens below.
+        locked_quotas = limited_quotas(limited, lock=True)
+        rows = lock_codes(event=event, codes=code_texts(positions, codes))
+        applied = apply_locked_codes(
+            catalog=catalog, positions=positions, codes=codes, rows=rows, now=now, email=email,
+            exclude_cart=cart.pk if cart is not None else None,
         )  # fmt: skip
+        unlocks = applied.unlocks(catalog)
+        check_positions(applied.positions, catalog, channel=channel, now=now, unlocks=unlocks, complete=True)
         needs = quota_needs(
             positions=applied.positions, quotas=quotas, membership=membership, codes=applied.by_code(),
             own_held=cart is not None and cart.expires > now,
         )  # fmt: skip
-        verify_quotas(locked, needs)
-        rules = active_rules_for(event)
+        verify_quotas(locked_quotas, needs, besides_orders=others)
         view = price(catalog=catalog, applied=applied, rules=rules, now=now, channel=channel)
         if expected_total is not None:
             expected_total = quantize(expected_total, view.currency)

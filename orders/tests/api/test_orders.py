@@ -204,3 +204,26 @@ def test_another_organizers_path_is_a_403_with_the_same_body(api, event):
     missing = api.get("/api/v1/organizers/nobody/events/conf/orders/")
     assert foreign.status_code == missing.status_code == 403
     assert foreign.json() == missing.json() == {"detail": ORGANIZER_FORBIDDEN}
+
+
+def test_the_fast_rendering_matches_the_declared_fields(buy, api, event, organizer, shop):
+    """``OrderSerializer`` renders through ``order_data``; DRF's own rendering of its fields agrees."""
+    from rest_framework import serializers as drf
+
+    from orders.api.serializers.outputs import OrderSerializer
+    from orders.selectors import event_orders
+    from ticketing.tests.factories import ItemAddOnFactory, ItemCategoryFactory, ItemFactory
+
+    category = ItemCategoryFactory(event=event, addon=True)
+    addon = ItemFactory(event=event, category=category)
+    shop.quota.items.add(addon)
+    ItemAddOnFactory(base_item=shop.ticket, addon_category=category)
+    Discount.objects.create(event=event, internal_name="2+", condition_min_count=2,
+                            benefit_discount_matching_percent=D("10"))  # fmt: skip
+    voucher = VoucherFactory(event=event, price_mode=PriceMode.SUBTRACT, value=D("1.00"))
+    coupon = CouponFactory(series__organizer=organizer, series__tags=["t"], series__can_be_combined=True)
+    code = buy([pos(shop.ticket, voucher=voucher.code), pos(addon, addon_to=0), pos(shop.cheap)],
+               codes=[coupon.code]).json()["code"]  # fmt: skip
+    order = event_orders(event).get(code=code)
+    serializer = OrderSerializer(order, context={"event": event})
+    assert serializer.data == drf.ModelSerializer.to_representation(serializer, order)

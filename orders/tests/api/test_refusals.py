@@ -293,3 +293,11 @@ def test_validation_errors_name_the_field(buy, shop):
     assert "item" in buy([{"item": "x"}]).json()["positions"]["0"]
     assert "sales_channel" in buy([pos(shop.ticket)], sales_channel="nowhere").json()
     assert "expected_total" in buy([pos(shop.ticket)], expected_total="1.001").json()
+
+
+def test_an_unknown_item_with_a_code_is_refused_as_unknown(buy, event, shop):
+    voucher = VoucherFactory(event=event)
+    response = buy([pos(shop.ticket, voucher=voucher.code), pos(999999)], codes=[])
+    assert (response.status_code, response.json()["code"], response.json()["position"]) == (
+        400, "item_not_found", 1
+    )  # fmt: skip

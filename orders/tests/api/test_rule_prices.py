@@ -132,3 +132,24 @@ def test_a_voucher_with_all_addons_included_makes_the_add_ons_free(buy, event, s
     assert body["positions"][1]["code"] == voucher.code
     voucher.refresh_from_db()
     assert voucher.redeemed == 1  # the add-on it made free is not a use
+
+
+def test_rules_limited_to_products_and_channels(buy, event, shop):
+    from ticketing.models import SalesChannel
+
+    box = SalesChannel.objects.create(organizer=event.organizer, identifier="box", label="Box office")
+    on_cheap = rule(event, "reduced: 10% off", condition_min_count=1, condition_all_products=False,
+                    benefit_discount_matching_percent=D("10"))  # fmt: skip
+    on_cheap.condition_limit_products.set([shop.cheap])
+    at_the_box = rule(event, "box: 50% off", position=5, condition_min_count=1, all_sales_channels=False,
+                      benefit_discount_matching_percent=D("50"))  # fmt: skip
+    at_the_box.limit_sales_channels.set([box])
+    cross = rule(event, "a ticket makes a reduced one free", position=9, condition_min_count=1,
+                 condition_all_products=False, benefit_same_products=False)  # fmt: skip
+    cross.condition_limit_products.set([shop.ticket])
+    cross.benefit_limit_products.set([shop.cheap])
+    body = buy([pos(shop.cheap), pos(shop.ticket)]).json()
+    assert prices(body) == ["27.00", "50.00"]
+    assert rule_ids(body) == [on_cheap.pk, cross.pk]  # the ticket counted, the reduced one was taken already
+    at_the_box_body = buy([pos(shop.ticket)], sales_channel="box").json()
+    assert prices(at_the_box_body) == ["25.00"]
