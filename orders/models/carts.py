@@ -16,7 +16,7 @@ class Cart(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="carts")
-    sales_channel = models.ForeignKey(SalesChannel, on_delete=models.PROTECT, related_name="carts")
+    sales_channel = models.ForeignKey(SalesChannel, on_delete=models.CASCADE, related_name="carts")
     email = models.EmailField(blank=True, help_text="The customer, when known (for customer-bound coupons).")
     created = models.DateTimeField(default=timezone.now)
     expires = models.DateTimeField(help_text="Until then its positions and codes are held.")
