@@ -86,7 +86,7 @@ def recreate_database(database_url: str) -> None:
     url = urlparse(database_url)
     name = url.path.lstrip("/")
     if "bench" not in name:
-        raise SystemExit(f"Refusing to recreate '{name}': the benchmark database's name must contain 'bench'.")
+        raise SystemExit(f"Not recreating '{name}': a benchmark database's name must contain 'bench'.")
     admin = url._replace(path="/postgres").geturl()
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -127,9 +127,8 @@ def prepare(database_url: str) -> dict:
     env = env_for(database_url)
     recreate_database(database_url)
     subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-    out = subprocess.run(
-        [PYTHON, "manage.py", "shell", "-c", SEED], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    ).stdout
+    command = [PYTHON, "manage.py", "shell", "-c", SEED]
+    out = subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -190,7 +189,7 @@ def wait_until_up(port: int, token: str, server: subprocess.Popen) -> None:
 
 
 def drive(name: str, clients: int, duration: float, make_request) -> Stats:
-    """``clients`` threads calling ``make_request(client_index, n) -> (status, body, expected)`` until time is up."""
+    """``clients`` threads calling ``make_request(index, n) -> (status, body, expected)`` until time is up."""
     stats = Stats(name)
     lock = threading.Lock()
     stop_at = time.monotonic() + duration
@@ -244,12 +243,9 @@ def main() -> None:
         wait_until_up(args.port, seed["token"], server)
         connections = [Client(args.port, seed["token"]) for _ in range(args.clients)]
         path = "/api/v1/organizers/bench/events/conf/orders/"
-        body = json.dumps({
-            "email": "buyer@example.com",
-            "positions": [
-                {"item": seed["ticket"], "voucher": "BENCH-TEN"}, {"item": seed["ticket"]}, {"item": seed["reduced"]},
-            ],
-        }).encode()  # fmt: skip
+        ticket, reduced = seed["ticket"], seed["reduced"]
+        positions = [{"item": ticket, "voucher": "BENCH-TEN"}, {"item": ticket}, {"item": reduced}]
+        body = json.dumps({"email": "buyer@example.com", "positions": positions}).encode()
 
         def checkout(index: int, n: int):
             status, payload = connections[index].request("POST", path, body)
