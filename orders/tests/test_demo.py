@@ -132,3 +132,18 @@ def test_demo_objects_pass_the_shared_validation():
             quota.full_clean()
             validate_quota(event=event, subevent=quota.subevent, items=quota.items.all(),
                            variations=quota.variations.all())
+
+
+def test_demo_orders_use_every_kind_of_code_and_the_rules():
+    from orders.models import Order, Redemption
+
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    orders = Order.objects.filter(event__organizer__slug="demo", event__slug="conference")
+    assert orders.count() == 4
+    assert set(Redemption.objects.filter(order__in=orders).values_list("kind", flat=True)) == {
+        "voucher", "coupon", "promo_code",
+    }
+    assert orders.filter(positions__discount_rule__isnull=False).exists()
+    for order in orders:
+        assert order.code in out.getvalue()

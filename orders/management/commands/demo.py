@@ -12,14 +12,15 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from discounts.demo import ensure_demo_discounts
+from orders.demo import ensure_demo_orders
 from ticketing.demo import ADMIN_USERNAME, ensure_demo_ticketing
 from vouchers.demo import ensure_demo_codes
 
 
 class Command(BaseCommand):
     help = (
-        "Create the demo organizer (events, items, quotas, a team) and the admin/admin superuser if "
-        "missing, and print a new API token of the demo team."
+        "Create the demo organizer (events, items, quotas, discount rules, codes, orders, a team) and "
+        "the admin/admin superuser if missing, and print a new API token of the demo team."
     )
 
     def handle(self, *args, **options) -> None:
@@ -27,6 +28,7 @@ class Command(BaseCommand):
             demo = ensure_demo_ticketing()
             rules = ensure_demo_discounts(demo.conference)
             codes = ensure_demo_codes(demo.organizer, demo.conference)
+            orders = ensure_demo_orders(demo.conference, codes)
         organizer = demo.organizer.slug
         out = self.stdout
         out.write(f"Organizer '{organizer}' with events: {demo.conference.slug} (single date), "
@@ -35,6 +37,8 @@ class Command(BaseCommand):
         out.write(f"Discount rules of {demo.conference.slug}: {', '.join(r.internal_name for r in rules)}")
         out.write(f"Codes for {demo.conference.slug}: voucher {codes.voucher}, coupon {codes.coupon} "
                   f"(one of a series of 100), promo code {codes.promo_code}")
+        summary = ", ".join(f"{o.code} ({o.email}, {o.status}, total {o.total:.2f})" for o in orders)
+        out.write(f"Orders of {demo.conference.slug}: {summary}")
         out.write(f"Admin: /admin/ as '{ADMIN_USERNAME}' (password 'admin' unless it was changed)")
         out.write(f"Team '{demo.team.name}' (all events, all permissions); its API token, valid until the "
                   "next run:")
