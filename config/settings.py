@@ -155,11 +155,16 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# The cache holds the public endpoints' throttle counters. With several gunicorn workers,
+# point REDIS_URL at a Redis server (pip install ".[redis]") so every worker shares them;
+# the per-process default counts each worker separately.
+REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "ticketshop",
-    }
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ticketshop"}
+    )
 }
 
 LOGGING = {
