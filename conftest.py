@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from rest_framework.test import APIClient
 
 from ticketing.tests.factories import EventFactory, OrganizerFactory, TeamFactory, make_token
@@ -53,3 +54,29 @@ def api_for(organizer):
 @pytest.fixture
 def anon() -> APIClient:
     return APIClient()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgresql_only`` (concurrency with real row locks) only make sense on PostgreSQL.
+
+    On SQLite they are deselected, and the summary says so, rather than skipped:
+    .ci/run's PostgreSQL pass runs every one of them.
+    """
+    if connection.vendor == "postgresql":
+        return
+    kept, left_out = [], []
+    for item in items:
+        (left_out if item.get_closest_marker("postgresql_only") else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+        config._postgresql_only_left_out = len(left_out)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    left_out = getattr(config, "_postgresql_only_left_out", 0)
+    if left_out:
+        terminalreporter.write_line(
+            f"{left_out} PostgreSQL-only tests (concurrency) left out on {connection.vendor}: "
+            "run them with DATABASE_URL=postgres://... (CI does)."
+        )

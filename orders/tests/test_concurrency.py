@@ -12,7 +12,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from rest_framework.test import APIClient
 
 from orders.models import Order, Redemption
@@ -23,7 +23,7 @@ from vouchers.models import PriceMode
 from vouchers.tests.factories import CouponFactory, VoucherFactory
 
 pytestmark = [
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's row locks"),
+    pytest.mark.postgresql_only,  # needs PostgreSQL's row locks; CI's PostgreSQL pass runs these
     pytest.mark.django_db(transaction=True),
 ]
 D = Decimal
