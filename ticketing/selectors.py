@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 
 from ticketing.models import Event, Organizer, Quota, Team
 from ticketing.quota_usage import QuotaUsage, quota_usage_counts
@@ -72,6 +72,13 @@ def visible_organizers(principal) -> QuerySet[Organizer]:
 
 def organizer_access(principal, organizer_slug: str) -> OrganizerAccess | None:
     """The principal's access to the organizer, or None when it does not exist or is not visible."""
+    team = getattr(principal, "team", None)
+    if team is not None and team.organizer.slug == organizer_slug:
+        # An API token's own organizer: the authentication already loaded its team and organizer,
+        # so three queries fewer on every token request (another organizer's slug takes the long way).
+        if not team.all_events:
+            prefetch_related_objects([team], "limit_events")
+        return OrganizerAccess(organizer=team.organizer, is_superuser=False, teams=(team,))
     organizer = Organizer.objects.filter(slug=organizer_slug).first()
     if organizer is None:
         return None
