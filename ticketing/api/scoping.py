@@ -15,6 +15,7 @@ from __future__ import annotations
 from rest_framework import permissions
 from rest_framework.exceptions import PermissionDenied
 
+from ticketing import rawsql
 from ticketing.models import Event, Organizer
 from ticketing.selectors import OrganizerAccess, organizer_access
 
@@ -24,6 +25,13 @@ ID_PATTERN = r"[0-9]+"
 
 ORGANIZER_FORBIDDEN = "You do not have permission to access this organizer."
 EVENT_FORBIDDEN = "You do not have permission to access this event."
+
+
+def event_by_slug(organizer: Organizer, slug: str) -> Event | None:
+    """The organizer's event with this slug (unique per organizer); plain SQL, as it runs on
+    every event-scoped request (``ticketing.rawsql``)."""
+    found = rawsql.select(Event, "organizer_id = %s AND slug = %s", [organizer.pk, slug])
+    return found[0] if found else None
 
 
 class OrganizerScopedMixin:
@@ -70,7 +78,7 @@ class EventScopedMixin(OrganizerScopedMixin):
         access = organizer_access(request.user, self.kwargs["organizer_slug"])
         if access is None:
             raise PermissionDenied(ORGANIZER_FORBIDDEN)
-        event = Event.objects.filter(organizer=access.organizer, slug=self.kwargs["event_slug"]).first()
+        event = event_by_slug(access.organizer, self.kwargs["event_slug"])
         if event is None or not access.can_see_event(event):
             raise PermissionDenied(EVENT_FORBIDDEN)
         self.access = access
