@@ -14,7 +14,8 @@ from decimal import Decimal
 
 from discounts.models import Discount
 from orders.drafts import LoadedRule, PositionSpec
-from ticketing.models import Event, Item, ItemAddOn, ItemBundle, ItemVariation, Quota, SubEvent
+from ticketing import rawsql
+from ticketing.models import Event, Item, ItemAddOn, ItemBundle, ItemCategory, ItemVariation, Quota, SubEvent
 
 
 @dataclass
@@ -74,12 +75,18 @@ def load_catalog(event: Event, positions: Sequence[PositionSpec]) -> Catalog:
     item_ids = {p.item for p in positions}
     if not item_ids:
         return catalog
-    items = list(Item.objects.filter(event=event, pk__in=item_ids).select_related("category"))
-    bundles = list(ItemBundle.objects.filter(base_item_id__in=[i.pk for i in items]).order_by("id"))
+    items, flags = _items(event, item_ids)
+    with_bundles = [i.pk for i in items if flags[i.pk][0]]
+    bundles = (
+        rawsql.select(ItemBundle, f"base_item_id IN ({rawsql.placeholders(with_bundles)})", with_bundles,
+                      order_by="id")
+        if with_bundles else []
+    )  # fmt: skip
     missing = {b.bundled_item_id for b in bundles} - {i.pk for i in items}
     if missing:
-        items += list(Item.objects.filter(event=event, pk__in=missing).select_related("category"))
-    ids = [item.pk for item in items]
+        more, more_flags = _items(event, missing)
+        items += more
+        flags.update(more_flags)
     for item in items:
         catalog.items[item.pk] = item
         catalog.addon_offers[item.pk] = {}
@@ -87,10 +94,17 @@ def load_catalog(event: Event, positions: Sequence[PositionSpec]) -> Catalog:
         catalog.item_channels[item.pk] = frozenset()
     for bundle in bundles:
         catalog.bundles[bundle.base_item_id].append(bundle)
-    for variation in ItemVariation.objects.filter(item_id__in=ids).order_by("position", "id"):
-        catalog.variations[variation.pk] = variation
-    for offer in ItemAddOn.objects.filter(base_item_id__in=ids).order_by("position", "id"):
-        catalog.addon_offers[offer.base_item_id][offer.addon_category_id] = offer
+    # Most items have no variations or add-on offers: ask only about those that do.
+    with_variations = [i.pk for i in items if flags[i.pk][1]]
+    if with_variations:
+        where = f"item_id IN ({rawsql.placeholders(with_variations)})"
+        for variation in rawsql.select(ItemVariation, where, with_variations, order_by="position, id"):
+            catalog.variations[variation.pk] = variation
+    with_addons = [i.pk for i in items if flags[i.pk][2]]
+    if with_addons:
+        where = f"base_item_id IN ({rawsql.placeholders(with_addons)})"
+        for offer in rawsql.select(ItemAddOn, where, with_addons, order_by="position, id"):
+            catalog.addon_offers[offer.base_item_id][offer.addon_category_id] = offer
     limited = [item.pk for item in items if not item.all_sales_channels]
     if limited:
         channels: dict[int, set[str]] = {}
@@ -112,6 +126,32 @@ def load_catalog(event: Event, positions: Sequence[PositionSpec]) -> Catalog:
             for o in date.variation_overrides.all():
                 catalog.variation_overrides[(date.pk, o.variation_id)] = o.price
     return catalog
+
+
+def _items(event: Event, ids: Iterable[int]) -> tuple[list[Item], dict[int, tuple[bool, bool, bool]]]:
+    """The event's items among ``ids`` with their category (``select_related``), in the items'
+    order, and per item whether it has bundles, variations, add-on offers — one query."""
+    ids = sorted(ids)
+    item, category = rawsql.table(Item), rawsql.table(ItemCategory)
+    sql = (
+        f"SELECT {rawsql.columns(Item)}, {rawsql.columns(ItemCategory)},"
+        f" EXISTS (SELECT 1 FROM {rawsql.table(ItemBundle)} b WHERE b.base_item_id = {item}.id),"
+        f" EXISTS (SELECT 1 FROM {rawsql.table(ItemVariation)} v WHERE v.item_id = {item}.id),"
+        f" EXISTS (SELECT 1 FROM {rawsql.table(ItemAddOn)} a WHERE a.base_item_id = {item}.id)"
+        f" FROM {item} LEFT OUTER JOIN {category} ON {category}.id = {item}.category_id"
+        f" WHERE {item}.event_id = %s AND {item}.id IN ({rawsql.placeholders(ids)})"
+        f" ORDER BY {item}.position, {item}.id"
+    )
+    width = rawsql.width(Item)
+    end = width + rawsql.width(ItemCategory)
+    items, flags = [], {}
+    for row in rawsql.fetch(sql, [event.pk, *ids]):
+        obj = rawsql.instance(Item, row[:width])
+        category_obj = rawsql.instance(ItemCategory, row[width:end]) if row[width] is not None else None
+        rawsql.set_related(obj, "category", category_obj)
+        items.append(obj)
+        flags[obj.pk] = (bool(row[end]), bool(row[end + 1]), bool(row[end + 2]))
+    return items, flags
 
 
 def bundled_positions(parent: PositionSpec, parent_index: int, catalog: Catalog) -> list[PositionSpec]:
@@ -159,15 +199,20 @@ def quota_membership(
     """
     positions = list(positions)
     item_ids = {p.item for p in positions}
-    rows = list(
-        Quota.items.through.objects.filter(item_id__in=item_ids, quota__event=event)
-        .select_related("quota")
-        .only("item_id", "quota__id", "quota__size", "quota__subevent_id", "quota__name")
-    )
-    quotas = {row.quota.pk: row.quota for row in rows}
+    quotas: dict[int, Quota] = {}
     by_item: dict[int, list[Quota]] = {}
-    for row in rows:
-        by_item.setdefault(row.item_id, []).append(row.quota)
+    if item_ids:
+        ids = sorted(item_ids)
+        quota, through = rawsql.table(Quota), rawsql.table(Quota.items.through)
+        sql = (
+            f"SELECT {through}.item_id, {rawsql.columns(Quota)} FROM {through}"
+            f" JOIN {quota} ON {quota}.id = {through}.quota_id"
+            f" WHERE {through}.item_id IN ({rawsql.placeholders(ids)}) AND {quota}.event_id = %s"
+            f" ORDER BY {through}.id"
+        )
+        for item_id, *values in rawsql.fetch(sql, [*ids, event.pk]):
+            row_quota = quotas.setdefault(values[0], rawsql.instance(Quota, values))
+            by_item.setdefault(item_id, []).append(row_quota)
     variation_ids = {p.variation for p in positions if p.variation is not None}
     listed: set[tuple[int, int]] = set()
     if variation_ids and quotas:
@@ -194,7 +239,7 @@ def load_rules(event: Event) -> list[LoadedRule]:
     One query, plus one per kind of list that some rule actually uses (product limits,
     channel limits); the time window and channel are left to the engine.
     """
-    rules = list(Discount.objects.filter(event=event, active=True).order_by("position", "id"))
+    rules = rawsql.select(Discount, "event_id = %s AND active", [event.pk], order_by="position, id")
 
     def lists(relation, ids: list[int], value: str) -> dict[int, frozenset]:
         if not ids:

@@ -23,6 +23,7 @@ from config.errors import ConflictError
 from orders.catalog import Catalog, quota_membership
 from orders.drafts import PositionSpec
 from orders.models import Cart, CartPosition, OrderStatus, ProductSales
+from ticketing import rawsql
 from ticketing.models import Quota
 from ticketing.selectors import quota_availabilities
 from vouchers.models import Voucher
@@ -160,10 +161,13 @@ def quota_needs(
 
 def limited_quotas(quota_ids: Collection[int], *, lock: bool) -> list[Quota]:
     """The quotas with a size, fresh from the database; ``lock``: ``select_for_update`` in id order."""
-    rows = Quota.objects.filter(pk__in=list(quota_ids), size__isnull=False).order_by("pk")
-    if lock:
-        rows = rows.select_for_update()
-    return list(rows.only("id", "size", "name", "subevent_id"))
+    ids = sorted(quota_ids)
+    if not ids:
+        return []
+    # Plain SQL (``ticketing.rawsql``): this runs under the locks of every checkout.
+    suffix = "FOR UPDATE" if lock and connection.features.has_select_for_update else ""
+    where = f"id IN ({rawsql.placeholders(ids)}) AND size IS NOT NULL"
+    return rawsql.select(Quota, where, ids, order_by="id", suffix=suffix)
 
 
 def usage_besides_orders(quotas: Sequence[Quota], *, event) -> dict[int, int]:
