@@ -8,6 +8,7 @@ from typing import TypeVar
 from django.db import models
 
 from orders.drafts import PositionSpec
+from ticketing import rawsql
 
 M = TypeVar("M", bound=models.Model)
 
@@ -41,5 +42,5 @@ def bulk_create_tree(
             parent = rows[spec.addon_to] if spec.addon_to is not None else None
             rows[index] = build(index, spec, parent)
             batch.append(rows[index])
-        model.objects.bulk_create(batch)
+        rawsql.insert(batch)  # bulk_create without the ORM's statement building
     return [row for row in rows if row is not None]
