@@ -33,11 +33,13 @@ from vouchers.resolution import (
     CodeError,
     CodeErrorCode,
     CodeKind,
+    FoundCode,
     ResolvedCode,
+    check_cart,
+    check_combination,
     resolve_code,
+    resolve_found,
 )
-from vouchers.resolution.lookup import FoundCode
-from vouchers.resolution.resolve import check_cart, check_combination, resolve_found
 
 
 @dataclass(frozen=True)

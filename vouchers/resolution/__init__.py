@@ -1,6 +1,19 @@
-"""Resolving a typed code: ``resolve_code`` and the data it takes and returns."""
+"""Resolving a typed code: ``resolve_code`` and the data it takes and returns.
 
-from vouchers.resolution.resolve import CodeInspection, inspect_code, resolve_code
+The checkout, which locks code rows itself, re-runs the same checks on the rows it
+locked through ``resolve_found``, ``check_cart`` and ``check_combination``: part of
+this package's interface, not internals.
+"""
+
+from vouchers.resolution.lookup import FoundCode
+from vouchers.resolution.resolve import (
+    CodeInspection,
+    check_cart,
+    check_combination,
+    inspect_code,
+    resolve_code,
+    resolve_found,
+)
 from vouchers.resolution.types import (
     CartLineSummary,
     CartSummary,
@@ -17,7 +30,11 @@ __all__ = [
     "CodeInspection",
     "CodeErrorCode",
     "CodeKind",
+    "FoundCode",
     "ResolvedCode",
+    "check_cart",
+    "check_combination",
     "inspect_code",
     "resolve_code",
+    "resolve_found",
 ]
