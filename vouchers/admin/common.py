@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from collections.abc import Iterable
+
+from django.contrib import admin, messages
 from django.utils import timezone
 
 
@@ -38,3 +40,27 @@ class ValidityFilter(admin.SimpleListFilter):
 
 class SeriesValidityFilter(ValidityFilter):
     date_fields = ("series__valid_from", "series__valid_until")
+
+
+class ActivationActions:
+    """The activate / deactivate admin actions: they switch the selected rows through a service.
+
+    Subclasses implement ``set_active(ids, active)`` by calling their service; it returns how many changed.
+    """
+
+    def set_active(self, ids: Iterable[int], active: bool) -> int:
+        raise NotImplementedError
+
+    @admin.action(description="Activate the selected %(verbose_name_plural)s")
+    def activate(self, request, queryset):
+        self.switch(request, queryset, active=True)
+
+    @admin.action(description="Deactivate the selected %(verbose_name_plural)s")
+    def deactivate(self, request, queryset):
+        self.switch(request, queryset, active=False)
+
+    def switch(self, request, queryset, *, active: bool) -> None:
+        ids: Iterable[int] = queryset.values_list("pk", flat=True)
+        changed = self.set_active(ids, active)
+        verb = "Activated" if active else "Deactivated"
+        self.message_user(request, f"{verb} {changed} {self.opts.verbose_name_plural}.", messages.SUCCESS)

@@ -9,7 +9,7 @@ from django.db.models import Count, Sum
 from django.http import StreamingHttpResponse
 from django.template.response import TemplateResponse
 
-from vouchers.admin.common import SeriesValidityFilter, ValidityFilter, validity
+from vouchers.admin.common import ActivationActions, SeriesValidityFilter, ValidityFilter, validity
 from vouchers.codes import (
     DEFAULT_LENGTH,
     MAX_PREFIX_LENGTH,
@@ -86,7 +86,7 @@ def csv_response(series: CouponSeries) -> StreamingHttpResponse:
 
 
 @admin.register(CouponSeries)
-class CouponSeriesAdmin(admin.ModelAdmin):
+class CouponSeriesAdmin(ActivationActions, admin.ModelAdmin):
     form = CouponSeriesAdminForm
     list_display = ("name", "organizer", "active", "discount", "coupons", "orders", "valid", "created_at")
     list_filter = ("active", "discount_type", ValidityFilter, "organizer")
@@ -96,6 +96,9 @@ class CouponSeriesAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at", "updated_at")
     actions = ("generate_coupons", "export_csv", "activate", "deactivate")
     ordering = ("-id",)
+
+    def set_active(self, ids, active: bool) -> int:
+        return coupon_series_set_active(series_ids=ids, active=active)
 
     def get_queryset(self, request):
         # Promo codes have a page of their own.
@@ -168,15 +171,6 @@ class CouponSeriesAdmin(admin.ModelAdmin):
             return None
         return csv_response(queryset.get())
 
-    @admin.action(description="Activate the selected series")
-    def activate(self, request, queryset):
-        changed = coupon_series_set_active(series_ids=queryset.values_list("pk", flat=True), active=True)
-        self.message_user(request, f"Activated {changed} series.", messages.SUCCESS)
-
-    @admin.action(description="Deactivate the selected series")
-    def deactivate(self, request, queryset):
-        changed = coupon_series_set_active(series_ids=queryset.values_list("pk", flat=True), active=False)
-        self.message_user(request, f"Deactivated {changed} series.", messages.SUCCESS)
 
 
 class CouponAdminForm(forms.ModelForm):
@@ -222,7 +216,7 @@ class EventUsageInline(admin.TabularInline):
 
 
 @admin.register(Coupon)
-class CouponAdmin(admin.ModelAdmin):
+class CouponAdmin(ActivationActions, admin.ModelAdmin):
     form = CouponAdminForm
     list_display = (
         "code",
@@ -243,6 +237,9 @@ class CouponAdmin(admin.ModelAdmin):
     actions = ("activate", "deactivate")
     ordering = ("-id",)
 
+    def set_active(self, ids, active: bool) -> int:
+        return coupons_set_active(coupon_ids=ids, active=active)
+
     def get_queryset(self, request):
         return super().get_queryset(request).filter(series__kind=SeriesKind.COUPON)
 
@@ -256,12 +253,3 @@ class CouponAdmin(admin.ModelAdmin):
     def valid(self, coupon: Coupon) -> str:
         return validity(coupon.series.valid_from, coupon.series.valid_until)
 
-    @admin.action(description="Activate the selected coupons")
-    def activate(self, request, queryset):
-        changed = coupons_set_active(coupon_ids=queryset.values_list("pk", flat=True), active=True)
-        self.message_user(request, f"Activated {changed} coupons.", messages.SUCCESS)
-
-    @admin.action(description="Deactivate the selected coupons")
-    def deactivate(self, request, queryset):
-        changed = coupons_set_active(coupon_ids=queryset.values_list("pk", flat=True), active=False)
-        self.message_user(request, f"Deactivated {changed} coupons.", messages.SUCCESS)

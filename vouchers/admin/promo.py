@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from ticketing.models import Organizer
-from vouchers.admin.common import SeriesValidityFilter, validity
+from vouchers.admin.common import ActivationActions, SeriesValidityFilter, validity
 from vouchers.codes import normalise_code
 from vouchers.models import PromoCode
 from vouchers.services.coupons import coupons_set_active
@@ -63,7 +63,7 @@ class PromoCodeAdminForm(forms.ModelForm):
 
 
 @admin.register(PromoCode)
-class PromoCodeAdmin(admin.ModelAdmin):
+class PromoCodeAdmin(ActivationActions, admin.ModelAdmin):
     form = PromoCodeAdminForm
     fields = (
         "organizer",
@@ -91,6 +91,9 @@ class PromoCodeAdmin(admin.ModelAdmin):
     search_fields = ("code", "series__name")
     actions = ("activate", "deactivate")
     ordering = ("-id",)
+
+    def set_active(self, ids, active: bool) -> int:
+        return coupons_set_active(coupon_ids=ids, active=active)
 
     def save_model(self, request, obj, form, change):
         values = {name: form.cleaned_data[name] for name in (*PROMO_FIELDS, "code", "active")}
@@ -125,12 +128,3 @@ class PromoCodeAdmin(admin.ModelAdmin):
     def valid(self, promo: PromoCode) -> str:
         return validity(promo.series.valid_from, promo.series.valid_until)
 
-    @admin.action(description="Activate the selected promo codes")
-    def activate(self, request, queryset):
-        changed = coupons_set_active(coupon_ids=queryset.values_list("pk", flat=True), active=True)
-        self.message_user(request, f"Activated {changed} promo codes.", messages.SUCCESS)
-
-    @admin.action(description="Deactivate the selected promo codes")
-    def deactivate(self, request, queryset):
-        changed = coupons_set_active(coupon_ids=queryset.values_list("pk", flat=True), active=False)
-        self.message_user(request, f"Deactivated {changed} promo codes.", messages.SUCCESS)
