@@ -34,6 +34,12 @@ def event_by_slug(organizer: Organizer, slug: str) -> Event | None:
     return found[0] if found else None
 
 
+def require_permission(needed: str | None, granted: frozenset[str], scope: str) -> None:
+    """403 unless ``needed`` (a team permission name; None: nothing needed) is among ``granted``."""
+    if needed and needed not in granted:
+        raise PermissionDenied(f"Your team lacks the permission '{needed}' for this {scope}.")
+
+
 class OrganizerScopedMixin:
     lookup_value_regex = ID_PATTERN
     read_permission: str | None = None
@@ -61,9 +67,7 @@ class OrganizerScopedMixin:
         return self.read_permission if request.method in permissions.SAFE_METHODS else self.write_permission
 
     def check_scope_permission(self, request, granted: frozenset[str], scope: str) -> None:
-        needed = self.required_permission(request)
-        if needed and needed not in granted:
-            raise PermissionDenied(f"Your team lacks the permission '{needed}' for this {scope}.")
+        require_permission(self.required_permission(request), granted, scope)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from rest_framework import viewsets
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import SAFE_METHODS
 
 from ticketing.api.filters import FilterSet
-from ticketing.api.scoping import EVENT_FORBIDDEN, ORGANIZER_FORBIDDEN, SLUG_PATTERN, OrganizerScopedMixin
+from ticketing.api.scoping import (
+    EVENT_FORBIDDEN,
+    ORGANIZER_FORBIDDEN,
+    SLUG_PATTERN,
+    OrganizerScopedMixin,
+    require_permission,
+)
 from ticketing.api.serializers import EventSerializer, OrganizerSerializer, SalesChannelSerializer
 from ticketing.models import Event, SalesChannel
 from ticketing.selectors import visible_organizers
@@ -78,7 +85,7 @@ class EventViewSet(OrganizerScopedMixin, viewsets.ModelViewSet):
         return event
 
     def required_permission(self, request):
-        if request.method in ("GET", "HEAD", "OPTIONS"):
+        if request.method in SAFE_METHODS:
             return None
         if self.action == "create":
             return "can_change_organizer_settings"
@@ -86,12 +93,8 @@ class EventViewSet(OrganizerScopedMixin, viewsets.ModelViewSet):
 
     def check_object_permissions(self, request, obj):
         super().check_object_permissions(request, obj)
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
-            self.check_scope_permission_for(obj, "can_change_event_settings")
-
-    def check_scope_permission_for(self, event, needed: str) -> None:
-        if needed not in self.access.event_permissions(event):
-            raise PermissionDenied(f"Your team lacks the permission '{needed}' for this event.")
+        if request.method not in SAFE_METHODS:
+            require_permission("can_change_event_settings", self.access.event_permissions(obj), "event")
 
     def perform_create(self, serializer):
         serializer.save(organizer=self.organizer)
