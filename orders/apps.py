@@ -6,9 +6,16 @@ class OrdersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from orders.quotas import count_cart_positions, count_paid_positions, count_pending_positions
+        from orders.counting import (
+            count_cart_positions,
+            count_code_holds,
+            count_paid_positions,
+            count_pending_positions,
+        )
         from ticketing.quota_usage import QuotaUsage, register_quota_usage
+        from vouchers.cart_holds import register_code_holds
 
         register_quota_usage(QuotaUsage.PENDING_ORDERS, count_pending_positions)
         register_quota_usage(QuotaUsage.PAID_ORDERS, count_paid_positions)
         register_quota_usage(QuotaUsage.CART_POSITIONS, count_cart_positions)
+        register_code_holds(count_code_holds)

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.errors import DomainError
-from orders.drafts import PositionSpec
+from orders.checkout.draft import PositionSpec
 from orders.models import Order, OrderStatus
 from orders.services.checkout import order_place
 from orders.services.orders import order_mark_paid

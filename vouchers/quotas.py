@@ -42,6 +42,14 @@ def blocking_vouchers_for_quota():
     )
 
 
+def event_has_blocking_vouchers(event_id: int) -> bool:
+    """Whether some voucher of the event blocks quota and has uses left (then
+    :func:`count_blocking_vouchers` is worth asking; otherwise it counts 0 by definition)."""
+    from vouchers.models import Voucher
+
+    return Voucher.objects.filter(event_id=event_id, block_quota=True, redeemed__lt=F("max_usages")).exists()
+
+
 def count_blocking_vouchers(quotas: Sequence[Quota]) -> dict[int, int]:
     """``{quota_id: uses held by blocking vouchers}`` in one query (the ``BLOCKING_VOUCHERS`` counter)."""
     held = (

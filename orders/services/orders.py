@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import F, Value
-from django.db.models.functions import Greatest
-
 from config.errors import ConflictError
 from orders.locking import locking_transaction
 from orders.models import Order, OrderStatus, Redemption
 from orders.sales import order_status_moved
-from vouchers.models import Coupon, CouponEventUsage, Voucher
+from vouchers.resolution import CodeKind
+from vouchers.services.usage import CodeUse, code_uses_release
 
 
 class OrderStateError(ConflictError):
@@ -48,13 +46,9 @@ def order_mark_canceled(*, order: Order, now: datetime) -> Order:
         if locked.status == OrderStatus.CANCELED:
             raise OrderStateError("The order is already canceled.", status=locked.status)
         redemptions = list(locked.redemptions.filter(reversed=False).order_by("id"))
-        # Same lock order as the checkout: vouchers, then coupons, by primary key.
-        voucher_ids = sorted({r.voucher_id for r in redemptions if r.voucher_id})
-        coupon_ids = sorted({r.coupon_id for r in redemptions if r.coupon_id})
-        list(Voucher.objects.select_for_update().filter(pk__in=voucher_ids).order_by("pk").values_list("pk"))
-        list(Coupon.objects.select_for_update().filter(pk__in=coupon_ids).order_by("pk").values_list("pk"))
-        for redemption in redemptions:
-            give_back(redemption, event_id=locked.event_id)
+        code_uses_release(
+            event_id=locked.event_id, uses=[use_of(r) for r in redemptions if r.voucher_id or r.coupon_id]
+        )
         Redemption.objects.filter(pk__in=[r.pk for r in redemptions]).update(reversed=True, reversed_at=now)
         order_status_moved(locked, locked.status, None)  # its positions stop counting against quotas
         locked.status = OrderStatus.CANCELED
@@ -63,21 +57,14 @@ def order_mark_canceled(*, order: Order, now: datetime) -> Order:
     return locked
 
 
-def give_back(redemption: Redemption, *, event_id: int) -> None:
+def use_of(redemption: Redemption) -> CodeUse:
+    """What the redemption recorded, for the vouchers app to give back."""
     if redemption.voucher_id:
-        Voucher.objects.filter(pk=redemption.voucher_id).update(
-            redeemed=Greatest(F("redeemed") - redemption.uses, Value(0)),
-            budget_used=Greatest(F("budget_used") - redemption.budget_spent, Value(0)),
-        )
-    elif redemption.coupon_id:
-        counters = {
-            "used_orders": Greatest(F("used_orders") - 1, Value(0)),
-            "used_tickets": Greatest(F("used_tickets") - redemption.tickets, Value(0)),
-        }
-        if redemption.deactivated_code:
-            counters["active"] = Value(True)
-        Coupon.objects.filter(pk=redemption.coupon_id).update(**counters)
-        CouponEventUsage.objects.filter(coupon_id=redemption.coupon_id, event_id=event_id).update(
-            orders=Greatest(F("orders") - 1, Value(0)),
-            tickets=Greatest(F("tickets") - redemption.tickets, Value(0)),
-        )
+        return CodeUse(
+            kind=CodeKind.VOUCHER, code_id=redemption.voucher_id, uses=redemption.uses,
+            tickets=redemption.tickets, budget=redemption.budget_spent,
+        )  # fmt: skip
+    return CodeUse(
+        kind=CodeKind(redemption.kind), code_id=redemption.coupon_id, uses=redemption.uses,
+        tickets=redemption.tickets, deactivates=redemption.deactivated_code,
+    )  # fmt: skip

@@ -8,14 +8,22 @@ exhausted always reports ``expired``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from ticketing.models import Event, Organizer
+from vouchers.cart_holds import code_holds
 from vouchers.codes import normalise_code
 from vouchers.models import Coupon, DiscountType, SeriesKind, Voucher
-from vouchers.resolution.lookup import FoundCode, coupon_scope, find_code, uncombinable_among, voucher_scope
+from vouchers.resolution.lookup import (
+    FoundCode,
+    coupon_scope,
+    find_code,
+    find_codes,
+    refuses_company,
+    voucher_scope,
+)
 from vouchers.resolution.types import (
     CartLineSummary,
     CartSummary,
@@ -45,18 +53,22 @@ def resolve_code(
     - ``customer_email`` (or ``cart.email``) is checked against a coupon's customer when known;
       with a cart and no email a customer-bound coupon is refused.
     - ``other_codes``: the other codes in the cart, for ``not_combinable``.
-    - ``held_elsewhere``: uses held by other unexpired carts (subtracted from the remaining uses).
-    - ``channel`` is accepted for the checkout's sake; no kind of code is limited to channels yet.
+    - ``held_elsewhere``: uses held by other unexpired carts (subtracted from the remaining uses;
+      a code whose every remaining use is held is refused with ``held_in_other_cart``).
     """
     event_id = event.pk if event else None
-    found = find_code(organizer_id=organizer.pk, event_id=event_id, code=normalise_code(code))
+    text = normalise_code(code)
+    found = find_code(organizer_id=organizer.pk, event_id=event_id, code=text)
     email = customer_email if customer_email is not None else (cart.email if cart else None)
     resolved = resolve_found(
         found, event=event, now=now, held_elsewhere=held_elsewhere, email=email, has_cart=cart is not None
     )
     if cart is not None:
         check_cart(resolved, cart=cart, event_id=event_id)
-    check_combination(resolved, organizer_id=organizer.pk, event_id=event_id, others=other_codes)
+    others = {normalise_code(other) for other in other_codes} - {text, ""}
+    if others:
+        rows = find_codes(organizer_id=organizer.pk, event_id=event_id or 0, codes=others)
+        check_combination(resolved, others=list(rows.values()))
     return resolved
 
 
@@ -72,13 +84,16 @@ class CodeInspection:
 def inspect_code(*, organizer_id: int, event: Event | None, code: str, now: datetime) -> CodeInspection:
     """The checks of :func:`resolve_code` that need no cart, without raising (for the public lookup).
 
+    Uses held by unexpired carts count as taken (``vouchers.cart_holds``).
+
     ``organizer_id`` may be 0 (an unknown organizer): the same lookups run and find nothing.
     """
     found = find_code(
         organizer_id=organizer_id, event_id=event.pk if event else None, code=normalise_code(code)
     )
+    held = code_holds(found.row, now=now)
     try:
-        resolved = resolve_found(found, event=event, now=now, held_elsewhere=0, email=None, has_cart=False)
+        resolved = resolve_found(found, event=event, now=now, held_elsewhere=held, email=None, has_cart=False)
     except CodeError as error:
         return CodeInspection(found=found, resolved=None, error=error)
     return CodeInspection(found=found, resolved=resolved, error=None)
@@ -116,12 +131,22 @@ def check_dates(valid_from, valid_until, now: datetime, kind: CodeKind) -> None:
         fail(CodeErrorCode.EXPIRED, kind)
 
 
+def check_uses(unheld: int | None, held_elsewhere: int, kind: CodeKind) -> int | None:
+    """The uses left after other carts' holds: ``exhausted`` when none is left at all,
+    ``held_in_other_cart`` when the last ones are held by carts not yet checked out."""
+    if unheld is None:
+        return None
+    if unheld <= 0:
+        fail(CodeErrorCode.EXHAUSTED, kind)
+    if unheld - held_elsewhere <= 0:
+        fail(CodeErrorCode.HELD_IN_OTHER_CART, kind)
+    return unheld - held_elsewhere
+
+
 def resolve_voucher(voucher: Voucher, *, now: datetime, held_elsewhere: int) -> ResolvedCode:
     kind = CodeKind.VOUCHER
     check_dates(voucher.valid_from, voucher.valid_until, now, kind)
-    uses = voucher.max_usages - voucher.redeemed - held_elsewhere
-    if uses <= 0:
-        fail(CodeErrorCode.EXHAUSTED, kind)
+    uses = check_uses(voucher.max_usages - voucher.redeemed, held_elsewhere, kind)
     budget = voucher.budget_remaining
     if budget is not None and budget <= 0:
         fail(CodeErrorCode.BUDGET_EXHAUSTED, kind)
@@ -156,14 +181,15 @@ def remaining(limit: int | None, used: int) -> int | None:
     return None if limit is None else limit - used
 
 
-def coupon_uses_remaining(coupon: Coupon, held_elsewhere: int) -> int | None:
+def coupon_uses_unheld(coupon: Coupon) -> int | None:
+    """Orders the coupon may still be used in, before holds (None: unlimited)."""
     series = coupon.series
     limits = [
         remaining(series.max_orders_per_coupon, coupon.used_orders),
         remaining(series.max_usage_per_event, getattr(coupon, "event_orders", 0)),
     ]
     known = [value for value in limits if value is not None]
-    return min(known) - held_elsewhere if known else None
+    return min(known) if known else None
 
 
 def resolve_coupon(
@@ -183,10 +209,10 @@ def resolve_coupon(
     scope = coupon_scope(coupon)
     if event is not None and scope.event_ids is not None and event.pk not in scope.event_ids:
         fail(CodeErrorCode.NOT_VALID_FOR_EVENT, kind)
-    uses = coupon_uses_remaining(coupon, held_elsewhere)
     tickets = remaining(series.max_tickets, coupon.used_tickets)
-    if (uses is not None and uses <= 0) or (tickets is not None and tickets <= 0):
+    if tickets is not None and tickets <= 0:
         fail(CodeErrorCode.EXHAUSTED, kind)
+    uses = check_uses(coupon_uses_unheld(coupon), held_elsewhere, kind)
     email_known = email is not None or has_cart
     if coupon.customer_email and email_known and not same_email(email, coupon.customer_email):
         fail(CodeErrorCode.CUSTOMER_MISMATCH, kind)
@@ -253,14 +279,12 @@ def check_cart(resolved: ResolvedCode, *, cart: CartSummary, event_id: int | Non
         fail(CodeErrorCode.NOT_VALID_FOR_ITEMS, kind)
 
 
-def check_combination(
-    resolved: ResolvedCode, *, organizer_id: int, event_id: int | None, others: Iterable[str]
-) -> None:
-    """A code that may not be combined is the only code in its cart (pricing contract, section 3)."""
-    other_codes = {normalise_code(code) for code in others} - {resolved.code, ""}
-    if not other_codes:
+def check_combination(resolved: ResolvedCode, *, others: Sequence[FoundCode]) -> None:
+    """A code that may not be combined is the only code in its cart (pricing contract, section 3).
+
+    ``others``: the rows of the cart's other codes (:func:`~vouchers.resolution.lookup.find_codes`;
+    an unknown code counts as another code, and can itself be combined with anything)."""
+    if not others:
         return
-    if not resolved.can_be_combined or uncombinable_among(
-        organizer_id=organizer_id, event_id=event_id, codes=other_codes
-    ):
+    if not resolved.can_be_combined or any(refuses_company(found) for found in others):
         fail(CodeErrorCode.NOT_COMBINABLE, resolved.kind)

@@ -36,6 +36,7 @@ class CodeErrorCode(enum.StrEnum):
     CART_TOO_SMALL = "cart_too_small"
     CART_TOO_LARGE = "cart_too_large"
     BUDGET_EXHAUSTED = "budget_exhausted"
+    HELD_IN_OTHER_CART = "held_in_other_cart"  # its remaining uses are held by unexpired carts
 
 
 ERROR_DETAILS = {
@@ -51,6 +52,9 @@ ERROR_DETAILS = {
     CodeErrorCode.CART_TOO_SMALL: "The cart holds too few tickets for this code.",
     CodeErrorCode.CART_TOO_LARGE: "The cart holds too many tickets for this code.",
     CodeErrorCode.BUDGET_EXHAUSTED: "This code's discount budget is used up.",
+    CodeErrorCode.HELD_IN_OTHER_CART: (
+        "This code is held in another cart; it may become available again if that cart expires."
+    ),
 }
 
 

@@ -77,7 +77,20 @@ ERROR_CASES = [
     (
         "voucher uses held by other carts",
         lambda e, i: (VoucherFactory(event=e, max_usages=2, redeemed=1).code, {"held_elsewhere": 1}),
+        "held_in_other_cart",
+    ),
+    (
+        "voucher redeemed to its limit, and held too",
+        lambda e, i: (VoucherFactory(event=e, max_usages=2, redeemed=2).code, {"held_elsewhere": 1}),
         "exhausted",
+    ),
+    (
+        "single-usage coupon held by another cart",
+        lambda e, i: (
+            CouponFactory(series__organizer=e.organizer, series__single_usage=True).code,
+            {"held_elsewhere": 1},
+        ),
+        "held_in_other_cart",
     ),
     (
         "single-usage coupon used once",

@@ -6,8 +6,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from orders.drafts import PositionSpec
-from orders.evaluation import MAX_POSITIONS
+from orders.checkout.draft import PositionSpec
+from orders.checkout.gather import MAX_POSITIONS
 from ticketing import rawsql
 from ticketing.api.fields import MoneyField
 from ticketing.models import SalesChannel

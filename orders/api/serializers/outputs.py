@@ -11,7 +11,7 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from orders.evaluation import PricedPosition, PricedView
+from orders.checkout.price import PricedPosition, PricedView
 from orders.models import Order, OrderPosition, Redemption
 from ticketing.api.fields import MoneyField, context_currency
 from ticketing.currency import currency_exponent

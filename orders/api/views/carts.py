@@ -22,6 +22,8 @@ from orders.api.serializers.outputs import (
     priced_view_data,
 )
 from orders.api.views.common import IDEMPOTENCY_PARAMETER, caller_scope, idempotency_key
+from orders.checkout.commit import Outcome
+from orders.checkout.price import PricedView
 from orders.idempotency import request_hash, run_idempotent
 from orders.models import Cart
 from orders.selectors import event_carts, priced_cart
@@ -48,8 +50,7 @@ class CartSerializer(PricedViewSerializer):
     invalid_codes = InvalidCodeSerializer(many=True)
 
 
-def cart_data(view, cart: Cart) -> dict:
-    priced = priced_cart(cart, now=timezone.now())
+def cart_data(view, cart: Cart, priced: PricedView, invalid_codes=()) -> dict:
     data = {
         "id": str(cart.pk),
         "sales_channel": cart.sales_channel.identifier,
@@ -57,9 +58,14 @@ def cart_data(view, cart: Cart) -> dict:
         "created": serializers.DateTimeField().to_representation(cart.created),
         "expires": serializers.DateTimeField().to_representation(cart.expires),
     }
-    data.update(priced_view_data(priced.view, view.get_serializer_context(), with_refs=True))
-    data["invalid_codes"] = InvalidCodeSerializer(priced.invalid_codes, many=True).data
+    data.update(priced_view_data(priced, view.get_serializer_context(), with_refs=True))
+    data["invalid_codes"] = InvalidCodeSerializer(invalid_codes, many=True).data
     return data
+
+
+def changed_cart_data(view, outcome: Outcome) -> dict:
+    """The cart as the change left it: priced by the change itself (every code passed)."""
+    return cart_data(view, outcome.cart, outcome.view)
 
 
 CODE_PARAMETER = OpenApiParameter("code", str, OpenApiParameter.PATH)
@@ -85,19 +91,20 @@ class CartViewSet(EventScopedMixin, mixins.RetrieveModelMixin, viewsets.GenericV
         return event_carts(self.event)
 
     def retrieve(self, request, *args, **kwargs):
-        return Response(cart_data(self, self.get_object()))
+        priced = priced_cart(self.get_object(), now=timezone.now())
+        return Response(cart_data(self, priced.cart, priced.view, priced.invalid_codes))
 
     @extend_schema(request=CartCreateSerializer, responses={201: CartSerializer})
     def create(self, request, *args, **kwargs):
         body = CartCreateSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        cart = cart_create(
+        outcome = cart_create(
             event=self.event, sales_channel=data["sales_channel"],
             positions=position_specs(data["positions"]), codes=data["codes"], email=data["email"],
             now=timezone.now(),
         )  # fmt: skip
-        return Response(cart_data(self, cart), status=status.HTTP_201_CREATED)
+        return Response(changed_cart_data(self, outcome), status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={204: None})
     def destroy(self, request, *args, **kwargs):
@@ -113,8 +120,8 @@ class CartViewSet(EventScopedMixin, mixins.RetrieveModelMixin, viewsets.GenericV
         body.is_valid(raise_exception=True)
         data = body.validated_data
         spec = position_specs([{**data, "addon_to": None}])[0]
-        cart = cart_position_add(cart=cart, position=spec, addon_to=data["addon_to"], now=timezone.now())
-        return Response(cart_data(self, cart), status=status.HTTP_201_CREATED)
+        outcome = cart_position_add(cart=cart, position=spec, addon_to=data["addon_to"], now=timezone.now())
+        return Response(changed_cart_data(self, outcome), status=status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[POSITION_PARAMETER], request=None, responses={204: None})
     @action(detail=True, methods=["delete"], url_path=r"positions/(?P<position_id>[0-9]+)")
@@ -131,8 +138,8 @@ class CartViewSet(EventScopedMixin, mixins.RetrieveModelMixin, viewsets.GenericV
         cart = self.get_object()
         body = CodeInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        cart = cart_code_apply(cart=cart, code=body.validated_data["code"], now=timezone.now())
-        return Response(cart_data(self, cart), status=status.HTTP_201_CREATED)
+        outcome = cart_code_apply(cart=cart, code=body.validated_data["code"], now=timezone.now())
+        return Response(changed_cart_data(self, outcome), status=status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[CODE_PARAMETER], request=None, responses={204: None})
     @action(detail=True, methods=["delete"], url_path=r"codes/(?P<code>[^/]+)")

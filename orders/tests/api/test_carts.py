@@ -160,7 +160,8 @@ def test_uses_held_by_another_cart_are_not_available(api, event, shop):
     create(api, [pos(shop.ticket, voucher=voucher.code)])
     other = create(api, [pos(shop.ticket)]).json()
     response = api.post(CARTS + f"{other['id']}/codes/", {"code": voucher.code}, format="json")
-    assert (response.status_code, response.json()["code"]) == (400, "exhausted")
+    assert (response.status_code, response.json()["code"]) == (400, "held_in_other_cart")
+    assert "held in another cart" in response.json()["detail"]
     Cart.objects.exclude(pk=other["id"]).update(expires=timezone.now() - timedelta(seconds=1))
     assert api.post(CARTS + f"{other['id']}/codes/", {"code": voucher.code}, format="json").status_code == 201
 

@@ -88,6 +88,7 @@ MESSAGES = {
     "exhausted": "exhausted",
     "budget_exhausted": "exhausted",
     "not_valid_for_event": "notValidForEvent",
+    "held_in_other_cart": "heldInOtherCart",
 }
 
 
@@ -146,8 +147,11 @@ class CodeInfoSerializer(serializers.Serializer):
     """What a customer holding the code may know. ``code`` is null for unknown codes."""
 
     message = serializers.ChoiceField(
-        choices=["valid", "notYetValid", "expired", "invalid", "exhausted", "inactive", "notValidForEvent"]
-    )
+        choices=[
+            "valid", "notYetValid", "expired", "invalid", "exhausted", "heldInOtherCart", "inactive",
+            "notValidForEvent",
+        ]
+    )  # fmt: skip
     type = serializers.CharField(
         allow_null=True, help_text="voucher, coupon or promo_code; null when unknown."
     )

@@ -11,8 +11,8 @@ from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
 from config.errors import DomainError
-from orders.catalog import Catalog
-from orders.drafts import PositionSpec
+from orders.checkout.catalog import Catalog
+from orders.checkout.draft import PositionSpec
 
 #: ``unlocks(index, item_id)``: whether a code of the cart unlocks the hidden item of that position.
 Unlocks = Callable[[int, int], bool]
@@ -56,8 +56,16 @@ def in_window(now: datetime, start: datetime | None, end: datetime | None) -> bo
     return (start is None or start <= now) and (end is None or now <= end)
 
 
-def check_position(index: int, spec: PositionSpec, catalog: Catalog, *, channel: str, now: datetime,
-                   parent: PositionSpec | None, unlocks: Unlocks) -> None:
+def check_position(
+    index: int,
+    spec: PositionSpec,
+    catalog: Catalog,
+    *,
+    channel: str,
+    now: datetime,
+    parent: PositionSpec | None,
+    unlocks: Unlocks,
+) -> None:
     """One position: the item, variation and date exist, are active, on sale now and on this channel."""
     event = catalog.event
     item = catalog.items.get(spec.item)
@@ -116,23 +124,22 @@ def check_positions(
     channel: str,
     now: datetime,
     unlocks: Unlocks,
-    new: Collection[int] | None = None,
-    complete: bool = True,
+    checked: Collection[int],
+    complete: bool,
 ) -> None:
-    """Check ``positions`` (bundled ones included, add-ons after their parents).
-
-    ``new``: indices whose availability is checked (None: all); counts (maxima per
-    order and per parent) are always checked over all positions. ``complete``: the
-    positions are a whole order, so minima apply too.
+    """Check the positions at the indices ``checked`` (bundled ones included, add-ons after their
+    parents), and the counts (maxima per order and per parent) over all positions whenever one
+    is checked. ``complete``: the positions are a whole order, so there must be one and minima
+    apply too.
     """
-    if not positions:
+    if complete and not positions:
         raise DomainError("An order needs at least one position.", code="cart_empty")
-    check_structure(positions)
-    for index, spec in enumerate(positions):
-        if new is None or index in new:
-            parent = positions[spec.addon_to] if spec.addon_to is not None else None
-            check_position(index, spec, catalog, channel=channel, now=now, parent=parent, unlocks=unlocks)
-    check_counts(positions, catalog, complete=complete)
+    for index in sorted(checked):
+        spec = positions[index]
+        parent = positions[spec.addon_to] if spec.addon_to is not None else None
+        check_position(index, spec, catalog, channel=channel, now=now, parent=parent, unlocks=unlocks)
+    if checked or complete:
+        check_counts(positions, catalog, complete=complete)
 
 
 def check_counts(positions: Sequence[PositionSpec], catalog: Catalog, *, complete: bool) -> None:
@@ -142,13 +149,21 @@ def check_counts(positions: Sequence[PositionSpec], catalog: Catalog, *, complet
         last = max(i for i, p in enumerate(positions) if p.item == item_id and not p.is_bundled)
         if item.max_per_order is not None and count > item.max_per_order:
             raise refuse(
-                "max_per_order", f"At most {item.max_per_order} of this item per order.", last,
-                positions[last], item=item_id, max_per_order=item.max_per_order,
+                "max_per_order",
+                f"At most {item.max_per_order} of this item per order.",
+                last,
+                positions[last],
+                item=item_id,
+                max_per_order=item.max_per_order,
             )
         if complete and item.min_per_order is not None and count < item.min_per_order:
             raise refuse(
-                "min_per_order", f"At least {item.min_per_order} of this item per order.", last,
-                positions[last], item=item_id, min_per_order=item.min_per_order,
+                "min_per_order",
+                f"At least {item.min_per_order} of this item per order.",
+                last,
+                positions[last],
+                item=item_id,
+                min_per_order=item.min_per_order,
             )
     per_parent: Counter[tuple[int, int | None]] = Counter()
     for spec in positions:
@@ -161,11 +176,19 @@ def check_counts(positions: Sequence[PositionSpec], catalog: Catalog, *, complet
             count = per_parent[(index, category_id)]
             if count > offer.max_count:
                 raise refuse(
-                    "addon_max_count", f"At most {offer.max_count} add-ons of this kind per position.",
-                    index, spec, category=category_id, max_count=offer.max_count,
+                    "addon_max_count",
+                    f"At most {offer.max_count} add-ons of this kind per position.",
+                    index,
+                    spec,
+                    category=category_id,
+                    max_count=offer.max_count,
                 )
             if complete and count < offer.min_count:
                 raise refuse(
-                    "addon_min_count", f"At least {offer.min_count} add-ons of this kind per position.",
-                    index, spec, category=category_id, min_count=offer.min_count,
+                    "addon_min_count",
+                    f"At least {offer.min_count} add-ons of this kind per position.",
+                    index,
+                    spec,
+                    category=category_id,
+                    min_count=offer.min_count,
                 )

@@ -1,4 +1,4 @@
-"""What the order workflows read about the products in a cart, in a fixed number of queries.
+"""Gathering the products and rules of a draft, in a fixed number of queries (the gather stage's reads).
 
 :func:`load_catalog` fetches the items asked for (and the items their bundles
 include), their variations, channels, add-on offers and bundles, and the dates
@@ -12,10 +12,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from django.db import connection
+
 from discounts.models import Discount
-from orders.drafts import LoadedRule, PositionSpec
+from orders.checkout.draft import PositionSpec
 from ticketing import rawsql
 from ticketing.models import Event, Item, ItemAddOn, ItemBundle, ItemCategory, ItemVariation, Quota, SubEvent
+
+
+@dataclass(frozen=True)
+class LoadedRule:
+    """A discount rule with its lists read (:func:`load_rules`): ``sales_channels`` is None when the
+    rule is on every channel; a list a rule does not use is empty."""
+
+    discount: Discount
+    condition_products: frozenset[int] = frozenset()
+    benefit_products: frozenset[int] = frozenset()
+    sales_channels: frozenset[str] | None = None
 
 
 @dataclass
@@ -172,20 +185,22 @@ def bundled_positions(parent: PositionSpec, parent_index: int, catalog: Catalog)
 def with_bundles(positions: Sequence[PositionSpec], catalog: Catalog) -> list[PositionSpec]:
     """The positions with the bundled positions their items include, each right after its parent.
 
-    Input positions that are already bundled are dropped (a bundle is always rebuilt
-    from the configuration). ``addon_to`` indices are renumbered accordingly; call
-    ``orders.availability.check_structure`` first.
+    Stored positions (with a ``ref``) are kept as they are, their bundled ones included.
+    A position asked for as bundled is dropped (a bundle is always rebuilt from the
+    configuration). ``addon_to`` indices are renumbered accordingly; the structure must
+    have been checked (``orders.checkout.availability.check_structure``).
     """
     new_index: dict[int, int] = {}
     result: list[PositionSpec] = []
     for old_index, position in enumerate(positions):
-        if position.is_bundled:
+        if position.is_bundled and position.ref is None:
             continue
         new_index[old_index] = len(result)
         if position.addon_to is not None:
             position = replace(position, addon_to=new_index[position.addon_to])
         result.append(position)
-        result.extend(bundled_positions(position, new_index[old_index], catalog))
+        if position.ref is None:
+            result.extend(bundled_positions(position, new_index[old_index], catalog))
     return result
 
 
@@ -194,6 +209,8 @@ def quota_membership(
 ) -> tuple[dict[int, Quota], list[list[int]]]:
     """The quotas the positions draw from: ``({quota_id: quota}, [quota ids of each position])``.
 
+    The sizes read here may be stale: the room is checked against the rows of
+    :func:`limited_quotas`, read again (under the locks) once it is known which to check.
     Two queries: the quota rows listing the items, and (when a position has a
     variation) which of those quotas list the variations.
     """
@@ -269,3 +286,14 @@ def load_rules(event: Event) -> list[LoadedRule]:
         )
         for rule in rules
     ]
+
+
+def limited_quotas(quota_ids: Iterable[int], *, lock: bool) -> list[Quota]:
+    """The quotas with a size among ``quota_ids``, fresh; ``lock``: ``FOR UPDATE`` in id order."""
+    ids = sorted(set(quota_ids))
+    if not ids:
+        return []
+    # Plain SQL (``ticketing.rawsql``): this runs under the locks of every checkout.
+    suffix = "FOR UPDATE" if lock and connection.features.has_select_for_update else ""
+    where = f"id IN ({rawsql.placeholders(ids)}) AND size IS NOT NULL"
+    return rawsql.select(Quota, where, ids, order_by="id", suffix=suffix)

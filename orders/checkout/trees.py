@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 from django.db import models
 
-from orders.drafts import PositionSpec
+from orders.checkout.draft import PositionSpec
 from ticketing import rawsql
 
 M = TypeVar("M", bound=models.Model)
@@ -28,16 +28,22 @@ def bulk_create_tree(
     model: type[M],
     positions: Sequence[PositionSpec],
     build: Callable[[int, PositionSpec, M | None], M],
+    stored: Mapping[int, M] | None = None,
 ) -> list[M]:
-    """Create one row per position, parents before children (``addon_to`` needs their ids).
+    """Create one row per position, parents before children (``addon_to`` needs their ids); the
+    rows of all positions, in their order.
 
-    ``build(index, spec, parent_row)`` makes the unsaved row. At most three
-    INSERTs, whatever the number of positions.
+    ``build(index, spec, parent_row)`` makes the unsaved row. ``stored``: rows of positions
+    that already exist (by index), not inserted again. At most three INSERTs, whatever the
+    number of positions.
     """
-    rows: list[M | None] = [None] * len(positions)
+    stored = stored or {}
+    rows: list[M | None] = [stored.get(i) for i in range(len(positions))]
     for level in levels(positions):
         batch = []
         for index in level:
+            if index in stored:
+                continue
             spec = positions[index]
             parent = rows[spec.addon_to] if spec.addon_to is not None else None
             rows[index] = build(index, spec, parent)

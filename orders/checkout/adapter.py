@@ -1,8 +1,8 @@
 """The one adapter between models and the pure pricing engine (``orders.pricing``).
 
 Models and resolved codes go in; the engine's frozen dataclasses come out. Nothing
-here reads the database or the clock: callers load everything first (see
-``orders.catalog``).
+here reads the database or the clock: the gather stage loads everything first
+(``orders.checkout.gather``).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from orders.catalog import Catalog
-from orders.drafts import LoadedRule, PositionSpec
+from orders.checkout.catalog import Catalog, LoadedRule
+from orders.checkout.draft import PositionSpec
 from orders.pricing import CartLine, Code, CodeKind, CodeMode, PricedCart, Rule, SubeventMode, price_cart
 from orders.pricing.money import percent_off, quantize, zero
 from vouchers.resolution import CodeKind as ResolvedKind

@@ -1,0 +1,236 @@
+"""Stage 4, commit: store what the mode stores, inside the transaction that holds the locks.
+
+- an order (:func:`commit_order`): the order, its positions with their price
+  breakdown, the running sales counts, the coupon series' tags, one redemption per
+  code used (linked to the positions it changed); the codes' usage counters through
+  the vouchers app's service (``vouchers.services.usage``); the cart is deleted;
+- a cart (:func:`commit_cart`): the cart (when new), the positions added, vouchers
+  attached to or taken from stored positions, the codes added, and a new expiry:
+  these are the holds, taken under the same locks as an order.
+
+A fixed number of statements whatever the number of positions: positions are
+inserted one level at a time, redemptions and their position links in one INSERT
+each, one UPDATE per code.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+
+from orders.checkout.codes import AppliedCodes
+from orders.checkout.draft import PositionSpec
+from orders.checkout.gather import Gathered
+from orders.checkout.mode import Mode, Store
+from orders.checkout.price import PricedView
+from orders.checkout.trees import bulk_create_tree
+from orders.models import (
+    Cart,
+    CartCode,
+    CartPosition,
+    Order,
+    OrderPosition,
+    OrderStatus,
+    OrderTag,
+    Redemption,
+)
+from orders.sales import positions_sold, record_sales
+from ticketing import rawsql
+from vouchers.resolution import CodeKind, ResolvedCode
+from vouchers.services.usage import CodeUse, code_uses_record
+
+_ZERO = Decimal("0")
+
+
+def cart_lifetime() -> timedelta:
+    return timedelta(minutes=int(getattr(settings, "ORDERS_CART_LIFETIME_MINUTES", 30)))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the path produced: the priced view (of a stored cart: with its positions' ids), and the
+    order or cart it stored."""
+
+    view: PricedView
+    order: Order | None = None
+    cart: Cart | None = None
+
+
+def commit(gathered: Gathered, applied: AppliedCodes, view: PricedView, *, mode: Mode) -> Outcome:
+    if mode.stores == Store.ORDER:
+        return Outcome(view=view, order=commit_order(gathered, view))
+    if mode.stores == Store.CART:
+        cart, view = commit_cart(gathered, applied, view)
+        return Outcome(view=view, cart=cart)
+    return Outcome(view=view, cart=gathered.draft.cart)
+
+
+def commit_order(gathered: Gathered, view: PricedView) -> Order:
+    draft = gathered.draft
+    codes = {code.code: code for code in view.codes}
+    used = {line.line.code for line in view.positions if line.line.code}
+    # The coupon series' tags (a voucher's tag groups vouchers, not orders).
+    series_codes = [code for code in view.codes if code.code in used and code.kind != CodeKind.VOUCHER]
+    tags = sorted({tag for code in series_codes for tag in code.tags})
+    order = Order(
+        event=draft.event, status=OrderStatus.PENDING, email=draft.email, name=draft.name,
+        sales_channel=draft.sales_channel, datetime=gathered.now, list_total=view.list_total,
+        code_discount_total=view.code_discount_total, rule_discount_total=view.rule_discount_total,
+        total=view.total, tags=tags,
+    )  # fmt: skip
+    # The INSERTs of a checkout in plain SQL (``ticketing.rawsql``): the ORM's statement building
+    # cost more CPU than the database spends on them.
+    rawsql.insert([order])
+    specs = [p.spec for p in view.positions]
+
+    def build(index: int, spec: PositionSpec, parent: OrderPosition | None) -> OrderPosition:
+        priced = view.positions[index]
+        line = priced.line
+        code = codes.get(line.code) if line.code else None
+        return OrderPosition(
+            order=order,
+            positionid=index + 1,
+            item_id=spec.item,
+            variation_id=spec.variation,
+            subevent_id=spec.subevent,
+            addon_to=parent,
+            is_bundled=spec.is_bundled,
+            list_price=line.list_price,
+            code=line.code or "",
+            voucher_id=code.id if code is not None and code.kind == CodeKind.VOUCHER else None,
+            coupon_id=code.id if code is not None and code.kind != CodeKind.VOUCHER else None,
+            code_discount=line.code_discount,
+            discount_rule=priced.rule,
+            rule_discount=line.rule_discount,
+            price=line.price,
+        )
+
+    rows = bulk_create_tree(OrderPosition, specs, build)
+    record_sales(positions_sold(((p.item, p.variation, p.subevent) for p in specs), OrderStatus.PENDING))
+    order.position_list = rows
+    order.redemption_list = redeem(order, view, rows, [codes[c] for c in codes if c in used])
+    if tags:
+        OrderTag.objects.bulk_create([OrderTag(order=order, tag=tag) for tag in tags])
+    if draft.cart is not None:
+        draft.cart.delete()
+    return order
+
+
+def redeem(order: Order, view: PricedView, rows: list[OrderPosition], used: list[ResolvedCode]) -> list:
+    """One redemption row per code the order used, linked to the positions it changed; the codes'
+    counters go up through the vouchers app."""
+    redemptions = []
+    links: list[list[OrderPosition]] = []
+    uses: list[CodeUse] = []
+    for code in used:
+        changed = [i for i, p in enumerate(view.positions) if p.line.code == code.code]
+        discount = sum((view.positions[i].line.code_discount for i in changed), _ZERO)
+        if code.kind == CodeKind.VOUCHER:
+            # Uses and budget count the positions carrying the voucher, not the add-ons or
+            # bundled positions it made free (only its own discount counts).
+            carriers = [i for i in changed if view.positions[i].spec.voucher == code.code]
+            budget = sum((max(view.positions[i].line.code_discount, _ZERO) for i in carriers), _ZERO)
+            use = CodeUse(
+                kind=code.kind, code_id=code.id, uses=len(carriers), tickets=len(changed), budget=budget
+            )
+            target = {"voucher_id": code.id, "budget_spent": budget}
+        else:
+            use = CodeUse(
+                kind=code.kind,
+                code_id=code.id,
+                uses=1,
+                tickets=len(changed),
+                deactivates=code.deactivate_on_use,
+            )
+            target = {"coupon_id": code.id}
+        uses.append(use)
+        redemptions.append(
+            Redemption(
+                kind=code.kind.value,
+                code=code.code,
+                order=order,
+                uses=use.uses,
+                tickets=use.tickets,
+                discount=discount,
+                deactivated_code=use.deactivates,
+                created=order.datetime,
+                **target,
+            )  # fmt: skip
+        )
+        links.append([rows[i] for i in changed])
+    code_uses_record(event_id=order.event_id, uses=uses)
+    rawsql.insert(redemptions)
+    through = Redemption.positions.through
+    rawsql.insert(
+        [
+            through(redemption_id=redemption.pk, orderposition_id=row.pk)
+            for redemption, changed_rows in zip(redemptions, links, strict=True)
+            for row in changed_rows
+        ]
+    )
+    return redemptions
+
+
+def commit_cart(gathered: Gathered, applied: AppliedCodes, view: PricedView) -> tuple[Cart, PricedView]:
+    """Store the cart's new holds; the view with every position's id."""
+    draft, now = gathered.draft, gathered.now
+    cart = draft.cart
+    if cart is None:
+        cart = Cart.objects.create(
+            event=draft.event, sales_channel=draft.sales_channel, email=draft.email, created=now,
+            expires=now + cart_lifetime(),
+        )  # fmt: skip
+    else:
+        cart.expires = now + cart_lifetime()
+        cart.save(update_fields=["expires"])
+    voucher_ids = {c.code: c.id for c in applied.codes if c.kind == CodeKind.VOUCHER}
+    store_voucher_changes(gathered.positions, applied.positions, voucher_ids)
+    positions = applied.positions
+    stored = {i: CartPosition(pk=p.ref) for i, p in enumerate(positions) if p.ref is not None}
+    numbers = {
+        i: gathered.last_positionid + n
+        for n, i in enumerate(sorted(set(range(len(positions))) - set(stored)), 1)
+    }
+
+    def build(index: int, spec: PositionSpec, parent: CartPosition | None) -> CartPosition:
+        return CartPosition(
+            cart=cart, positionid=numbers[index], item_id=spec.item, variation_id=spec.variation,
+            subevent_id=spec.subevent, addon_to=parent, is_bundled=spec.is_bundled,
+            voucher_id=voucher_ids.get(spec.voucher),
+        )  # fmt: skip
+
+    rows = bulk_create_tree(CartPosition, positions, build, stored=stored)
+    CartCode.objects.bulk_create(
+        [
+            CartCode(
+                cart=cart,
+                code=code.code,
+                voucher_id=code.id if code.kind == CodeKind.VOUCHER else None,
+                coupon_id=None if code.kind == CodeKind.VOUCHER else code.id,
+                created=now,
+            )  # fmt: skip
+            for code in applied.codes
+            if code.code not in gathered.stored_codes
+        ]
+    )
+    with_ids = [
+        replace(priced, spec=replace(priced.spec, ref=row.pk))
+        for priced, row in zip(view.positions, rows, strict=True)
+    ]
+    return cart, replace(view, positions=with_ids)
+
+
+def store_voucher_changes(
+    before: list[PositionSpec], after: list[PositionSpec], voucher_ids: dict[str, int]
+) -> None:
+    """Stored positions whose voucher the check attached or took away: one UPDATE per voucher."""
+    changes: dict[int | None, list[int]] = defaultdict(list)
+    for old, new in zip(before, after, strict=True):
+        if new.ref is not None and old.voucher != new.voucher:
+            changes[voucher_ids.get(new.voucher) if new.voucher else None].append(new.ref)
+    for voucher_id, refs in changes.items():
+        CartPosition.objects.filter(pk__in=refs).update(voucher_id=voucher_id)

@@ -1,0 +1,54 @@
+"""What is to be priced: positions and codes asked for, on their own or added to a stored cart.
+
+A ``POST orders/`` body, a price preview, a new cart and a change to a stored cart
+all become one :class:`Draft`; the gather stage reads the stored cart's positions
+(with ``ref``) and puts the positions asked for after them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from orders.models import Cart
+from ticketing.models import Event, SalesChannel
+
+
+@dataclass(frozen=True, slots=True)
+class PositionSpec:
+    """One position. ``voucher`` is the normalised code typed on it (None: none).
+
+    ``addon_to`` is the index of its parent among the positions it is listed with.
+    ``ref`` is the stored cart position's id when the spec comes from a cart.
+    ``is_bundled`` positions are never asked for: they come from the parent
+    item's bundle configuration (:func:`orders.checkout.catalog.with_bundles`).
+    """
+
+    item: int
+    variation: int | None = None
+    subevent: int | None = None
+    addon_to: int | None = None
+    is_bundled: bool = False
+    voucher: str | None = None
+    ref: int | None = None
+
+
+@dataclass(frozen=True)
+class Draft:
+    """One request to the checkout path.
+
+    ``positions``: asked for now (``addon_to``: index in this tuple), after those of
+    ``cart`` when there is one; ``parent_ref``: the cart position the first of them
+    is an add-on to. ``codes``: order-wide codes as typed, after the cart's.
+    ``expected_total``: the total the customer saw (an order is refused if it differs).
+    """
+
+    event: Event
+    sales_channel: SalesChannel
+    email: str = ""
+    name: str = ""
+    positions: tuple[PositionSpec, ...] = ()
+    codes: tuple[str, ...] = ()
+    cart: Cart | None = None
+    parent_ref: int | None = None
+    expected_total: Decimal | None = None

@@ -1,0 +1,214 @@
+"""Stage 1, gather: everything the later stages need, read once, under the locks when the mode takes them.
+
+In this order:
+
+1. the stored cart (locked first when the mode locks: a second change or checkout
+   of the same cart waits, then sees the first one's result) and its positions
+   and codes; the positions asked for go after the stored ones;
+2. the shape of what is asked for (add-ons after their parents), the products
+   and the rules (``catalog``), bundles expanded, the quotas each position draws from;
+3. the locks: the limited quotas to be checked, then the vouchers, then the coupons
+   named by the codes, each by primary key (``vouchers.services.usage.codes_lock``),
+   read fresh as they are locked;
+4. under those locks, in one statement: what orders have sold of those quotas, and
+   what other unexpired carts hold of them and of the codes (``orders.counting``),
+   plus what blocking vouchers hold when the event has any.
+
+Nothing here refuses a request but the shape checks (``addon_parent_invalid``,
+``too_many_positions``) and a cart that is gone; the check stage decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from config.errors import ConflictError, DomainError
+from orders.checkout.availability import check_structure
+from orders.checkout.catalog import (
+    Catalog,
+    LoadedRule,
+    limited_quotas,
+    load_catalog,
+    load_rules,
+    quota_membership,
+    with_bundles,
+)
+from orders.checkout.draft import Draft, PositionSpec
+from orders.checkout.mode import Mode
+from orders.counting import Counts, count_taken
+from orders.models import Cart, CartCode
+from ticketing.models import Quota
+from vouchers.codes import normalise_code
+from vouchers.quotas import count_blocking_vouchers, event_has_blocking_vouchers
+from vouchers.resolution import FoundCode
+from vouchers.resolution.lookup import find_codes
+from vouchers.services.usage import codes_lock
+
+#: A cart or order holds at most this many positions (bundled ones included).
+MAX_POSITIONS = 500
+
+
+class CartGone(ConflictError):
+    status_code = 404
+    code = "not_found"
+    default_detail = "This cart does not exist (any more)."
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """What a draft is checked, priced and stored from.
+
+    ``positions``: the stored cart's (with ``ref``), then those asked for, bundles
+    expanded. ``taking``: indices of the positions whose place this operation takes
+    (not held by the cart already); ``checked``: those the check stage checks (all of
+    an order's). ``codes``: normalised, in the order the engine applies them (vouchers
+    typed on positions, then the order-wide ones); ``stored_codes``: the cart's;
+    ``held_codes``: those of them it holds (unexpired, or read without locks);
+    ``found``: their rows, fresh (locked under the locks).
+    ``quotas``/``membership``: every quota each position draws from; ``limited``:
+    the fresh rows of the limited quotas to check (locked under the locks).
+    """
+
+    draft: Draft
+    now: datetime
+    catalog: Catalog
+    rules: list[LoadedRule]
+    positions: list[PositionSpec]
+    taking: frozenset[int]
+    checked: frozenset[int]
+    codes: list[str]
+    stored_codes: frozenset[str]
+    held_codes: frozenset[str]
+    found: dict[str, FoundCode]
+    quotas: dict[int, Quota]
+    membership: list[list[int]]
+    limited: list[Quota]
+    counts: Counts
+    blocking: dict[int, int] = field(default_factory=dict)
+    last_positionid: int = 0
+
+    @property
+    def channel(self) -> str:
+        return self.draft.sales_channel.identifier
+
+
+@dataclass(frozen=True)
+class StoredCart:
+    positions: list[PositionSpec]  # in cart order, ``ref`` = cart position id
+    codes: list[str]  # normalised, in the order applied
+    last_positionid: int
+
+
+def stored_cart(cart: Cart) -> StoredCart:
+    """The cart's positions (bundled ones included) and codes: two queries."""
+    rows = list(cart.positions.select_related("voucher").order_by("positionid", "id"))
+    index = {row.pk: i for i, row in enumerate(rows)}
+    positions = [
+        PositionSpec(
+            item=row.item_id,
+            variation=row.variation_id,
+            subevent=row.subevent_id,
+            addon_to=index.get(row.addon_to_id) if row.addon_to_id is not None else None,
+            is_bundled=row.is_bundled,
+            voucher=row.voucher.code.upper() if row.voucher is not None else None,
+            ref=row.pk,
+        )
+        for row in rows
+    ]
+    codes = list(CartCode.objects.filter(cart=cart).order_by("id").values_list("code", flat=True))
+    return StoredCart(
+        positions=positions, codes=codes, last_positionid=max((r.positionid for r in rows), default=0)
+    )
+
+
+def combine(
+    stored: list[PositionSpec], asked: tuple[PositionSpec, ...], parent_ref: int | None
+) -> list[PositionSpec]:
+    """The stored positions, then those asked for with ``addon_to`` renumbered after them."""
+    check_structure(asked)
+    offset = len(stored)
+    parent_index = None
+    if parent_ref is not None:
+        parent_index = next((i for i, p in enumerate(stored) if p.ref == parent_ref), None)
+        if parent_index is None or stored[parent_index].addon_to is not None:
+            raise DomainError("The cart has no such position to add to.", code="addon_parent_invalid")
+    combined = list(stored)
+    for index, spec in enumerate(asked):
+        if spec.addon_to is not None:
+            addon_to = spec.addon_to + offset
+        elif index == 0 and parent_index is not None:
+            addon_to = parent_index
+        else:
+            addon_to = None
+        combined.append(PositionSpec(
+            item=spec.item, variation=spec.variation, subevent=spec.subevent, addon_to=addon_to,
+            is_bundled=spec.is_bundled, voucher=normalise_code(spec.voucher) if spec.voucher else None,
+        ))  # fmt: skip
+    return combined
+
+
+def code_order(positions: list[PositionSpec], codes: list[str]) -> list[str]:
+    """The codes in the order the engine applies them: vouchers typed on positions, then the
+    order-wide codes; normalised, each once."""
+    carried = [p.voucher for p in positions if p.voucher]
+    return list(dict.fromkeys([*carried, *(normalise_code(c) for c in codes if normalise_code(c))]))
+
+
+def limits_orders(coupon) -> bool:
+    series = coupon.series
+    return series.max_orders_per_coupon is not None or series.max_usage_per_event is not None
+
+
+def gather(draft: Draft, *, mode: Mode, now: datetime) -> Gathered:
+    event = draft.event
+    cart = draft.cart
+    stored = StoredCart(positions=[], codes=[], last_positionid=0)
+    if cart is not None:
+        if mode.locks and not Cart.objects.select_for_update().filter(pk=cart.pk).exists():
+            raise CartGone()
+        stored = stored_cart(cart)
+    # Without locks nothing is taken, so a stored cart's positions count as held (a read
+    # re-checks nothing); under the locks only an unexpired cart holds anything.
+    holds = cart is not None and (not mode.locks or cart.expires > now)
+
+    positions = combine(stored.positions, draft.positions, draft.parent_ref)
+    catalog = load_catalog(event, positions)
+    positions = with_bundles(positions, catalog)
+    if len(positions) > MAX_POSITIONS:
+        raise DomainError(f"At most {MAX_POSITIONS} positions per order.", code="too_many_positions")
+    codes = code_order(positions, [*stored.codes, *draft.codes])
+    held_codes = frozenset(stored.codes) if holds else frozenset()
+    taking = frozenset(i for i, p in enumerate(positions) if p.ref is None or not holds)
+    checked = frozenset(range(len(positions))) if mode.complete else taking
+    rules = load_rules(event)
+    quotas, membership = quota_membership(event, positions)
+    to_check = {q for i in checked for q in membership[i] if quotas[q].size is not None}
+
+    has_blocking = bool(to_check) and event_has_blocking_vouchers(event.pk)
+
+    # The locks, in the one order: (cart above), quotas, vouchers, coupons.
+    limited = limited_quotas(to_check, lock=mode.locks)
+    if mode.locks:
+        found = codes_lock(event=event, codes=codes)
+    else:
+        found = find_codes(organizer_id=event.organizer_id, event_id=event.pk, codes=codes)
+    # Holds of other carts matter for the codes this operation takes uses of.
+    taken_anew = {c for c in codes if c not in held_codes} | {
+        positions[i].voucher for i in taking if positions[i].voucher
+    }
+    rows = [found[c] for c in sorted(taken_anew) if c in found]
+    counts = count_taken(
+        quota_ids=[q.pk for q in limited],
+        voucher_ids=[f.voucher.pk for f in rows if f.voucher is not None],
+        coupon_ids=[f.coupon.pk for f in rows if f.coupon is not None and limits_orders(f.coupon)],
+        now=now,
+        exclude_cart=cart.pk if cart is not None else None,
+    )
+    blocking = count_blocking_vouchers(limited) if limited and has_blocking else {}
+    return Gathered(
+        draft=draft, now=now, catalog=catalog, rules=rules, positions=positions, taking=taking,
+        checked=checked, codes=codes, stored_codes=frozenset(stored.codes), held_codes=held_codes,
+        found=found, quotas=quotas, membership=membership, limited=limited,
+        counts=counts, blocking=blocking, last_positionid=stored.last_positionid,
+    )  # fmt: skip

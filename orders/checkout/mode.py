@@ -1,0 +1,37 @@
+"""The three ways through the one checkout path: what differs between pricing, a cart change and an order.
+
+- :data:`PRICE`: a price preview, or reading a stored cart. No locks, nothing stored;
+  what is asked for anew is checked (a preview asks for everything), minimum counts
+  are not (more may be added).
+- :data:`CART`: creating or changing a cart. Under the locks; what is added is
+  checked against what is sold and held, and the cart's new holds are stored.
+- :data:`ORDER`: a checkout (of a cart, or ``POST orders/``). Under the locks;
+  everything is checked, minimum counts too, and the order is stored.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Store(enum.StrEnum):
+    """What the commit stage writes."""
+
+    NOTHING = "nothing"
+    CART = "cart"
+    ORDER = "order"
+
+
+@dataclass(frozen=True)
+class Mode:
+    #: Take the row locks (cart, quotas, vouchers, coupons) and count room under them.
+    locks: bool
+    stores: Store
+    #: The positions are a whole order: every one is checked again, minimum counts apply.
+    complete: bool
+
+
+PRICE = Mode(locks=False, stores=Store.NOTHING, complete=False)
+CART = Mode(locks=True, stores=Store.CART, complete=False)
+ORDER = Mode(locks=True, stores=Store.ORDER, complete=True)
