@@ -12,10 +12,15 @@ What it does, stopping everything it started when done (or interrupted):
 3. for ``--duration`` seconds, ``--clients`` threads each POST ``orders/`` in a loop:
    three positions (ticket with the voucher, ticket, reduced ticket), one code, two
    rules — the whole checkout (locks, re-validation, pricing, redemption);
-4. for the same time, the same clients GET ``/api/v1/organizers/<o>/`` (token
+4. for the same time, each client adds one position at a time to a cart of its own
+   (``POST carts/<id>/positions/``: the hold is taken under the quota and code locks);
+   every 20 positions the client starts a new cart, outside the timed requests;
+5. for the same time, the whole cart flow: ``POST carts/`` with the same three positions
+   and code, then ``POST carts/<id>/checkout/`` (one figure per flow: two requests);
+6. for the same time, the same clients GET ``/api/v1/organizers/<o>/`` (token
    authentication, one small read): the floor of the stack on this machine;
-5. prints requests per second, p50/p99 latency and errors of both, and their ratio,
-   so that runs on different machines can be compared.
+7. prints requests (flows) per second, p50/p99 latency and errors of each, and the
+   floor/checkout ratio, so that runs on different machines can be compared.
 
 Targets on a 2-core machine: at least 150 checkouts/s with p99 under 150 ms.
 """
@@ -188,8 +193,10 @@ def wait_until_up(port: int, token: str, server: subprocess.Popen) -> None:
     raise SystemExit("gunicorn did not answer within 60 s")
 
 
-def drive(name: str, clients: int, duration: float, make_request) -> Stats:
-    """``clients`` threads calling ``make_request(index, n) -> (status, body, expected)`` until time is up."""
+def drive(name: str, clients: int, duration: float, make_request, before=None) -> Stats:
+    """``clients`` threads calling ``make_request(index, n) -> (status, body, expected)`` until time is up.
+
+    ``before(index, n)``, when given, runs ahead of each request, outside its timing."""
     stats = Stats(name)
     lock = threading.Lock()
     stop_at = time.monotonic() + duration
@@ -197,6 +204,8 @@ def drive(name: str, clients: int, duration: float, make_request) -> Stats:
     def loop(index: int) -> None:
         n = 0
         while time.monotonic() < stop_at:
+            if before is not None:
+                before(index, n)
             started = time.perf_counter()
             try:
                 status, body, expected = make_request(index, n)
@@ -230,6 +239,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread when > 1)")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--runs", type=int, default=1, help="measure every figure this many times; "
+                        "the last table gives the medians")  # fmt: skip
     parser.add_argument(
         "--database-url", default="postgres://postgres@127.0.0.1:5432/ticketshop_bench",
         help="PostgreSQL database to (re)create for the run; its name must contain 'bench'",
@@ -251,31 +262,69 @@ def main() -> None:
             status, payload = connections[index].request("POST", path, body)
             return status, payload, 201
 
+        carts_path = "/api/v1/organizers/bench/events/conf/carts/"
+        cart_body = json.dumps({"positions": positions}).encode()
+        checkout_body = json.dumps({"email": "buyer@example.com"}).encode()
+        add_body = json.dumps({"item": ticket}).encode()
+        own_carts: list[str | None] = [None] * args.clients
+
+        def new_cart_every_20(index: int, n: int) -> None:
+            if n % 20 == 0:
+                status, payload = connections[index].request("POST", carts_path, b"{}")
+                own_carts[index] = json.loads(payload)["id"] if status == 201 else None
+
+        def add_position(index: int, n: int):
+            if own_carts[index] is None:
+                return 0, b"no cart", 201
+            url = f"{carts_path}{own_carts[index]}/positions/"
+            status, payload = connections[index].request("POST", url, add_body)
+            return status, payload, 201
+
+        def cart_flow(index: int, n: int):
+            status, payload = connections[index].request("POST", carts_path, cart_body)
+            if status != 201:
+                return status, payload, 201
+            url = f"{carts_path}{json.loads(payload)['id']}/checkout/"
+            status, payload = connections[index].request("POST", url, checkout_body)
+            return status, payload, 201
+
         def floor(index: int, n: int):
             status, payload = connections[index].request("GET", "/api/v1/organizers/bench/")
             return status, payload, 200
 
         drive("warm-up", args.clients, args.warmup, checkout)
-        results = [
-            drive("POST orders/ (checkout)", args.clients, duration, checkout),
-            drive("GET organizers/<o>/ (floor)", args.clients, duration, floor),
-        ]
+        runs = []
+        for _ in range(max(args.runs, 1)):
+            runs.append([
+                drive("POST orders/ (checkout)", args.clients, duration, checkout),
+                drive("POST carts/<id>/positions/", args.clients, duration, add_position, new_cart_every_20),
+                drive("cart: create (3 pos.+code), checkout", args.clients, duration, cart_flow),
+                drive("GET organizers/<o>/ (floor)", args.clients, duration, floor),
+            ])  # fmt: skip
     finally:
         stop_server(server)
 
     print(f"\n{args.clients} clients, gunicorn {args.workers} workers x {args.threads} threads, "
           f"{duration:.0f} s each, PostgreSQL, loopback, {os.cpu_count()} CPUs")  # fmt: skip
-    print(f"{'request':<30} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ok':>7} {'errors':>7}")
-    for stats in results:
-        print(f"{stats.name:<30} {stats.rate:8.1f} {stats.percentile(50):8.1f} {stats.percentile(99):8.1f} "
-              f"{stats.ok:7d} {stats.errors:7d}")  # fmt: skip
-        for sample in stats.error_samples:
-            print(f"    error: {sample}")
-    checkout_stats, floor_stats = results
-    if checkout_stats.rate:
-        print(f"floor / checkout throughput ratio: {floor_stats.rate / checkout_stats.rate:.2f}")
-    if checkout_stats.ok:
-        print(f"median checkout latency: {statistics.median(checkout_stats.latencies) * 1000:.1f} ms")
+    header = f"{'request':<38} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ok':>7} {'errors':>7}"
+    for number, results in enumerate(runs, 1):
+        print(f"\nrun {number}\n{header}")
+        for stats in results:
+            print(f"{stats.name:<38} {stats.rate:8.1f} {stats.percentile(50):8.1f} "
+                  f"{stats.percentile(99):8.1f} {stats.ok:7d} {stats.errors:7d}")  # fmt: skip
+            for sample in stats.error_samples:
+                print(f"    error: {sample}")
+        checkout_stats, floor_stats = results[0], results[-1]
+        if checkout_stats.rate:
+            print(f"floor / checkout throughput ratio: {floor_stats.rate / checkout_stats.rate:.2f}")
+    if len(runs) > 1:
+        print(f"\nmedians of {len(runs)} runs\n{header}")
+        for figures in zip(*runs, strict=True):
+            median = statistics.median
+            print(f"{figures[0].name:<38} {median(s.rate for s in figures):8.1f} "
+                  f"{median(s.percentile(50) for s in figures):8.1f} "
+                  f"{median(s.percentile(99) for s in figures):8.1f} {sum(s.ok for s in figures):7d} "
+                  f"{sum(s.errors for s in figures):7d}")  # fmt: skip
 
 
 if __name__ == "__main__":
