@@ -1,4 +1,4 @@
-"""Concurrent checkouts on PostgreSQL: real threads, each with its own database connection.
+"""Concurrent checkouts and carts on PostgreSQL: real threads, each with its own database connection.
 
 SQLite serialises writers and ignores ``select_for_update()``, so these run on
 PostgreSQL only (CI's second pass); every other test runs on both.
@@ -15,7 +15,7 @@ import pytest
 from django.db import connections, transaction
 from rest_framework.test import APIClient
 
-from orders.models import Order, Redemption
+from orders.models import Cart, CartPosition, Order, Redemption
 from orders.tests.conftest import BASE, pos
 from ticketing.models import Quota
 from ticketing.tests.factories import ItemFactory, QuotaFactory, TeamFactory, make_token
@@ -153,3 +153,103 @@ def test_a_cart_checked_out_twice_at_once_makes_one_order(event, ticket):
     responses = at_once(5, lambda c, i: c.post(url, {"email": "a@example.com"}, format="json"))
     assert sorted(r.status_code for r in responses) == [201, 404, 404, 404, 404]
     assert Order.objects.count() == 1
+
+
+# Carts hold under the same locks as orders ------------------------------------------------------
+
+
+def new_cart(client: APIClient, positions: list[dict], codes=()):
+    return client.post(BASE + "carts/", {"positions": positions, "codes": list(codes)}, format="json")
+
+
+def checkout(client: APIClient, cart_id: str):
+    return client.post(BASE + f"carts/{cart_id}/checkout/", {"email": "buyer@example.com"}, format="json")
+
+
+def created_ids(responses) -> list[str]:
+    return [r.json()["id"] for r in responses if r.status_code == 201]
+
+
+def test_60_carts_at_once_on_a_quota_of_10_hold_10_places_and_make_exactly_10_orders(event, ticket):
+    Quota.objects.filter(items=ticket).update(size=10)
+    carts = at_once(60, lambda client, i: new_cart(client, [pos(ticket)]))
+    assert statuses(carts) == {(201, None): 10, (409, "quota_exceeded"): 50}
+    assert CartPosition.objects.count() == 10
+    ids = created_ids(carts)
+    orders = at_once(len(ids), lambda client, i: checkout(client, ids[i]))
+    assert statuses(orders) == {(201, None): 10}
+    assert Order.objects.count() == 10
+    assert not Cart.objects.exists()
+
+
+def test_a_quota_cut_from_10_to_5_under_10_holding_carts_sells_exactly_5(event, ticket):
+    quota = Quota.objects.get(items=ticket)
+    quota.size = 10
+    quota.save()
+    carts = at_once(10, lambda client, i: new_cart(client, [pos(ticket)]))
+    ids = created_ids(carts)
+    assert len(ids) == 10
+    quota.size = 5
+    quota.save()
+    orders = at_once(10, lambda client, i: checkout(client, ids[i]))
+    assert statuses(orders) == {(201, None): 5, (409, "quota_exceeded"): 5}
+    assert Order.objects.count() == 5
+
+
+def test_a_double_click_makes_one_cart_hold_the_single_use_voucher_and_it_checks_out(event, ticket):
+    voucher = VoucherFactory(event=event, max_usages=1)
+    carts = at_once(2, lambda client, i: new_cart(client, [pos(ticket, voucher=voucher.code)]))
+    assert statuses(carts) == {(201, None): 1, (400, "held_in_other_cart"): 1}
+    refused = next(r for r in carts if r.status_code == 400).json()
+    assert "held in another cart" in refused["detail"]
+    [cart_id] = created_ids(carts)
+    info = APIClient().get(f"/api/v1/organizers/demo-org/code-info/{voucher.code}/?event=conf")
+    assert info.json()["message"] == "heldInOtherCart"
+    response = at_once(1, lambda client, i: checkout(client, cart_id))[0]
+    assert response.status_code == 201, response.json()
+    voucher.refresh_from_db()
+    assert voucher.redeemed == 1 == Order.objects.count()
+
+
+def test_a_single_use_voucher_under_20_concurrent_carts_is_held_by_one_and_makes_one_order(event, ticket):
+    voucher = VoucherFactory(event=event, max_usages=1)
+    carts = at_once(20, lambda client, i: new_cart(client, [pos(ticket)], codes=[voucher.code]))
+    assert statuses(carts) == {(201, None): 1, (400, "held_in_other_cart"): 19}
+    ids = created_ids(carts)
+    orders = at_once(1, lambda client, i: checkout(client, ids[0]))
+    assert statuses(orders) == {(201, None): 1}
+    assert Redemption.objects.filter(voucher=voucher).count() == 1 == Order.objects.count()
+
+
+def test_a_single_use_coupon_applied_to_20_carts_at_once_is_held_by_one(organizer, event, ticket):
+    coupon = CouponFactory(series__organizer=organizer, series__single_usage=True)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {TOKEN[0]}")
+    ids = [new_cart(client, [pos(ticket)]).json()["id"] for _ in range(20)]
+    applied = at_once(
+        20, lambda c, i: c.post(BASE + f"carts/{ids[i]}/codes/", {"code": coupon.code}, format="json")
+    )
+    assert statuses(applied) == {(201, None): 1, (400, "held_in_other_cart"): 19}
+    orders = at_once(20, lambda c, i: checkout(c, ids[i]))
+    assert statuses(orders) == {(201, None): 20}  # the others check out without the code
+    assert Redemption.objects.filter(coupon=coupon).count() == 1
+
+
+def test_carts_and_direct_orders_mixed_on_one_quota_never_sell_more_than_it(event, ticket):
+    Quota.objects.filter(items=ticket).update(size=10)
+
+    def cart_or_order(client: APIClient, index: int):
+        if index % 2:
+            return order(client, [pos(ticket)])
+        return new_cart(client, [pos(ticket)])
+
+    first = at_once(40, cart_or_order)
+    held = [r.json()["id"] for r in first if r.status_code == 201 and "id" in r.json()]
+    direct = [r for r in first if r.status_code == 201 and "positions" in r.json() and "id" not in r.json()]
+    assert len(held) + len(direct) == 10  # 40 asked for 10 places: each is taken once
+    assert {r.status_code for r in first} <= {201, 409}
+    mixed = at_once(
+        len(held) + 10, lambda c, i: checkout(c, held[i]) if i < len(held) else order(c, [pos(ticket)])
+    )
+    assert statuses(mixed) == {(201, None): len(held), (409, "quota_exceeded"): 10}
+    assert Order.objects.count() == 10
