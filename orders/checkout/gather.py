@@ -164,13 +164,18 @@ def gather(draft: Draft, *, mode: Mode, now: datetime) -> Gathered:
     event = draft.event
     cart = draft.cart
     stored = StoredCart(positions=[], codes=[], last_positionid=0)
+    expires = None
     if cart is not None:
-        if mode.locks and not Cart.objects.select_for_update().filter(pk=cart.pk).exists():
-            raise CartGone()
+        if mode.locks:
+            locked = Cart.objects.select_for_update().filter(pk=cart.pk)
+            expires = locked.values_list("expires", flat=True).first()
+            if expires is None:
+                raise CartGone()
         stored = stored_cart(cart)
     # Without locks nothing is taken, so a stored cart's positions count as held (a read
-    # re-checks nothing); under the locks only an unexpired cart holds anything.
-    holds = cart is not None and (not mode.locks or cart.expires > now)
+    # re-checks nothing); under the locks only an unexpired cart holds anything (its expiry
+    # read with the lock: a change just committed may have extended it).
+    holds = cart is not None and (not mode.locks or expires > now)
 
     positions = combine(stored.positions, draft.positions, draft.parent_ref)
     catalog = load_catalog(event, positions)
