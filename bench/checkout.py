@@ -179,13 +179,13 @@ class Client:
         raise AssertionError("unreachable")
 
 
-def wait_until_up(port: int, token: str, server: subprocess.Popen) -> None:
+def wait_until_up(port: int, token: str, server: subprocess.Popen, organizer: str = "bench") -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit("gunicorn exited during start-up")
         try:
-            if Client(port, token).request("GET", "/api/v1/organizers/bench/")[0] == 200:
+            if Client(port, token).request("GET", f"/api/v1/organizers/{organizer}/")[0] == 200:
                 return
         except OSError:
             pass

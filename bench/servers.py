@@ -1,0 +1,195 @@
+"""Carts and orders across two server processes on one PostgreSQL database. Not a test; CI runs it.
+
+    python bench/servers.py [--workers 2] [--database-url postgres://postgres@127.0.0.1:5432/ticketshop_servers_bench]
+
+Recreates the database (its name must contain ``bench``), starts two gunicorn
+servers (``--workers`` each, 127.0.0.1 only, DEBUG off) and sends every request of
+a scenario at once, alternating between the two servers, then prints what each
+scenario produced against what it must produce:
+
+1. 60 carts at once on a quota of 10, then every cart that was created checked out;
+2. 10 carts holding a quota of 10, the quota cut to 5 through the API, all checked out;
+3. a double click: two carts at once with the same single-use voucher, then the one
+   that holds it checked out;
+4. 20 carts and 20 direct orders at once on a quota of 10, then the carts checked out.
+
+Exits 1 when a count differs, so that CI fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import threading
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from checkout import (
+    PYTHON,
+    ROOT,
+    Client,
+    env_for,
+    recreate_database,
+    start_server,
+    stop_server,
+    wait_until_up,
+)  # noqa: E402
+
+SEED = r"""
+import json
+from datetime import timedelta
+from django.utils import timezone
+from ticketing.models import Event, Item, Quota, Team
+from ticketing.services import organizer_create, team_token_create
+from vouchers.models import Voucher
+
+organizer = organizer_create(slug="servers", name="Servers")
+event = Event.objects.create(organizer=organizer, slug="conf", name="Two servers", currency="EUR",
+                             date_from=timezone.now() + timedelta(days=30), live=True)
+ids = {}
+for name, size in (("sixty", 10), ("cut", 10), ("click", 100), ("mixed", 10)):
+    item = Item.objects.create(event=event, name=name, default_price="50.00")
+    quota = Quota.objects.create(event=event, name=name, size=size)
+    quota.items.set([item])
+    ids[name] = {"item": item.pk, "quota": quota.pk}
+Voucher.objects.create(event=event, code="ONE-CLICK", max_usages=1, price_mode="percent", value=10)
+team = Team.objects.create(organizer=organizer, name="Servers", all_events=True,
+                           **{p: True for p in Team.PERMISSIONS})
+print(json.dumps({"token": team_token_create(team=team, name="servers").raw, "ids": ids}))
+"""
+
+EVENT = "/api/v1/organizers/servers/events/conf/"
+
+
+def at_once(clients: list[Client], count: int, request) -> list[tuple[int, dict]]:
+    """``request(client, index) -> (status, body)`` in ``count`` threads released together,
+    thread ``i`` on server ``i % 2``."""
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def run(index: int) -> None:
+        client = clients[index]
+        barrier.wait(timeout=30)
+        results[index] = request(client, index)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+def call(client: Client, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
+    status, payload = client.request(method, path, json.dumps(body or {}).encode())
+    try:
+        return status, json.loads(payload or b"{}")
+    except json.JSONDecodeError:
+        return status, {"raw": payload[:200].decode(errors="replace")}
+
+
+def new_cart(client: Client, item: int, **position) -> tuple[int, dict]:
+    return call(client, "POST", EVENT + "carts/", {"positions": [{"item": item, **position}]})
+
+
+def checkout(client: Client, cart_id: str) -> tuple[int, dict]:
+    return call(client, "POST", EVENT + f"carts/{cart_id}/checkout/", {"email": "buyer@example.com"})
+
+
+def order(client: Client, item: int) -> tuple[int, dict]:
+    body = {"email": "buyer@example.com", "positions": [{"item": item}]}
+    return call(client, "POST", EVENT + "orders/", body)
+
+
+def outcome(results) -> Counter:
+    return Counter((status, body.get("code") if status >= 400 else None) for status, body in results)
+
+
+def sold(client: Client, quota: int) -> int:
+    """Positions of pending and paid orders in the quota, as its availability counts them."""
+    status, body = call(client, "GET", EVENT + f"quotas/{quota}/availability/")
+    assert status == 200, body
+    return body["pending_orders"] + body["paid_orders"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server")
+    parser.add_argument("--ports", type=int, nargs=2, default=[8771, 8772])
+    parser.add_argument(
+        "--database-url", default="postgres://postgres@127.0.0.1:5432/ticketshop_servers_bench"
+    )
+    args = parser.parse_args()
+
+    env = env_for(args.database_url)
+    recreate_database(args.database_url)
+    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    out = subprocess.run([PYTHON, "manage.py", "shell", "-c", SEED], cwd=ROOT, env=env, check=True,
+                         capture_output=True, text=True).stdout  # fmt: skip
+    seed = json.loads(out.strip().splitlines()[-1])
+    token, ids = seed["token"], seed["ids"]
+    servers = [start_server(args.database_url, port, args.workers, 1) for port in args.ports]
+    rows: list[tuple[str, str, str]] = []
+    try:
+        for port, server in zip(args.ports, servers, strict=True):
+            wait_until_up(port, token, server, organizer="servers")
+        pool = [Client(args.ports[i % 2], token) for i in range(60)]
+
+        item = ids["sixty"]["item"]
+        carts = at_once(pool, 60, lambda c, i: new_cart(c, item))
+        held = [body["id"] for status, body in carts if status == 201]
+        at_once(pool, len(held), lambda c, i: checkout(c, held[i]))
+        rows.append(("60 carts at once, quota 10: carts created", "10", str(len(held))))
+        rows.append(
+            ("  ... the others answered quota_exceeded", "50", str(outcome(carts)[(409, "quota_exceeded")]))
+        )
+        rows.append(("  ... then all checked out: sold", "10", str(sold(pool[0], ids["sixty"]["quota"]))))
+
+        item, quota = ids["cut"]["item"], ids["cut"]["quota"]
+        carts = at_once(pool, 10, lambda c, i: new_cart(c, item))
+        held = [body["id"] for status, body in carts if status == 201]
+        status, _ = call(pool[0], "PATCH", EVENT + f"quotas/{quota}/", {"size": 5})
+        assert status == 200, status
+        at_once(pool, len(held), lambda c, i: checkout(c, held[i]))
+        rows.append(("10 carts hold quota 10, cut to 5: carts", "10", str(len(held))))
+        rows.append(("  ... all checked out: sold", "5", str(sold(pool[0], quota))))
+
+        item = ids["click"]["item"]
+        clicks = at_once(pool, 2, lambda c, i: new_cart(c, item, voucher="ONE-CLICK"))
+        seen = outcome(clicks)
+        rows.append(("double click, single-use voucher: carts", "1", str(seen[(201, None)])))
+        rows.append(
+            ("  ... the other answered held_in_other_cart", "1", str(seen[(400, "held_in_other_cart")]))
+        )
+        held = [body["id"] for status, body in clicks if status == 201]
+        for cart_id in held:
+            checkout(pool[1], cart_id)
+        rows.append(("  ... the holder checked out: sold", "1", str(sold(pool[0], ids["click"]["quota"]))))
+
+        item = ids["mixed"]["item"]
+        first = at_once(pool, 40, lambda c, i: new_cart(c, item) if i % 2 == 0 else order(c, item))
+        held = [body["id"] for status, body in first if status == 201 and "expires" in body]
+        at_once(pool, len(held), lambda c, i: checkout(c, held[i]))
+        rows.append(
+            ("20 carts + 20 orders at once, quota 10: sold", "10", str(sold(pool[0], ids["mixed"]["quota"])))
+        )
+    finally:
+        for server in servers:
+            stop_server(server)
+
+    width = max(len(name) for name, _, _ in rows)
+    print(f"\ntwo gunicorn servers x {args.workers} workers, one PostgreSQL database")
+    print(f"{'scenario':<{width}} {'must be':>8} {'got':>6}")
+    for name, expected, got in rows:
+        print(f"{name:<{width}} {expected:>8} {got:>6}{'' if expected == got else '   <-- WRONG'}")
+    wrong = [row for row in rows if row[1] != row[2]]
+    print("all counts as they must be" if not wrong else f"{len(wrong)} count(s) wrong")
+    return 1 if wrong else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
