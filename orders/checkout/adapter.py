@@ -97,16 +97,11 @@ def voucher_saving(resolved: ResolvedCode, list_price: Decimal, currency: str) -
     return list_price - percent_off(list_price, value, currency)
 
 
-def list_prices(positions: Sequence[PositionSpec], catalog: Catalog) -> list[Decimal]:
-    return [
-        catalog.list_price(p, positions[p.addon_to] if p.addon_to is not None else None) for p in positions
-    ]
-
-
-def cart_lines(positions: Sequence[PositionSpec], catalog: Catalog) -> list[CartLine]:
+def cart_lines(
+    positions: Sequence[PositionSpec], prices: Sequence[Decimal], catalog: Catalog
+) -> list[CartLine]:
     """The engine's lines, in order; a line's code is the voucher it carries (coupons need none)."""
     event_id = catalog.event.pk
-    prices = list_prices(positions, catalog)
     lines = []
     for spec, price in zip(positions, prices, strict=True):
         date = catalog.subevents.get(spec.subevent) if spec.subevent is not None else None
@@ -128,6 +123,7 @@ def cart_lines(positions: Sequence[PositionSpec], catalog: Catalog) -> list[Cart
 
 def price_positions(
     positions: Sequence[PositionSpec],
+    prices: Sequence[Decimal],
     catalog: Catalog,
     *,
     rules: Sequence[LoadedRule],
@@ -137,7 +133,7 @@ def price_positions(
 ) -> PricedCart:
     """Price the positions through the engine: list price → codes → rules → totals."""
     return price_cart(
-        cart_lines(positions, catalog),
+        cart_lines(positions, prices, catalog),
         [rule_from(rule) for rule in rules],
         [code_from(code) for code in codes],
         now=now,

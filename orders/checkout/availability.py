@@ -12,44 +12,10 @@ from datetime import datetime
 
 from config.errors import DomainError
 from orders.checkout.catalog import Catalog
-from orders.checkout.draft import PositionSpec
+from orders.checkout.draft import PositionSpec, refuse
 
 #: ``unlocks(index, item_id)``: whether a code of the cart unlocks the hidden item of that position.
 Unlocks = Callable[[int, int], bool]
-
-
-def refuse(code: str, detail: str, index: int, spec: PositionSpec, **context) -> DomainError:
-    where = {"position": index} if spec.ref is None else {"position_id": spec.ref}
-    return DomainError(detail, code=code, **where, **context)
-
-
-def check_structure(positions: Sequence[PositionSpec]) -> None:
-    """Add-ons point to an earlier position that is itself neither an add-on nor bundled."""
-    for index, spec in enumerate(positions):
-        parent = spec.addon_to
-        if parent is None or spec.is_bundled:
-            continue
-        if not 0 <= parent < index or positions[parent].addon_to is not None:
-            raise refuse(
-                "addon_parent_invalid",
-                "An add-on must refer to an earlier position that is not itself an add-on.",
-                index,
-                spec,
-            )
-
-
-def check_known(positions: Sequence[PositionSpec], catalog: Catalog) -> None:
-    """Every item, variation and date exists in this event (before codes look at prices)."""
-    for index, spec in enumerate(positions):
-        if spec.item not in catalog.items:
-            raise refuse("item_not_found", "There is no such item in this event.", index, spec)
-        if spec.variation is not None:
-            variation = catalog.variations.get(spec.variation)
-            if variation is None or variation.item_id != spec.item:
-                raise refuse("variation_not_found", "There is no such variation of this item.", index, spec)
-        dated = spec.subevent is not None and catalog.event.has_subevents
-        if dated and spec.subevent not in catalog.subevents:
-            raise refuse("subevent_not_found", "There is no such date in this event.", index, spec)
 
 
 def in_window(now: datetime, start: datetime | None, end: datetime | None) -> bool:

@@ -47,33 +47,40 @@ class Catalog:
     def has_variations(self, item_id: int) -> bool:
         return any(v.item_id == item_id for v in self.variations.values())
 
-    def list_price(self, spec: PositionSpec, parent: PositionSpec | None = None) -> Decimal:
-        """The list price (contract section 1, step 1).
 
-        A bundled position costs its bundle's designated price, an add-on whose offer
-        includes the price costs 0. Otherwise the most specific price wins: the date's
-        override of the variation, the variation's own price, the date's override of the
-        item, the item's price.
-        """
-        if spec.is_bundled and parent is not None:
-            for bundle in self.bundles.get(parent.item, ()):
-                if bundle.bundled_item_id == spec.item and bundle.bundled_variation_id == spec.variation:
-                    return bundle.designated_price
-        item = self.items[spec.item]
-        if parent is not None and not spec.is_bundled:
-            offer = self.addon_offers.get(parent.item, {}).get(item.category_id)
-            if offer is not None and offer.price_included:
-                return Decimal("0")
-        date = spec.subevent
-        if spec.variation is not None:
-            if date is not None and (date, spec.variation) in self.variation_overrides:
-                return self.variation_overrides[(date, spec.variation)]
-            own = self.variations[spec.variation].default_price
-            if own is not None:
-                return own
-        if date is not None and (date, spec.item) in self.item_overrides:
-            return self.item_overrides[(date, spec.item)]
-        return item.default_price
+def list_prices(positions: Sequence[PositionSpec], catalog: Catalog) -> list[Decimal]:
+    """The list price of each position (contract section 1, step 1), read once by the gather stage.
+
+    A bundled position costs its bundle's designated price, an add-on whose offer
+    includes the price costs 0. Otherwise the most specific price wins: the date's
+    override of the variation, the variation's own price, the date's override of the
+    item, the item's price.
+    """
+    return [
+        list_price(catalog, p, positions[p.addon_to] if p.addon_to is not None else None) for p in positions
+    ]
+
+
+def list_price(catalog: Catalog, spec: PositionSpec, parent: PositionSpec | None) -> Decimal:
+    if spec.is_bundled and parent is not None:
+        for bundle in catalog.bundles.get(parent.item, ()):
+            if bundle.bundled_item_id == spec.item and bundle.bundled_variation_id == spec.variation:
+                return bundle.designated_price
+    item = catalog.items[spec.item]
+    if parent is not None and not spec.is_bundled:
+        offer = catalog.addon_offers.get(parent.item, {}).get(item.category_id)
+        if offer is not None and offer.price_included:
+            return Decimal("0")
+    date = spec.subevent
+    if spec.variation is not None:
+        if date is not None and (date, spec.variation) in catalog.variation_overrides:
+            return catalog.variation_overrides[(date, spec.variation)]
+        own = catalog.variations[spec.variation].default_price
+        if own is not None:
+            return own
+    if date is not None and (date, spec.item) in catalog.item_overrides:
+        return catalog.item_overrides[(date, spec.item)]
+    return item.default_price
 
 
 def load_catalog(event: Event, positions: Sequence[PositionSpec]) -> Catalog:
@@ -188,7 +195,7 @@ def with_bundles(positions: Sequence[PositionSpec], catalog: Catalog) -> list[Po
     Stored positions (with a ``ref``) are kept as they are, their bundled ones included.
     A position asked for as bundled is dropped (a bundle is always rebuilt from the
     configuration). ``addon_to`` indices are renumbered accordingly; the structure must
-    have been checked (``orders.checkout.availability.check_structure``).
+    have been checked (``orders.checkout.gather.check_structure``).
     """
     new_index: dict[int, int] = {}
     result: list[PositionSpec] = []

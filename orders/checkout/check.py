@@ -1,11 +1,13 @@
 """Stage 2, check: whether what was gathered may be sold together now, in this order.
 
-1. every item, variation and date exists in the event;
-2. the codes: each valid alone, then together, attached to the positions they change,
+1. the codes: each valid alone, then together, attached to the positions they change,
    within their uses (``orders.checkout.codes``);
-3. the positions to check (those taken anew; all of an order's) are on sale on this
+2. the positions to check (those taken anew; all of an order's) are on sale on this
    channel, with the counts per order and per parent (``orders.checkout.availability``);
-4. the quotas have room (:func:`check_rooms`).
+3. the quotas have room (:func:`check_rooms`).
+
+(The shape of the request, add-ons after their parents and ids of this event, is
+checked where the gather stage reads it.)
 
 Each refusal raises a :class:`~config.errors.DomainError` with a stable code; the
 first one wins. What passes is :class:`~orders.checkout.codes.AppliedCodes`:
@@ -29,7 +31,7 @@ from __future__ import annotations
 from collections import Counter
 
 from config.errors import ConflictError
-from orders.checkout.availability import check_known, check_positions
+from orders.checkout.availability import check_positions
 from orders.checkout.codes import AppliedCodes, check_codes
 from orders.checkout.gather import Gathered
 from orders.checkout.mode import Mode
@@ -38,7 +40,6 @@ from vouchers.resolution import ResolvedCode
 
 def check(gathered: Gathered, *, mode: Mode) -> AppliedCodes:
     catalog = gathered.catalog
-    check_known(gathered.positions, catalog)
     applied = check_codes(gathered)
     check_positions(
         applied.positions, catalog, channel=gathered.channel, now=gathered.now,

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
-from orders.checkout.adapter import list_prices, voucher_saving
+from orders.checkout.adapter import voucher_saving
 from orders.checkout.catalog import Catalog
 from orders.checkout.draft import PositionSpec
 from orders.checkout.gather import Gathered
@@ -126,25 +127,27 @@ def check_codes(gathered: Gathered) -> AppliedCodes:
         replace(p, voucher=None) if p.voucher and kinds[p.voucher] != CodeKind.VOUCHER else p
         for p in positions
     ]
-    return attach_and_check(catalog=gathered.catalog, positions=positions, codes=resolved, held=held)
+    return attach_and_check(
+        catalog=gathered.catalog, positions=positions, prices=gathered.prices, codes=resolved, held=held
+    )
 
 
 def attach_and_check(
     *,
     catalog: Catalog,
     positions: Sequence[PositionSpec],
+    prices: Sequence[Decimal],
     codes: Sequence[ResolvedCode],
     held: dict[str, int],
 ) -> AppliedCodes:
     """Attach order-wide vouchers and check every voucher's limits against the positions.
 
-    ``positions`` carry the vouchers typed on them; ``codes`` are resolved (in the order
-    the engine applies them), their ``uses_remaining`` net of ``held``, the uses other
-    carts hold.
+    ``positions`` carry the vouchers typed on them (``prices``: their list prices);
+    ``codes`` are resolved (in the order the engine applies them), their
+    ``uses_remaining`` net of ``held``, the uses other carts hold.
     """
     event = catalog.event
     event_id = event.pk
-    prices = list_prices(positions, catalog)
     positions = list(positions)
     for code in codes:
         if code.kind != CodeKind.VOUCHER:
@@ -171,7 +174,7 @@ def attach_and_check(
 def attach_voucher(
     code: ResolvedCode,
     positions: list[PositionSpec],
-    prices: list,
+    prices: Sequence[Decimal],
     left: int | None,
     event_id: int,
     currency: str,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from config.errors import DomainError
 from orders.models import Cart
 from ticketing.models import Event, SalesChannel
 
@@ -52,3 +53,10 @@ class Draft:
     cart: Cart | None = None
     parent_ref: int | None = None
     expected_total: Decimal | None = None
+
+
+def refuse(code: str, detail: str, index: int, spec: PositionSpec, **context) -> DomainError:
+    """The error of one position: its ``position`` (index in the request) or, from a cart, its
+    cart position ``id`` (``position_id``)."""
+    where = {"position": index} if spec.ref is None else {"position_id": spec.ref}
+    return DomainError(detail, code=code, **where, **context)

@@ -5,8 +5,9 @@ In this order:
 1. the stored cart (locked first when the mode locks: a second change or checkout
    of the same cart waits, then sees the first one's result) and its positions
    and codes; the positions asked for go after the stored ones;
-2. the shape of what is asked for (add-ons after their parents), the products
-   and the rules (``catalog``), bundles expanded, the quotas each position draws from;
+2. the shape of what is asked for (add-ons after their parents), the products and
+   the rules (``catalog``), bundles expanded, every id known in the event, the list
+   prices, the quotas each position draws from;
 3. the locks: the limited quotas to be checked, then the vouchers, then the coupons
    named by the codes, each by primary key (``vouchers.services.usage.codes_lock``),
    read fresh as they are locked;
@@ -14,27 +15,31 @@ In this order:
    what other unexpired carts hold of them and of the codes (``orders.counting``),
    plus what blocking vouchers hold when the event has any.
 
-Nothing here refuses a request but the shape checks (``addon_parent_invalid``,
-``too_many_positions``) and a cart that is gone; the check stage decides.
+Nothing here refuses a request but its shape (``addon_parent_invalid``,
+``too_many_positions``, ``item_not_found``, ``variation_not_found``,
+``subevent_not_found``: what cannot even be read) and a cart that is gone; the
+check stage decides the rest.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from config.errors import ConflictError, DomainError
-from orders.checkout.availability import check_structure
 from orders.checkout.catalog import (
     Catalog,
     LoadedRule,
     limited_quotas,
+    list_prices,
     load_catalog,
     load_rules,
     quota_membership,
     with_bundles,
 )
-from orders.checkout.draft import Draft, PositionSpec
+from orders.checkout.draft import Draft, PositionSpec, refuse
 from orders.checkout.mode import Mode
 from orders.counting import Counts, count_taken
 from orders.models import Cart, CartCode
@@ -60,9 +65,9 @@ class Gathered:
     """What a draft is checked, priced and stored from.
 
     ``positions``: the stored cart's (with ``ref``), then those asked for, bundles
-    expanded. ``taking``: indices of the positions whose place this operation takes
-    (not held by the cart already); ``checked``: those the check stage checks (all of
-    an order's). ``codes``: normalised, in the order the engine applies them (vouchers
+    expanded; ``prices``: their list prices. ``taking``: indices of the positions whose
+    place this operation takes (not held by the cart already); ``checked``: those the
+    check stage checks (all of an order's). ``codes``: normalised, in the order the engine applies them (vouchers
     typed on positions, then the order-wide ones); ``stored_codes``: the cart's;
     ``held_codes``: those of them it holds (unexpired, or read without locks);
     ``found``: their rows, fresh (locked under the locks).
@@ -75,6 +80,7 @@ class Gathered:
     catalog: Catalog
     rules: list[LoadedRule]
     positions: list[PositionSpec]
+    prices: list[Decimal]
     taking: frozenset[int]
     checked: frozenset[int]
     codes: list[str]
@@ -120,6 +126,35 @@ def stored_cart(cart: Cart) -> StoredCart:
     return StoredCart(
         positions=positions, codes=codes, last_positionid=max((r.positionid for r in rows), default=0)
     )
+
+
+def check_structure(positions: Sequence[PositionSpec]) -> None:
+    """Add-ons point to an earlier position that is itself neither an add-on nor bundled."""
+    for index, spec in enumerate(positions):
+        parent = spec.addon_to
+        if parent is None or spec.is_bundled:
+            continue
+        if not 0 <= parent < index or positions[parent].addon_to is not None:
+            raise refuse(
+                "addon_parent_invalid",
+                "An add-on must refer to an earlier position that is not itself an add-on.",
+                index,
+                spec,
+            )
+
+
+def check_known(positions: Sequence[PositionSpec], catalog: Catalog) -> None:
+    """Every item, variation and date exists in this event (before codes look at prices)."""
+    for index, spec in enumerate(positions):
+        if spec.item not in catalog.items:
+            raise refuse("item_not_found", "There is no such item in this event.", index, spec)
+        if spec.variation is not None:
+            variation = catalog.variations.get(spec.variation)
+            if variation is None or variation.item_id != spec.item:
+                raise refuse("variation_not_found", "There is no such variation of this item.", index, spec)
+        dated = spec.subevent is not None and catalog.event.has_subevents
+        if dated and spec.subevent not in catalog.subevents:
+            raise refuse("subevent_not_found", "There is no such date in this event.", index, spec)
 
 
 def combine(
@@ -182,6 +217,8 @@ def gather(draft: Draft, *, mode: Mode, now: datetime) -> Gathered:
     positions = with_bundles(positions, catalog)
     if len(positions) > MAX_POSITIONS:
         raise DomainError(f"At most {MAX_POSITIONS} positions per order.", code="too_many_positions")
+    check_known(positions, catalog)
+    prices = list_prices(positions, catalog)
     codes = code_order(positions, [*stored.codes, *draft.codes])
     held_codes = frozenset(stored.codes) if holds else frozenset()
     taking = frozenset(i for i, p in enumerate(positions) if p.ref is None or not holds)
@@ -212,7 +249,7 @@ def gather(draft: Draft, *, mode: Mode, now: datetime) -> Gathered:
     )
     blocking = count_blocking_vouchers(limited) if limited and has_blocking else {}
     return Gathered(
-        draft=draft, now=now, catalog=catalog, rules=rules, positions=positions, taking=taking,
+        draft=draft, now=now, catalog=catalog, rules=rules, positions=positions, prices=prices, taking=taking,
         checked=checked, codes=codes, stored_codes=frozenset(stored.codes), held_codes=held_codes,
         found=found, quotas=quotas, membership=membership, limited=limited,
         counts=counts, blocking=blocking, last_positionid=stored.last_positionid,

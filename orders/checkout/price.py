@@ -51,8 +51,8 @@ def price(gathered: Gathered, applied: AppliedCodes) -> PricedView:
     total the customer saw and it differs: 409 ``price_changed`` with both totals."""
     rules = gathered.rules
     result = price_positions(
-        applied.positions, gathered.catalog, rules=rules, codes=applied.codes, now=gathered.now,
-        channel=gathered.channel,
+        applied.positions, gathered.prices, gathered.catalog, rules=rules, codes=applied.codes,
+        now=gathered.now, channel=gathered.channel,
     )  # fmt: skip
     by_id = {rule.discount.pk: rule.discount for rule in rules}
     view = PricedView(
