@@ -51,7 +51,7 @@ class AppliedCodes:
         return {code.code: code for code in self.codes}
 
     def unlocks(self, catalog: Catalog):
-        """``unlocks(index, item_id)`` for ``orders.availability``: the position's voucher, or an
+        """``unlocks(index, item_id)`` for ``orders.checkout.availability``: the position's voucher, or an
         order-wide code of the cart, unlocks that hidden item."""
         codes = self.by_code()
         order_wide = [c for c in self.codes if c.kind != CodeKind.VOUCHER and c.unlocks_hidden_items]
