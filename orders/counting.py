@@ -30,6 +30,7 @@ from orders.models import Cart, CartCode, CartPosition, OrderStatus, ProductSale
 from ticketing import rawsql
 from ticketing.models import Quota
 from vouchers.models import Coupon, Voucher
+from vouchers.quotas import blocking_voucher_ids
 
 
 def _tables() -> dict[str, str]:
@@ -46,13 +47,14 @@ def _tables() -> dict[str, str]:
         "cartpos": rawsql.table(CartPosition),
         "cart": rawsql.table(Cart),
         "cartcode": rawsql.table(CartCode),
-        "voucher": rawsql.table(Voucher),
     }
 
 
 # Plain SQL (the same on PostgreSQL and SQLite): these run under the locks of every checkout, and
 # building the equivalent ORM expressions costs more than running them. Each part gives rows of
-# (what, id, status, count); ``{other_cart}`` leaves the cart being changed or checked out aside.
+# (what, id, status, count); ``{other_cart}`` leaves the cart being changed or checked out aside,
+# ``{not_blocking}`` the positions carrying a voucher that holds their place itself. Only this app's
+# tables and ticketing's quota tables are read; every name comes from the models.
 SOLD_SQL = """
 SELECT 'sold', qi.{qi_quota}, s.status, SUM(s.quantity)
 FROM {qi} qi
@@ -72,8 +74,7 @@ FROM {qi} qi
 JOIN {quota} q ON q.id = qi.{qi_quota}
 JOIN {cartpos} p ON p.item_id = qi.{qi_item} AND COALESCE(p.subevent_id, 0) = COALESCE(q.subevent_id, 0)
 JOIN {cart} c ON c.id = p.cart_id
-LEFT JOIN {voucher} v ON v.id = p.voucher_id
-WHERE qi.{qi_quota} IN ({ids}) AND c.expires > %s{other_cart} AND (v.id IS NULL OR NOT v.block_quota) AND (
+WHERE qi.{qi_quota} IN ({ids}) AND c.expires > %s{other_cart}{not_blocking} AND (
     p.variation_id IS NULL OR EXISTS (
         SELECT 1 FROM {qv} qv WHERE qv.{qv_quota} = qi.{qi_quota} AND qv.{qv_variation} = p.variation_id
     )
@@ -114,8 +115,12 @@ def count_taken(
     now: datetime,
     sold: bool = True,
     exclude_cart: UUID | None = None,
+    blocking_vouchers: Sequence[int] = (),
 ) -> Counts:
-    """Every count asked for, in one statement (a ``UNION ALL`` of the parts needed)."""
+    """Every count asked for, in one statement (a ``UNION ALL`` of the parts needed).
+
+    ``blocking_vouchers``: the vouchers that hold quota now (``vouchers.quotas.blocking_voucher_ids``):
+    cart positions carrying one take no place of their own."""
     moment = connection.ops.adapt_datetimefield_value(now)
     other_cart, other_params = "", []
     if exclude_cart is not None:
@@ -125,14 +130,24 @@ def count_taken(
     parts: list[str] = []
     params: list = []
 
+    not_blocking, blocking_params = "", []
+    if blocking_vouchers:
+        not_blocking = (
+            f" AND (p.voucher_id IS NULL OR p.voucher_id NOT IN ({rawsql.placeholders(blocking_vouchers)}))"
+        )
+        blocking_params = [int(i) for i in blocking_vouchers]
+
     def part(sql: str, ids: Sequence[int], extra: list) -> None:
-        parts.append(sql.format(**tables, ids=rawsql.placeholders(ids), other_cart=other_cart).strip())
+        sql = sql.format(
+            **tables, ids=rawsql.placeholders(ids), other_cart=other_cart, not_blocking=not_blocking
+        )
+        parts.append(sql.strip())
         params.extend([*(int(i) for i in ids), *extra])
 
     if quota_ids and sold:
         part(SOLD_SQL, quota_ids, [OrderStatus.PENDING, OrderStatus.PAID])
     if quota_ids:
-        part(CART_SQL, quota_ids, [moment, *other_params])
+        part(CART_SQL, quota_ids, [moment, *other_params, *blocking_params])
     if voucher_ids:
         part(VOUCHER_HELD_SQL, voucher_ids, [moment, *other_params])
     if coupon_ids:
@@ -161,7 +176,7 @@ def count_sold(quotas: Sequence[Quota]) -> dict[str, dict[int, int]]:
     ids = [int(q.pk) for q in quotas]
     if not ids:
         return counts
-    sql = SOLD_SQL.format(**_tables(), ids=rawsql.placeholders(ids), other_cart="")
+    sql = SOLD_SQL.format(**_tables(), ids=rawsql.placeholders(ids))
     for _what, quota_id, status, total in rawsql.fetch(sql, [*ids, OrderStatus.PENDING, OrderStatus.PAID]):
         counts[status][quota_id] = int(total or 0)
     return counts
@@ -176,8 +191,13 @@ def count_paid_positions(quotas: Sequence[Quota]) -> dict[int, int]:
 
 
 def count_cart_positions(quotas: Sequence[Quota]) -> dict[int, int]:
-    """Positions of unexpired carts (the ``CART_POSITIONS`` quota counter)."""
-    return count_taken(quota_ids=[q.pk for q in quotas], now=timezone.now(), sold=False).held_places
+    """Positions of unexpired carts (the ``CART_POSITIONS`` quota counter): two queries, the
+    blocking vouchers of the quotas' events, then the count."""
+    blocking = blocking_voucher_ids({q.event_id for q in quotas})
+    counts = count_taken(
+        quota_ids=[q.pk for q in quotas], now=timezone.now(), sold=False, blocking_vouchers=blocking
+    )
+    return counts.held_places
 
 
 def count_code_holds(row: Voucher | Coupon | None, now: datetime) -> int:

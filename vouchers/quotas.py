@@ -6,7 +6,7 @@ quota availability everywhere subtracts the uses that blocking vouchers hold.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from django.db.models import Exists, F, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -42,12 +42,19 @@ def blocking_vouchers_for_quota():
     )
 
 
-def event_has_blocking_vouchers(event_id: int) -> bool:
-    """Whether some voucher of the event blocks quota and has uses left (then
-    :func:`count_blocking_vouchers` is worth asking; otherwise it counts 0 by definition)."""
+def blocking_voucher_ids(event_ids: Collection[int]) -> list[int]:
+    """The vouchers of these events that hold quota now (valid, uses left): what
+    :func:`count_blocking_vouchers` counts. A cart position carrying one of them takes no
+    place of its own (the voucher holds it); none at all means that counter counts 0."""
     from vouchers.models import Voucher
 
-    return Voucher.objects.filter(event_id=event_id, block_quota=True, redeemed__lt=F("max_usages")).exists()
+    now = timezone.now()
+    return list(
+        Voucher.objects.filter(event_id__in=event_ids, block_quota=True, redeemed__lt=F("max_usages"))
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=now))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def count_blocking_vouchers(quotas: Sequence[Quota]) -> dict[int, int]:

@@ -45,7 +45,7 @@ from orders.counting import Counts, count_taken
 from orders.models import Cart, CartCode
 from ticketing.models import Quota
 from vouchers.codes import normalise_code
-from vouchers.quotas import count_blocking_vouchers, event_has_blocking_vouchers
+from vouchers.quotas import blocking_voucher_ids, count_blocking_vouchers
 from vouchers.resolution import FoundCode
 from vouchers.resolution.lookup import find_codes
 from vouchers.services.usage import codes_lock
@@ -67,8 +67,9 @@ class Gathered:
     ``positions``: the stored cart's (with ``ref``), then those asked for, bundles
     expanded; ``prices``: their list prices. ``taking``: indices of the positions whose
     place this operation takes (not held by the cart already); ``checked``: those the
-    check stage checks (all of an order's). ``codes``: normalised, in the order the engine applies them (vouchers
-    typed on positions, then the order-wide ones); ``stored_codes``: the cart's;
+    check stage checks (all of an order's). ``codes``: normalised, in the order the
+    engine applies them (vouchers typed on positions, then the order-wide ones);
+    ``stored_codes``: the cart's;
     ``held_codes``: those of them it holds (unexpired, or read without locks);
     ``found``: their rows, fresh (locked under the locks).
     ``quotas``/``membership``: every quota each position draws from; ``limited``:
@@ -227,7 +228,7 @@ def gather(draft: Draft, *, mode: Mode, now: datetime) -> Gathered:
     quotas, membership = quota_membership(event, positions)
     to_check = {q for i in checked for q in membership[i] if quotas[q].size is not None}
 
-    has_blocking = bool(to_check) and event_has_blocking_vouchers(event.pk)
+    blocking_ids = blocking_voucher_ids([event.pk]) if to_check else []
 
     # The locks, in the one order: (cart above), quotas, vouchers, coupons.
     limited = limited_quotas(to_check, lock=mode.locks)
@@ -246,8 +247,9 @@ def gather(draft: Draft, *, mode: Mode, now: datetime) -> Gathered:
         coupon_ids=[f.coupon.pk for f in rows if f.coupon is not None and limits_orders(f.coupon)],
         now=now,
         exclude_cart=cart.pk if cart is not None else None,
+        blocking_vouchers=blocking_ids,
     )
-    blocking = count_blocking_vouchers(limited) if limited and has_blocking else {}
+    blocking = count_blocking_vouchers(limited) if limited and blocking_ids else {}
     return Gathered(
         draft=draft, now=now, catalog=catalog, rules=rules, positions=positions, prices=prices, taking=taking,
         checked=checked, codes=codes, stored_codes=frozenset(stored.codes), held_codes=held_codes,
