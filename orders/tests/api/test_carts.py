@@ -281,3 +281,49 @@ def test_reading_a_cart_takes_a_constant_number_of_queries(api, event, shop, dja
             assert api.get(CARTS + f"{cart['id']}/").status_code == 200
         bounds.append(len(captured))
     assert bounds[0] == bounds[1]
+
+
+def test_a_code_held_by_a_cart_reads_held_in_code_info_until_the_cart_lets_it_go(api, anon, event, shop):
+    voucher = VoucherFactory(event=event, max_usages=1)
+    url = f"/api/v1/organizers/demo-org/code-info/{voucher.code}/?event=conf"
+    assert anon.get(url).json()["message"] == "valid"
+    cart = create(api, [pos(shop.ticket, voucher=voucher.code)]).json()
+    assert anon.get(url).json()["message"] == "heldInOtherCart"
+    second = create(api, [pos(shop.ticket, voucher=voucher.code)])
+    assert (second.status_code, second.json()["code"]) == (400, "held_in_other_cart")
+    assert Cart.objects.count() == 1
+    assert api.delete(CARTS + f"{cart['id']}/").status_code == 204
+    assert anon.get(url).json()["message"] == "valid"
+    assert create(api, [pos(shop.ticket, voucher=voucher.code)]).status_code == 201
+
+
+def test_a_cart_cannot_hold_more_places_than_are_left_and_says_how_many_are(api, event, shop):
+    shop.quota.size = 3
+    shop.quota.save()
+    cart = create(api, [pos(shop.ticket), pos(shop.ticket)]).json()
+    other = create(api, [pos(shop.ticket), pos(shop.ticket)])
+    assert (other.status_code, other.json()["code"], other.json()["available"]) == (409, "quota_exceeded", 1)
+    added = api.post(CARTS + f"{cart['id']}/positions/", pos(shop.ticket), format="json")
+    assert added.status_code == 201
+    refused = api.post(CARTS + f"{cart['id']}/positions/", pos(shop.ticket), format="json")
+    assert (refused.status_code, refused.json()["code"], refused.json()["available"]) == (
+        409,
+        "quota_exceeded",
+        0,
+    )
+    assert CartPosition.objects.count() == 3 == quota_availability(shop.quota).cart_positions
+
+
+def test_a_position_carrying_a_blocking_voucher_takes_the_voucher_s_place(api, event, shop):
+    shop.quota.size = 2
+    shop.quota.save()
+    blocking = VoucherFactory(event=event, item=shop.ticket, block_quota=True, max_usages=1)
+    create(api, [pos(shop.ticket)])  # one place held by a cart, one by the voucher
+    assert (create(api, [pos(shop.ticket)]).status_code, quota_availability(shop.quota).available_number) == (
+        409,
+        0,
+    )
+    cart = create(api, [pos(shop.ticket, voucher=blocking.code)])
+    assert cart.status_code == 201
+    assert quota_availability(shop.quota).cart_positions == 1  # its place is the voucher's
+    assert checkout(api, cart.json()["id"]).status_code == 201
