@@ -14,12 +14,16 @@ What it does, stopping everything it started when done (or interrupted):
    rules — the whole checkout (locks, re-validation, pricing, redemption);
 4. for the same time, each client adds one position at a time to a cart of its own
    (``POST carts/<id>/positions/``: the hold is taken under the quota and code locks);
-   every 20 positions the client starts a new cart, outside the timed requests;
+   every 20 positions the client starts a new cart, outside the timed requests; these
+   carts are deleted afterwards;
 5. for the same time, the whole cart flow: ``POST carts/`` with the same three positions
    and code, then ``POST carts/<id>/checkout/`` (one figure per flow: two requests);
-6. for the same time, the same clients GET ``/api/v1/organizers/<o>/`` (token
+6. the direct checkouts of 3. again, while ``--held`` positions (2,000) of the same
+   quota are held in other unexpired carts (deleted afterwards): every checkout counts
+   them under its locks;
+7. for the same time, the same clients GET ``/api/v1/organizers/<o>/`` (token
    authentication, one small read): the floor of the stack on this machine;
-7. prints requests (flows) per second, p50/p99 latency and errors of each, and the
+8. prints requests (flows) per second, p50/p99 latency and errors of each, and the
    floor/checkout ratio, so that runs on different machines can be compared.
 
 Targets on a 2-core machine: at least 150 checkouts/s with p99 under 150 ms.
@@ -239,6 +243,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread when > 1)")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--held", type=int, default=2000, help="positions held in other carts during the "
+                        "second direct-checkout figure")  # fmt: skip
     parser.add_argument("--runs", type=int, default=1, help="measure every figure this many times; "
                         "the last table gives the medians")  # fmt: skip
     parser.add_argument(
@@ -267,11 +273,28 @@ def main() -> None:
         checkout_body = json.dumps({"email": "buyer@example.com"}).encode()
         add_body = json.dumps({"item": ticket}).encode()
         own_carts: list[str | None] = [None] * args.clients
+        made: list[str] = []
 
         def new_cart_every_20(index: int, n: int) -> None:
             if n % 20 == 0:
                 status, payload = connections[index].request("POST", carts_path, b"{}")
                 own_carts[index] = json.loads(payload)["id"] if status == 201 else None
+                if own_carts[index] is not None:
+                    made.append(own_carts[index])
+
+        def delete_carts() -> None:
+            """Carts a phase left behind are deleted before the next one: each figure is its own."""
+            for cart_id in made:
+                connections[0].request("DELETE", f"{carts_path}{cart_id}/")
+            made.clear()
+
+        def hold(count: int) -> None:
+            """``count`` positions held in unexpired carts of 20 positions each."""
+            body = json.dumps({"positions": [{"item": ticket}] * 20}).encode()
+            for _ in range(count // 20):
+                status, payload = connections[0].request("POST", carts_path, body)
+                assert status == 201, payload[:200]
+                made.append(json.loads(payload)["id"])
 
         def add_position(index: int, n: int):
             if own_carts[index] is None:
@@ -295,12 +318,17 @@ def main() -> None:
         drive("warm-up", args.clients, args.warmup, checkout)
         runs = []
         for _ in range(max(args.runs, 1)):
-            runs.append([
-                drive("POST orders/ (checkout)", args.clients, duration, checkout),
-                drive("POST carts/<id>/positions/", args.clients, duration, add_position, new_cart_every_20),
-                drive("cart: create (3 pos.+code), checkout", args.clients, duration, cart_flow),
-                drive("GET organizers/<o>/ (floor)", args.clients, duration, floor),
-            ])  # fmt: skip
+            figures = [drive("POST orders/ (checkout)", args.clients, duration, checkout)]
+            figures.append(drive("POST carts/<id>/positions/", args.clients, duration, add_position,
+                                 new_cart_every_20))  # fmt: skip
+            delete_carts()
+            figures.append(drive("cart: create (3 pos.+code), checkout", args.clients, duration, cart_flow))
+            hold(args.held)
+            held = f"POST orders/, {args.held} held in carts"
+            figures.append(drive(held, args.clients, duration, checkout))
+            delete_carts()
+            figures.append(drive("GET organizers/<o>/ (floor)", args.clients, duration, floor))
+            runs.append(figures)
     finally:
         stop_server(server)
 
