@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.serializers import StrictModelSerializer
 from discounts.models import Discount
 from discounts.validation import validate_discount
 from ticketing.api.common import ReplaceOnPutMixin
@@ -59,7 +60,7 @@ class LegacySalesChannelsField(serializers.Field):
         return {"all_sales_channels": False, "limit_sales_channels": [channels[i] for i in sorted(set(data))]}
 
 
-class DiscountSerializer(ReplaceOnPutMixin, SharedValidationMixin, serializers.ModelSerializer):
+class DiscountSerializer(ReplaceOnPutMixin, SharedValidationMixin, StrictModelSerializer):
     shared_validator = validate_discount
 
     limit_sales_channels = serializers.SlugRelatedField(

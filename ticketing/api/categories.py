@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from rest_framework import serializers, viewsets
+from rest_framework import viewsets
 
+from core.serializers import StrictModelSerializer
 from ticketing.api.common import EventResourceMixin, ReplaceOnPutMixin
 from ticketing.api.filters import FilterSet
 from ticketing.models import ItemCategory
 
 
-class ItemCategorySerializer(ReplaceOnPutMixin, serializers.ModelSerializer):
+class ItemCategorySerializer(ReplaceOnPutMixin, StrictModelSerializer):
     class Meta:
         model = ItemCategory
         fields = ("id", "name", "description", "position", "is_addon")

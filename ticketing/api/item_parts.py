@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from rest_framework import serializers, viewsets
 
+from core.serializers import StrictModelSerializer
 from ticketing.api.common import ItemChildMixin, ReplaceOnPutMixin, VisiblePrimaryKeyRelatedField
 from ticketing.api.fields import MoneyField
 from ticketing.api.filters import FilterSet
@@ -23,7 +24,7 @@ def context_base_item(serializer: serializers.Serializer) -> Item:
     return item if item is not None else Item(event=serializer.context["event"])
 
 
-class ItemVariationSerializer(ReplaceOnPutMixin, serializers.ModelSerializer):
+class ItemVariationSerializer(ReplaceOnPutMixin, StrictModelSerializer):
     default_price = MoneyField(allow_null=True, required=False, help_text="null: the item's default price.")
     price = MoneyField(read_only=True, help_text="The price that applies: default_price, else the item's.")
 
@@ -32,7 +33,7 @@ class ItemVariationSerializer(ReplaceOnPutMixin, serializers.ModelSerializer):
         fields = ("id", "value", "default_price", "price", "active", "position")
 
 
-class ItemAddOnSerializer(ReplaceOnPutMixin, SharedValidationMixin, serializers.ModelSerializer):
+class ItemAddOnSerializer(ReplaceOnPutMixin, SharedValidationMixin, StrictModelSerializer):
     shared_validator = validate_addon
     addon_category = VisiblePrimaryKeyRelatedField(queryset=ItemCategory.objects.all())
 
@@ -55,7 +56,7 @@ class ItemAddOnSerializer(ReplaceOnPutMixin, SharedValidationMixin, serializers.
         return value
 
 
-class ItemBundleSerializer(ReplaceOnPutMixin, SharedValidationMixin, serializers.ModelSerializer):
+class ItemBundleSerializer(ReplaceOnPutMixin, SharedValidationMixin, StrictModelSerializer):
     shared_validator = validate_bundle
     bundled_item = VisiblePrimaryKeyRelatedField(queryset=Item.objects.all())
     bundled_variation = VisiblePrimaryKeyRelatedField(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from rest_framework import serializers, viewsets
 
+from core.serializers import StrictModelSerializer
 from ticketing.api.common import (
     EventResourceMixin,
     ReplaceOnPutMixin,
@@ -44,7 +45,7 @@ class OrganizerSalesChannelField(serializers.SlugRelatedField):
         return super().get_queryset().filter(organizer=self.context.get("organizer"))
 
 
-class ItemSerializer(ReplaceOnPutMixin, serializers.ModelSerializer):
+class ItemSerializer(ReplaceOnPutMixin, StrictModelSerializer):
     category = VisiblePrimaryKeyRelatedField(
         queryset=ItemCategory.objects.all(), allow_null=True, required=False
     )

@@ -8,6 +8,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.serializers import StrictModelSerializer, StrictSerializer
 from ticketing.api.common import (
     EventResourceMixin,
     NullsLargestOrderingFilter,
@@ -21,7 +22,7 @@ from ticketing.selectors import quota_availability
 from ticketing.validation import validate_quota
 
 
-class QuotaSerializer(ReplaceOnPutMixin, SharedValidationMixin, serializers.ModelSerializer):
+class QuotaSerializer(ReplaceOnPutMixin, SharedValidationMixin, StrictModelSerializer):
     shared_validator = validate_quota
 
     subevent = VisiblePrimaryKeyRelatedField(
@@ -40,7 +41,7 @@ class QuotaSerializer(ReplaceOnPutMixin, SharedValidationMixin, serializers.Mode
         extra_kwargs = {"size": {"help_text": "null: unlimited."}}
 
 
-class QuotaAvailabilitySerializer(serializers.Serializer):
+class QuotaAvailabilitySerializer(StrictSerializer):
     """Mirrors ``ticketing.selectors.QuotaAvailability``."""
 
     total_size = serializers.IntegerField(allow_null=True, help_text="null: unlimited.")

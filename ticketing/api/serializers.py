@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from core.serializers import StrictModelSerializer
 from ticketing.api.common import ReplaceOnPutMixin
 from ticketing.api.validation import SharedValidationMixin
 from ticketing.models import Event, Organizer, SalesChannel
 from ticketing.validation import validate_event
 
 
-class OrganizerSerializer(serializers.ModelSerializer):
+class OrganizerSerializer(StrictModelSerializer):
     class Meta:
         model = Organizer
         fields = ("slug", "name")
 
 
-class SalesChannelSerializer(ReplaceOnPutMixin, serializers.ModelSerializer):
+class SalesChannelSerializer(ReplaceOnPutMixin, StrictModelSerializer):
     class Meta:
         model = SalesChannel
         fields = ("id", "identifier", "label", "position")
@@ -32,7 +33,7 @@ class SalesChannelSerializer(ReplaceOnPutMixin, serializers.ModelSerializer):
         return value
 
 
-class EventSerializer(ReplaceOnPutMixin, SharedValidationMixin, serializers.ModelSerializer):
+class EventSerializer(ReplaceOnPutMixin, SharedValidationMixin, StrictModelSerializer):
     shared_validator = validate_event
 
     class Meta:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django_filters import rest_framework as filters
 from rest_framework import serializers, viewsets
 
+from core.serializers import StrictModelSerializer
 from ticketing.api.common import EventResourceMixin, ReplaceOnPutMixin, VisiblePrimaryKeyRelatedField
 from ticketing.api.fields import MoneyField
 from ticketing.api.filters import FilterSet
@@ -14,7 +15,7 @@ from ticketing.services import subevent_create, subevent_delete, subevent_update
 from ticketing.validation import validate_price_overrides, validate_subevent
 
 
-class ItemPriceOverrideSerializer(serializers.ModelSerializer):
+class ItemPriceOverrideSerializer(StrictModelSerializer):
     item = VisiblePrimaryKeyRelatedField(queryset=Item.objects.all())
     price = MoneyField()
 
@@ -23,7 +24,7 @@ class ItemPriceOverrideSerializer(serializers.ModelSerializer):
         fields = ("item", "price")
 
 
-class VariationPriceOverrideSerializer(serializers.ModelSerializer):
+class VariationPriceOverrideSerializer(StrictModelSerializer):
     variation = VisiblePrimaryKeyRelatedField(
         queryset=ItemVariation.objects.select_related("item"), event_lookup="item__event"
     )
@@ -43,7 +44,7 @@ def _refuse_duplicates(entries: list[dict], key: str) -> None:
         seen.add(pk)
 
 
-class SubEventSerializer(ReplaceOnPutMixin, SharedValidationMixin, serializers.ModelSerializer):
+class SubEventSerializer(ReplaceOnPutMixin, SharedValidationMixin, StrictModelSerializer):
     """A date; ``item_price_overrides`` / ``variation_price_overrides`` are replaced as a whole on write."""
 
     shared_validator = validate_subevent

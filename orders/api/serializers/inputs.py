@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.serializers import StrictSerializer
 from orders.checkout.draft import PositionSpec
 from orders.checkout.gather import MAX_POSITIONS
 from ticketing import rawsql
@@ -16,7 +17,7 @@ from vouchers.codes import MAX_CODE_LENGTH, normalise_code
 MAX_CODES = 20
 
 
-class PositionInputSerializer(serializers.Serializer):
+class PositionInputSerializer(StrictSerializer):
     item = serializers.IntegerField(min_value=1)
     variation = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
     subevent = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
@@ -64,7 +65,7 @@ class SalesChannelField(serializers.SlugRelatedField):
         return SalesChannel.objects.filter(organizer=organizer)
 
 
-class PositionsAndCodesSerializer(serializers.Serializer):
+class PositionsAndCodesSerializer(StrictSerializer):
     sales_channel = SalesChannelField()
     positions = PositionInputSerializer(many=True, max_length=MAX_POSITIONS)
     codes = CodesField()
@@ -110,11 +111,11 @@ class CartPositionAddSerializer(PositionInputSerializer):
     )  # fmt: skip
 
 
-class CodeInputSerializer(serializers.Serializer):
+class CodeInputSerializer(StrictSerializer):
     code = serializers.CharField(max_length=MAX_CODE_LENGTH)
 
 
-class CheckoutSerializer(serializers.Serializer):
+class CheckoutSerializer(StrictSerializer):
     email = serializers.EmailField()
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     expected_total = MoneyField(

@@ -11,18 +11,19 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.serializers import StrictModelSerializer, StrictSerializer
 from orders.checkout.price import PricedPosition, PricedView
 from orders.models import Order, OrderPosition, Redemption
 from ticketing.api.fields import MoneyField, context_currency
 from ticketing.currency import currency_exponent
 
 
-class RuleRefSerializer(serializers.Serializer):
+class RuleRefSerializer(StrictSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField(source="internal_name")
 
 
-class PricedPositionSerializer(serializers.Serializer):
+class PricedPositionSerializer(StrictSerializer):
     """One position of a priced cart or preview.
 
     ``id`` is the cart position's id (null in a preview); ``addon_to`` the parent's
@@ -52,12 +53,12 @@ class PricedPositionSerializer(serializers.Serializer):
         return refs[obj.spec.addon_to] if refs is not None else obj.spec.addon_to
 
 
-class AppliedCodeSerializer(serializers.Serializer):
+class AppliedCodeSerializer(StrictSerializer):
     code = serializers.CharField()
     kind = serializers.CharField()
 
 
-class PricedViewSerializer(serializers.Serializer):
+class PricedViewSerializer(StrictSerializer):
     currency = serializers.CharField()
     positions = PricedPositionSerializer(many=True)
     codes = AppliedCodeSerializer(many=True)
@@ -77,7 +78,7 @@ def priced_view_data(view: PricedView, context: dict, *, with_refs: bool) -> dic
 ERROR_SCHEMA = {"type": "object", "properties": {"code": {"type": "string"}, "detail": {"type": "string"}}}
 
 
-class InvalidCodeSerializer(serializers.Serializer):
+class InvalidCodeSerializer(StrictSerializer):
     code = serializers.CharField()
     error = serializers.SerializerMethodField()
 
@@ -86,7 +87,7 @@ class InvalidCodeSerializer(serializers.Serializer):
         return obj.error.as_dict()
 
 
-class OrderPositionSerializer(serializers.ModelSerializer):
+class OrderPositionSerializer(StrictModelSerializer):
     addon_to = serializers.SerializerMethodField()
     list_price = MoneyField()
     code = serializers.SerializerMethodField()
@@ -110,7 +111,7 @@ class OrderPositionSerializer(serializers.ModelSerializer):
         return obj.code or None
 
 
-class RedemptionSerializer(serializers.ModelSerializer):
+class RedemptionSerializer(StrictModelSerializer):
     discount = MoneyField()
 
     class Meta:
@@ -118,7 +119,7 @@ class RedemptionSerializer(serializers.ModelSerializer):
         fields = ("id", "kind", "code", "voucher", "coupon", "uses", "tickets", "discount", "reversed")
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(StrictModelSerializer):
     """An order with its positions' price breakdown and the codes it redeemed."""
 
     sales_channel = serializers.CharField(source="sales_channel.identifier")

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from rest_framework import serializers
 
+from core.serializers import StrictSerializer
 from ticketing.api.filters import StrictBooleanField
 from ticketing.currency import currency_exponent
 from ticketing.models import Event, Item
@@ -27,7 +28,7 @@ def coupon_kind(coupon: Coupon) -> CodeKind:
     return CodeKind.PROMO_CODE if coupon.series.kind == SeriesKind.PROMO_CODE else CodeKind.COUPON
 
 
-class EventCodeSerializer(serializers.Serializer):
+class EventCodeSerializer(StrictSerializer):
     """One code usable in the event.
 
     ``scope``: ``event`` (every ticket) or ``items`` (listed tickets); ``active``: usable now;
@@ -143,7 +144,7 @@ def coupon_info(coupon: Coupon, item_ids, event: Event | None) -> dict[str, Any]
     return info
 
 
-class CodeInfoSerializer(serializers.Serializer):
+class CodeInfoSerializer(StrictSerializer):
     """What a customer holding the code may know. ``code`` is null for unknown codes."""
 
     message = serializers.ChoiceField(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from core.serializers import StrictModelSerializer, StrictSerializer
 from ticketing.api.common import ReplaceOnPutMixin
 from ticketing.api.validation import SharedValidationMixin, run_shared_validator
 from ticketing.models import Event, Item
@@ -27,7 +28,7 @@ class OrganizerValidationMixin(SharedValidationMixin):
         return {"organizer": self.context["organizer"]}
 
 
-class CouponSeriesSerializer(ReplaceOnPutMixin, OrganizerValidationMixin, serializers.ModelSerializer):
+class CouponSeriesSerializer(ReplaceOnPutMixin, OrganizerValidationMixin, StrictModelSerializer):
     """``allowed_events`` are event slugs, ``allowed_items`` item ids; amounts have up to 3 places."""
 
     shared_validator = validate_coupon_series
@@ -83,7 +84,7 @@ class CouponSeriesSerializer(ReplaceOnPutMixin, OrganizerValidationMixin, serial
         return fields
 
 
-class GenerateSerializer(serializers.Serializer):
+class GenerateSerializer(StrictSerializer):
     count = serializers.IntegerField(min_value=1, max_value=MAX_GENERATE)
     prefix = serializers.CharField(required=False, allow_blank=True, default="", max_length=MAX_PREFIX_LENGTH)
     length = serializers.IntegerField(
@@ -101,11 +102,11 @@ class GenerateSerializer(serializers.Serializer):
         return value
 
 
-class GeneratedSerializer(serializers.Serializer):
+class GeneratedSerializer(StrictSerializer):
     created = serializers.IntegerField()
 
 
-class SeriesItemSerializer(serializers.ModelSerializer):
+class SeriesItemSerializer(StrictModelSerializer):
     event = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
     class Meta:
@@ -113,7 +114,7 @@ class SeriesItemSerializer(serializers.ModelSerializer):
         fields = ("id", "name", "event")
 
 
-class SeriesItemsSerializer(serializers.Serializer):
+class SeriesItemsSerializer(StrictSerializer):
     """The ticket relationship of a ticket-level code: PATCH replaces the items (and limits the series)."""
 
     allow_all_items = serializers.BooleanField(read_only=True)
@@ -145,13 +146,13 @@ class SeriesItemsSerializer(serializers.Serializer):
         }
 
 
-class EventUsageSerializer(serializers.Serializer):
+class EventUsageSerializer(StrictSerializer):
     event = serializers.CharField(source="event.slug")
     orders = serializers.IntegerField()
     tickets = serializers.IntegerField()
 
 
-class CouponSerializer(ReplaceOnPutMixin, OrganizerValidationMixin, serializers.ModelSerializer):
+class CouponSerializer(ReplaceOnPutMixin, OrganizerValidationMixin, StrictModelSerializer):
     """``code`` may be left empty on create (a 16-character code is generated); a PUT without it keeps it."""
 
     shared_validator = validate_coupon

@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from core.serializers import StrictSerializer
 from ticketing.api.validation import run_shared_validator
 from vouchers.api.fields import AmountField, CodeField
 from vouchers.models import DiscountType, PromoCode
@@ -26,7 +27,7 @@ def promo_values(promo: PromoCode) -> dict[str, Any]:
     }
 
 
-class PromoCodeSerializer(serializers.Serializer):
+class PromoCodeSerializer(StrictSerializer):
     """``percentage``: true — ``value`` percent off the order's tickets; false — ``value`` off the order.
     ``one_time_use``: its first redemption deactivates it. Valid for every event and item of the organizer."""
 

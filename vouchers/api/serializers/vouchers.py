@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from core.serializers import StrictModelSerializer
 from ticketing.api.common import ReplaceOnPutMixin
 from ticketing.api.fields import MoneyField
 from ticketing.api.validation import SharedValidationMixin
@@ -13,7 +14,7 @@ from vouchers.models import Voucher
 from vouchers.validation import validate_voucher
 
 
-class VoucherSerializer(ReplaceOnPutMixin, SharedValidationMixin, serializers.ModelSerializer):
+class VoucherSerializer(ReplaceOnPutMixin, SharedValidationMixin, StrictModelSerializer):
     """``code`` may be left empty on create (a 16-character code is generated); a PUT without it keeps it."""
 
     shared_validator = validate_voucher
