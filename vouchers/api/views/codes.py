@@ -31,6 +31,7 @@ class EventCodeViewSet(EventScopedMixin, mixins.ListModelMixin, viewsets.Generic
     serializer_class = EventCodeSerializer
     read_permission = "can_view_vouchers"
     filter_backends = []  # filtered by ``kind`` / ``active`` below: the list spans two tables
+    extra_query_parameters = ("kind", "active")
 
     @extend_schema(
         parameters=[

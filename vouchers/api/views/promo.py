@@ -27,6 +27,7 @@ class PromoCodeViewSet(CodesPermissionMixin, viewsets.ModelViewSet):
     queryset = PromoCode.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = PromoCodeSerializer
     filterset_class = PromoCodeFilter
+    extra_query_parameters = ("code",)  # read by filter_queryset below
     ordering_fields = ("id", "code", "created_at")
     ordering = ("id",)
 
