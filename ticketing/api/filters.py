@@ -10,6 +10,8 @@ from django import forms
 from django.db import models
 from django_filters import rest_framework as filters
 
+from core.bounds import MAX_ID
+
 TRUE_VALUES = {"true", "1", "yes"}
 FALSE_VALUES = {"false", "0", "no"}
 
@@ -35,9 +37,15 @@ class StrictBooleanFilter(filters.BooleanFilter):
 
 
 class IdFilter(filters.NumberFilter):
-    """An object id: ``?category=1.5`` or ``?category=abc`` is a 400, not silently truncated or ignored."""
+    """An object id: ``?category=1.5``, ``?category=abc`` or an id beyond the database's range is a
+    400, not silently truncated, ignored, or sent to the database."""
 
     field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 class FilterSet(filters.FilterSet):

@@ -7,7 +7,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from ticketing.api.filters import FilterSet, StrictBooleanFilter
+from ticketing.api.filters import FilterSet, IdFilter, StrictBooleanFilter
 from ticketing.models import Event
 from vouchers.codes import normalise_code
 from vouchers.event_codes import voucher_active_q
@@ -58,7 +58,7 @@ class CouponFilter(FilterSet):
     name = filters.CharFilter(
         field_name="series__name", lookup_expr="icontains", help_text="The series' name."
     )
-    series = filters.NumberFilter(field_name="series_id")
+    series = IdFilter(field_name="series_id")
     event = EventSlugFilter(
         queryset=organizer_events,
         to_field_name="slug",

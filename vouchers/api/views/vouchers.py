@@ -74,8 +74,17 @@ class VoucherViewSet(EventScopedMixin, viewsets.ModelViewSet):
         rows = request.data
         if not isinstance(rows, list):
             raise ValidationError({"non_field_errors": ["Send a list of vouchers."]})
+        if not rows:
+            raise ValidationError({"non_field_errors": ["Send at least one voucher."]})
         if len(rows) > MAX_BATCH:
             raise ValidationError({"non_field_errors": [f"At most {MAX_BATCH} vouchers per batch."]})
+        not_objects = {
+            str(index): {"non_field_errors": ["Each row must be a voucher object."]}
+            for index, row in enumerate(rows)
+            if not isinstance(row, dict)
+        }
+        if not_objects:
+            raise ValidationError(not_objects)
         errors = batch_duplicate_errors(rows)
         serializer = self.get_serializer(data=rows, many=True)
         if not serializer.is_valid():

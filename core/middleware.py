@@ -1,0 +1,57 @@
+"""Every error under ``/api/`` answers JSON, whatever raised it and whether DEBUG is on.
+
+DRF renders what happens inside its views; what happens around them does not pass
+through DRF: an unknown ``/api/`` URL (Django's HTML 404, or its debug page), a body
+over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (an HTML 400), an error nobody caught (an HTML
+500). This middleware turns those into the API's error shape,
+``{"code": ..., "detail": ...}``: 404 ``not_found``, 413 ``too_large``, 500
+``server_error`` and so on. Redirects (a missing trailing slash) are left alone.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import JsonResponse
+
+API_PREFIX = "/api/"
+
+CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    429: "throttled",
+    500: "server_error",
+    503: "unavailable",
+}
+
+
+def error_response(status: int, detail: str) -> JsonResponse:
+    return JsonResponse({"code": CODES.get(status, "error"), "detail": detail}, status=status)
+
+
+class ApiErrorsMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith(API_PREFIX) or response.status_code < 400:
+            return response
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        status = response.status_code
+        detail = {
+            404: "There is no such resource.",
+            500: "Something went wrong on our side; nothing was changed.",
+        }.get(status, HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error.")
+        return error_response(status, detail)
+
+    def process_exception(self, request, exception):
+        if request.path.startswith(API_PREFIX) and isinstance(exception, RequestDataTooBig):
+            return error_response(413, "The request body is too large.")
+        return None

@@ -1,0 +1,81 @@
+"""Hostile input that used to answer 500 (often as HTML) now gets a clear JSON 4xx naming the problem."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from orders.models import Cart, Order
+from ticketing.tests.factories import ItemFactory, QuotaFactory
+from vouchers.models import Voucher
+
+pytestmark = pytest.mark.django_db
+ORGANIZER = "/api/v1/organizers/demo-org/"
+EVENT = ORGANIZER + "events/conf/"
+HUGE = 2**63  # one more than PostgreSQL's bigint (and SQLite's integer) holds
+
+
+@pytest.fixture
+def ticket(event):
+    event.live = True
+    event.save()
+    item = ItemFactory(event=event, default_price=Decimal("50.00"))
+    QuotaFactory(event=event, size=10, items=[item])
+    return item
+
+
+@pytest.mark.parametrize("field", ["item", "subevent", "variation", "addon_to"])
+def test_an_id_beyond_the_database_s_range_in_a_public_preview_is_a_400_naming_it(anon, ticket, field):
+    position = {"item": ticket.pk, field: HUGE}
+    response = anon.post(EVENT + "price-preview/", {"positions": [position]}, format="json")
+    assert response.status_code == 400
+    assert field in response.json()["positions"]["0"]
+
+
+def test_an_id_beyond_range_in_an_order_or_a_cart_is_a_400_and_stores_nothing(api, ticket):
+    body = {"email": "a@example.com", "positions": [{"item": HUGE}]}
+    order = api.post(EVENT + "orders/", body, format="json")
+    cart = api.post(EVENT + "carts/", {"positions": [{"item": ticket.pk, "subevent": HUGE}]}, format="json")
+    assert (order.status_code, cart.status_code) == (400, 400)
+    assert "item" in order.json()["positions"]["0"] and "subevent" in cart.json()["positions"]["0"]
+    assert not Order.objects.exists() and not Cart.objects.exists()
+
+
+def test_an_id_filter_beyond_range_is_a_400_naming_it(api):
+    response = api.get(ORGANIZER + f"coupons/?series={HUGE}")
+    assert response.status_code == 400
+    assert "series" in response.json()
+
+
+def test_an_object_id_beyond_range_in_the_url_is_a_404(api, event):
+    assert api.get(EVENT + f"vouchers/{HUGE}/").status_code == 404
+
+
+def test_a_null_character_in_a_looked_up_code_or_event_reads_as_unknown(anon, ticket):
+    for url in (ORGANIZER + "code-info/AB%00CD/", ORGANIZER + "code-info/ABCD/?event=%00"):
+        response = anon.get(url)
+        assert response.status_code == 404, url
+        assert response.json()["message"] == "invalid"
+
+
+def test_a_body_nested_a_thousand_deep_is_a_json_400(anon, ticket):
+    nested = "[" * 1000 + "]" * 1000
+    body = f'{{"positions": [{{"item": {ticket.pk}}}], "codes": {nested}}}'
+    response = anon.post(EVENT + "price-preview/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert "nested" in json.dumps(response.json())
+
+
+@pytest.mark.parametrize("rows", [[None], [{}, None], ["text"]])
+def test_a_batch_with_null_or_non_object_rows_is_a_400_and_creates_nothing(api, event, rows):
+    response = api.post(EVENT + "vouchers/batch_create/", rows, format="json")
+    assert response.status_code == 400
+    assert not Voucher.objects.exists()
+
+
+def test_an_empty_batch_is_refused(api, event):
+    response = api.post(EVENT + "vouchers/batch_create/", [], format="json")
+    assert response.status_code == 400
