@@ -9,12 +9,16 @@ accepted and ignored, so a client can send back what it read.
 
 Every integer field (and the integers of a list field) is also bounded by what
 the database holds (``core.bounds``), so an id of 2**63 is a 400 naming the field,
-not a 500 from the driver.
+not a 500 from the driver. Numbers sent as text must be plain ASCII digits
+(``"1_000"`` and full-width digits are refused), and a negative zero is stored
+as zero.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from rest_framework import serializers
@@ -52,27 +56,56 @@ class StrictFieldsMixin:
         return fields
 
     def to_internal_value(self, data):
-        unknown = {}
+        refused = {}
         if isinstance(data, Mapping):
-            unknown = {
-                key: [ErrorDetail(UNKNOWN_FIELD, code="unknown_field")]
-                for key in data
-                if key not in self.fields
-            }
+            for key, raw in data.items():
+                field = self.fields.get(key)
+                if field is None:
+                    refused[key] = [ErrorDetail(UNKNOWN_FIELD, code="unknown_field")]
+                elif not plain_number(field, raw):
+                    refused[key] = [ErrorDetail(NOT_PLAIN, code="invalid")]
         try:
             value = super().to_internal_value(data)
         except ValidationError as exc:
-            if not unknown:
+            if not refused:
                 raise
             detail = (
                 exc.detail
                 if isinstance(exc.detail, Mapping)
                 else {api_settings.NON_FIELD_ERRORS_KEY: exc.detail}
             )
-            raise ValidationError({**detail, **unknown}) from exc
-        if unknown:
-            raise ValidationError(unknown)
-        return value
+            raise ValidationError({**detail, **refused}) from exc
+        if refused:
+            raise ValidationError(refused)
+        return unsigned_zeros(value)
+
+
+#: A number as JSON or in plain ASCII: an optional sign, digits, optionally a point and digits.
+PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?|[+-]?\.[0-9]+")
+NOT_PLAIN = "A number in plain digits is required, like 1000 or 10.50."
+
+
+def plain_number(field, raw) -> bool:
+    """Whether ``raw`` is fine for ``field`` as far as number syntax goes. Python's ``int()`` and
+    ``Decimal()`` read ``"1_000"``, ``"١٢"`` or full-width digits; the API reads ASCII digits only."""
+    if isinstance(field, serializers.ListField) and isinstance(raw, list):
+        return all(plain_number(field.child, item) for item in raw)
+    if not isinstance(field, (serializers.IntegerField, serializers.DecimalField)) or not isinstance(
+        raw, str
+    ):
+        return True
+    text = raw.strip()
+    return text == "" or PLAIN_NUMBER.fullmatch(text) is not None
+
+
+def unsigned_zeros(value):
+    """``-0`` and ``-0.00`` are stored as ``0``: a signed zero would show as ``-0.00`` (and a budget of
+    ``-0`` made a voucher unusable)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, Decimal) and item.is_zero() and item.is_signed():
+                value[key] = item.copy_abs()
+    return value
 
 
 class StrictSerializer(StrictFieldsMixin, serializers.Serializer):

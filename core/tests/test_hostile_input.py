@@ -79,3 +79,30 @@ def test_a_batch_with_null_or_non_object_rows_is_a_400_and_creates_nothing(api, 
 def test_an_empty_batch_is_refused(api, event):
     response = api.post(EVENT + "vouchers/batch_create/", [], format="json")
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("value", ["1_000", "１０", "١٢", "1e3", "0x10", "10 000"])
+def test_numbers_in_anything_but_plain_ascii_digits_are_refused(api, event, value):
+    response = api.post(EVENT + "vouchers/", {"max_usages": value}, format="json")
+    assert response.status_code == 400
+    assert response.json()["max_usages"] == ["A number in plain digits is required, like 1000 or 10.50."]
+    money = api.post(EVENT + "vouchers/", {"price_mode": "set", "value": value}, format="json")
+    assert money.status_code == 400 and "value" in money.json()
+    assert not Voucher.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["-0", "-0.00", "-0.0"])
+def test_a_negative_zero_is_stored_and_shown_as_zero(api, event, value):
+    body = {"budget": value, "price_mode": "subtract", "value": "5.00"}
+    response = api.post(EVENT + "vouchers/", body, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["budget"] == "0.00"
+    assert str(Voucher.objects.get().budget) in {"0", "0.00", "0.000", "0.0"}
+    assert not Voucher.objects.get().budget.is_signed()
+
+
+def test_plain_numbers_as_text_or_json_are_read(api, event):
+    for max_usages, value in (("3", "10.50"), (4, 10.5), (" 5 ", "+7")):
+        body = {"max_usages": max_usages, "price_mode": "set", "value": value}
+        response = api.post(EVENT + "vouchers/", body, format="json")
+        assert response.status_code == 201, response.json()
