@@ -128,6 +128,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
+# The proxies in front of the app whose X-Forwarded-For is believed (addresses or networks,
+# comma-separated, e.g. "10.0.0.0/8,127.0.0.1"); without them throttles count per connection address.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "ticketing.api.authentication.TeamTokenAuthentication",
@@ -150,6 +154,8 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
     "DEFAULT_THROTTLE_RATES": {
         "public": os.environ.get("PUBLIC_THROTTLE_RATE", "60/min"),
+        # Code lookups that find nothing (guessing), counted apart and stricter.
+        "public_miss": os.environ.get("PUBLIC_MISS_THROTTLE_RATE", "10/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

@@ -7,22 +7,20 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 
 from config.errors import DomainError
+from core.throttling import ClientAddressThrottle
 from orders.api.serializers.inputs import PreviewSerializer, position_specs
 from orders.api.serializers.outputs import PricedViewSerializer, priced_view_data
 from orders.selectors import price_preview
 from ticketing.models import Event
 
 
-class PreviewThrottle(SimpleRateThrottle):
-    """Per client address, at ``DEFAULT_THROTTLE_RATES["public"]`` (its own counter)."""
+class PreviewThrottle(ClientAddressThrottle):
+    """Per client address (``core.throttling``), at ``DEFAULT_THROTTLE_RATES["public"]`` (its own counter)."""
 
     scope = "public"
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": "price_preview", "ident": self.get_ident(request)}
+    bucket = "price_preview"
 
 
 class EventNotFound(DomainError):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 
+from core.throttling import ClientAddressThrottle, MissThrottle
 from ticketing.api.scoping import EventScopedMixin
 from ticketing.models import Event, Organizer
 from vouchers.api.serializers.codes import (
@@ -50,13 +50,17 @@ class EventCodeViewSet(EventScopedMixin, mixins.ListModelMixin, viewsets.Generic
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
-class PublicThrottle(SimpleRateThrottle):
-    """Per client address, at ``DEFAULT_THROTTLE_RATES["public"]``."""
+class PublicThrottle(ClientAddressThrottle):
+    """Per client address (``core.throttling``), at ``DEFAULT_THROTTLE_RATES["public"]``."""
 
     scope = "public"
 
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+class CodeMissThrottle(MissThrottle):
+    """Lookups that found no code, per client address, at ``DEFAULT_THROTTLE_RATES["public_miss"]``."""
+
+    scope = "public_miss"
+    bucket = "code_info_miss"
 
 
 class CodeInfoViewSet(viewsets.ViewSet):
@@ -77,6 +81,9 @@ class CodeInfoViewSet(viewsets.ViewSet):
         },
     )
     def retrieve(self, request, organizer_slug: str, code: str):
+        misses = CodeMissThrottle()
+        if misses.blocked(request):
+            raise Throttled(wait=misses.wait())
         organizer = Organizer.objects.filter(slug=organizer_slug).first()
         organizer_id = organizer.pk if organizer else 0
         event_slug = request.query_params.get("event")
@@ -94,6 +101,7 @@ class CodeInfoViewSet(viewsets.ViewSet):
         )
         found = inspection.found
         if inspection.error is not None and inspection.error.code == "invalid":
+            misses.record(request)
             return Response(
                 {"message": "invalid", "type": None, "code": None}, status=status.HTTP_404_NOT_FOUND
             )
