@@ -1,8 +1,9 @@
 """One place that turns exceptions into API responses.
 
 Domain errors (``DomainError`` subclasses raised by services) become
-``{"code": ..., "detail": ..., **context}`` with their status; everything else is
-left to DRF's default handler. Django's ``ValidationError`` raised by shared
+``{"code": ..., "detail": ..., **context}`` with their status; DRF's own errors
+(401, 403, 404, 405, 429 …) get the same shape; field errors stay DRF's 400 shape,
+``{"field": ["message"]}``. Django's ``ValidationError`` raised by shared
 validation functions becomes a DRF 400 naming the field.
 """
 
@@ -30,4 +31,19 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             exc = ValidationError(exc.message_dict)
         else:
             exc = ValidationError({"non_field_errors": exc.messages})
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and not isinstance(exc, ValidationError):
+        with_code(response, exc)
+    return response
+
+
+def with_code(response: Response, exc: Exception) -> None:
+    """DRF answers 401, 403, 404, 405, 415, 429 and parse errors with ``{"detail"}`` only; they get the
+    domain errors' shape, ``{"code", "detail"}`` (``not_authenticated``, ``permission_denied``,
+    ``not_found``, ``method_not_allowed``, ``throttled``, ``parse_error`` …)."""
+    data = response.data
+    if not isinstance(data, dict) or "detail" not in data or "code" in data:
+        return
+    detail = data["detail"]
+    code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
+    response.data = {"code": code, **data}

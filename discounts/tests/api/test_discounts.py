@@ -392,7 +392,7 @@ def test_team_of_another_event_gets_403_like_a_nonexistent_event(api_for, organi
     hidden = client.get(URL)
     missing = client.get("/api/v1/organizers/demo-org/events/nonexistent/discounts/")
     assert hidden.status_code == missing.status_code == 403
-    assert hidden.json() == missing.json() == {"detail": EVENT_FORBIDDEN}
+    assert hidden.json() == missing.json() == {"code": "permission_denied", "detail": EVENT_FORBIDDEN}
 
 
 def test_other_organizer_is_403_like_a_nonexistent_one(api, event):
@@ -401,7 +401,7 @@ def test_other_organizer_is_403_like_a_nonexistent_one(api, event):
     foreign = api.get(f"/api/v1/organizers/rival/events/conf/discounts/{rule.pk}/")
     missing = api.get(f"/api/v1/organizers/nope/events/conf/discounts/{rule.pk}/")
     assert foreign.status_code == missing.status_code == 403
-    assert foreign.json() == missing.json() == {"detail": ORGANIZER_FORBIDDEN}
+    assert foreign.json() == missing.json() == {"code": "permission_denied", "detail": ORGANIZER_FORBIDDEN}
     assert api.delete(f"/api/v1/organizers/rival/events/conf/discounts/{rule.pk}/").status_code == 403
     assert Discount.objects.filter(pk=rule.pk).exists()
 

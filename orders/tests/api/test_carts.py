@@ -251,9 +251,10 @@ def test_another_organizers_path_is_a_403_with_the_same_body(api, shop):
     foreign = api.post(f"/api/v1/organizers/{other.organizer.slug}/events/conf/carts/", {}, format="json")
     missing = api.post("/api/v1/organizers/nobody/events/conf/carts/", {}, format="json")
     assert foreign.status_code == missing.status_code == 403
-    assert foreign.json() == missing.json() == {"detail": ORGANIZER_FORBIDDEN}
+    assert foreign.json() == missing.json() == {"code": "permission_denied", "detail": ORGANIZER_FORBIDDEN}
     assert api.post("/api/v1/organizers/demo-org/events/nope/carts/", {}, format="json").json() == {
-        "detail": EVENT_FORBIDDEN
+        "code": "permission_denied",
+        "detail": EVENT_FORBIDDEN,
     }
 
 

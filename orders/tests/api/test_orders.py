@@ -203,7 +203,7 @@ def test_another_organizers_path_is_a_403_with_the_same_body(api, event):
     foreign = api.get(f"/api/v1/organizers/{other.organizer.slug}/events/conf/orders/")
     missing = api.get("/api/v1/organizers/nobody/events/conf/orders/")
     assert foreign.status_code == missing.status_code == 403
-    assert foreign.json() == missing.json() == {"detail": ORGANIZER_FORBIDDEN}
+    assert foreign.json() == missing.json() == {"code": "permission_denied", "detail": ORGANIZER_FORBIDDEN}
 
 
 def test_the_fast_rendering_matches_the_declared_fields(buy, api, event, organizer, shop):

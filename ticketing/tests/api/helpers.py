@@ -21,7 +21,9 @@ def assert_foreign_organizer_is_like_a_missing_one(
         foreign = getattr(client, method)(f"/api/v1/organizers/rival/events/{event_slug}/{resource}", data)
         missing = getattr(client, method)(f"/api/v1/organizers/nope/events/{event_slug}/{resource}", data)
         assert foreign.status_code == missing.status_code == 403, (method, foreign.content)
-        assert foreign.json() == missing.json() == {"detail": ORGANIZER_FORBIDDEN}
+        assert (
+            foreign.json() == missing.json() == {"code": "permission_denied", "detail": ORGANIZER_FORBIDDEN}
+        )
 
 
 def assert_hidden_event_is_like_a_missing_one(client: APIClient, organizer_slug: str, resource: str) -> None:
@@ -29,4 +31,4 @@ def assert_hidden_event_is_like_a_missing_one(client: APIClient, organizer_slug:
     hidden = client.get(f"/api/v1/organizers/{organizer_slug}/events/hidden/{resource}")
     missing = client.get(f"/api/v1/organizers/{organizer_slug}/events/no-such-event/{resource}")
     assert hidden.status_code == missing.status_code == 403
-    assert hidden.json() == missing.json() == {"detail": EVENT_FORBIDDEN}
+    assert hidden.json() == missing.json() == {"code": "permission_denied", "detail": EVENT_FORBIDDEN}

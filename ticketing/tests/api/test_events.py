@@ -157,7 +157,7 @@ def test_team_limited_to_some_events_sees_only_those(api_for, organizer, event):
     hidden = client.get(f"{URL}{other.slug}/")
     missing = client.get(f"{URL}nonexistent/")
     assert hidden.status_code == missing.status_code == 403
-    assert hidden.json() == missing.json() == {"detail": EVENT_FORBIDDEN}
+    assert hidden.json() == missing.json() == {"code": "permission_denied", "detail": EVENT_FORBIDDEN}
 
 
 def test_other_organizer_is_403_like_a_nonexistent_one(api, event):
@@ -165,5 +165,5 @@ def test_other_organizer_is_403_like_a_nonexistent_one(api, event):
     foreign = api.get(f"/api/v1/organizers/{other.organizer.slug}/events/")
     missing = api.get("/api/v1/organizers/nope/events/")
     assert foreign.status_code == missing.status_code == 403
-    assert foreign.json() == missing.json() == {"detail": ORGANIZER_FORBIDDEN}
+    assert foreign.json() == missing.json() == {"code": "permission_denied", "detail": ORGANIZER_FORBIDDEN}
     assert api.get(f"/api/v1/organizers/rival/events/{other.slug}/").status_code == 403

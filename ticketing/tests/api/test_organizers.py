@@ -18,7 +18,7 @@ def test_foreign_and_missing_organizer_answer_the_same_403(api, organizer):
     OrganizerFactory(slug="rival")
     foreign, missing = api.get("/api/v1/organizers/rival/"), api.get("/api/v1/organizers/nope/")
     assert foreign.status_code == missing.status_code == 403
-    assert foreign.json() == missing.json() == {"detail": ORGANIZER_FORBIDDEN}
+    assert foreign.json() == missing.json() == {"code": "permission_denied", "detail": ORGANIZER_FORBIDDEN}
 
 
 def test_session_user_sees_the_organizers_of_their_teams(client, organizer):

@@ -154,7 +154,9 @@ def test_other_organizer_is_403_like_a_nonexistent_one(api, organizer):
         foreign = getattr(api, method)("/api/v1/organizers/rival/saleschannels/", data, format="json")
         missing = getattr(api, method)("/api/v1/organizers/nope/saleschannels/", data, format="json")
         assert foreign.status_code == missing.status_code == 403
-        assert foreign.json() == missing.json() == {"detail": ORGANIZER_FORBIDDEN}
+        assert (
+            foreign.json() == missing.json() == {"code": "permission_denied", "detail": ORGANIZER_FORBIDDEN}
+        )
     assert not SalesChannel.objects.filter(identifier="box").exists()
 
 

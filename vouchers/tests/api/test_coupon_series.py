@@ -321,7 +321,7 @@ def test_other_organizer_is_403_like_a_nonexistent_one(api, organizer):
     foreign = api.get("/api/v1/organizers/rival/coupon-series/")
     missing = api.get("/api/v1/organizers/nope/coupon-series/")
     assert foreign.status_code == missing.status_code == 403
-    assert foreign.json() == missing.json() == {"detail": ORGANIZER_FORBIDDEN}
+    assert foreign.json() == missing.json() == {"code": "permission_denied", "detail": ORGANIZER_FORBIDDEN}
 
 
 def test_a_series_of_another_organizer_is_404(api, organizer):

@@ -170,7 +170,7 @@ def test_other_organizer_is_403_like_a_nonexistent_one(api, organizer):
     foreign = api.get("/api/v1/organizers/rival/coupons/")
     missing = api.get("/api/v1/organizers/nope/coupons/")
     assert foreign.status_code == missing.status_code == 403
-    assert foreign.json() == missing.json() == {"detail": ORGANIZER_FORBIDDEN}
+    assert foreign.json() == missing.json() == {"code": "permission_denied", "detail": ORGANIZER_FORBIDDEN}
 
 
 def test_a_coupon_of_another_organizer_is_404(api, organizer):

@@ -133,4 +133,4 @@ def test_other_organizer_is_403_like_a_nonexistent_one(api, event):
     foreign = api.get("/api/v1/organizers/rival/events/conf/codes/")
     missing = api.get("/api/v1/organizers/nope/events/conf/codes/")
     assert foreign.status_code == missing.status_code == 403
-    assert foreign.json() == missing.json() == {"detail": ORGANIZER_FORBIDDEN}
+    assert foreign.json() == missing.json() == {"code": "permission_denied", "detail": ORGANIZER_FORBIDDEN}

@@ -193,7 +193,7 @@ def test_other_organizer_is_403_like_a_nonexistent_one(api, organizer):
     foreign = api.get("/api/v1/organizers/rival/promo-codes/")
     missing = api.get("/api/v1/organizers/nope/promo-codes/")
     assert foreign.status_code == missing.status_code == 403
-    assert foreign.json() == missing.json() == {"detail": ORGANIZER_FORBIDDEN}
+    assert foreign.json() == missing.json() == {"code": "permission_denied", "detail": ORGANIZER_FORBIDDEN}
 
 
 def test_a_promo_code_of_another_organizer_or_a_coupon_is_404(api, organizer):

@@ -319,8 +319,11 @@ def test_other_organizer_is_403_like_a_nonexistent_one(api, event):
     foreign = api.get("/api/v1/organizers/rival/events/conf/vouchers/")
     missing = api.get("/api/v1/organizers/nope/events/conf/vouchers/")
     assert foreign.status_code == missing.status_code == 403
-    assert foreign.json() == missing.json() == {"detail": ORGANIZER_FORBIDDEN}
-    assert api.get("/api/v1/organizers/demo-org/events/nope/vouchers/").json() == {"detail": EVENT_FORBIDDEN}
+    assert foreign.json() == missing.json() == {"code": "permission_denied", "detail": ORGANIZER_FORBIDDEN}
+    assert api.get("/api/v1/organizers/demo-org/events/nope/vouchers/").json() == {
+        "code": "permission_denied",
+        "detail": EVENT_FORBIDDEN,
+    }
 
 
 def test_a_voucher_of_another_event_is_404(api, event):
