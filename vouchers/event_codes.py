@@ -85,6 +85,9 @@ class ChainedQuerySets:
 class EventCodesQuery:
     kind: CodeKind | None = None
     active: bool | None = None
+    #: Whether the organizer's coupons and promo codes are listed too: only for callers who may read
+    #: them (a team with every event; coupons/ answers 403 to the others).
+    organizer_wide: bool = True
 
 
 def event_codes(*, event: Event, query: EventCodesQuery, now: datetime) -> ChainedQuerySets:
@@ -99,6 +102,8 @@ def event_codes(*, event: Event, query: EventCodesQuery, now: datetime) -> Chain
         coupons = (
             coupons.filter(coupon_active_q(now)) if query.active else coupons.exclude(coupon_active_q(now))
         )
+    if not query.organizer_wide:
+        coupons = coupons.none()
     if query.kind == CodeKind.VOUCHER:
         coupons = coupons.none()
     elif query.kind is not None:

@@ -20,7 +20,8 @@ class FoundCode:
 
     voucher: Voucher | None
     coupon: Coupon | None  # annotated with ``event_orders`` (its uses in the event asked about)
-    voucher_elsewhere: bool  # a voucher of another event of the organizer has this code
+    voucher_elsewhere: bool  # a voucher of another live event of the organizer has this code (an event
+    # that is not live is not told about)
 
     @property
     def row(self) -> Voucher | Coupon | None:
@@ -44,7 +45,7 @@ def find_code(*, organizer_id: int, event_id: int | None, code: str) -> FoundCod
         .first()
     )
     elsewhere = (
-        with_code(Voucher.objects.filter(event__organizer_id=organizer_id), code)
+        with_code(Voucher.objects.filter(event__organizer_id=organizer_id, event__live=True), code)
         .exclude(event_id=event_id)
         .exists()
     )
@@ -92,7 +93,9 @@ def find_codes(
     if unknown:
         elsewhere = {
             code.upper()
-            for code in with_codes(Voucher.objects.filter(event__organizer_id=organizer_id), unknown)
+            for code in with_codes(
+                Voucher.objects.filter(event__organizer_id=organizer_id, event__live=True), unknown
+            )
             .exclude(event_id=event_id)
             .values_list("code", flat=True)
         }

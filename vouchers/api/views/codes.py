@@ -44,7 +44,11 @@ class EventCodeViewSet(EventScopedMixin, mixins.ListModelMixin, viewsets.Generic
         if not form.is_valid():
             raise ValidationError(form.errors)
         kind = form.cleaned_data.get("kind") or None
-        query = EventCodesQuery(kind=CodeKind(kind) if kind else None, active=form.cleaned_data.get("active"))
+        query = EventCodesQuery(
+            kind=CodeKind(kind) if kind else None,
+            active=form.cleaned_data.get("active"),
+            organizer_wide=self.access.has_all_events,
+        )
         rows = event_codes(event=self.event, query=query, now=timezone.now())
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

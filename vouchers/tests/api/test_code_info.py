@@ -193,3 +193,19 @@ def test_lookups_are_throttled_per_client_address(anon, event, monkeypatch):
     assert int(response["Retry-After"]) > 0
     other_client = anon.get(f"{URL}SOME-CODE/", REMOTE_ADDR="10.0.0.2")
     assert other_client.status_code == 404
+
+
+def test_without_an_event_a_voucher_of_an_event_that_is_not_live_is_not_revealed(anon, organizer):
+    from ticketing.tests.factories import EventFactory
+
+    hidden = EventFactory(organizer=organizer, live=False)
+    shown = EventFactory(organizer=organizer, live=True)
+    VoucherFactory(event=hidden, code="HIDDEN-ONE")
+    VoucherFactory(event=shown, code="SHOWN-ONE")
+    hidden_answer = anon.get(f"{URL}HIDDEN-ONE/")
+    assert (hidden_answer.status_code, hidden_answer.json()["message"]) == (404, "invalid")
+    shown_answer = anon.get(f"{URL}SHOWN-ONE/")
+    assert (shown_answer.status_code, shown_answer.json()) == (
+        200,
+        {"message": "notValidForEvent", "type": "voucher", "code": None},
+    )

@@ -134,3 +134,22 @@ def test_other_organizer_is_403_like_a_nonexistent_one(api, event):
     missing = api.get("/api/v1/organizers/nope/events/conf/codes/")
     assert foreign.status_code == missing.status_code == 403
     assert foreign.json() == missing.json() == {"code": "permission_denied", "detail": ORGANIZER_FORBIDDEN}
+
+
+def test_a_team_limited_to_the_event_sees_its_vouchers_but_not_the_organizer_s_coupons(
+    api_for, organizer, event
+):
+    VoucherFactory(event=event, code="EVENT-VOUCHER")
+    CouponFactory(series__organizer=organizer, code="ORG-COUPON")
+    PromoCodeFactory(series__organizer=organizer, code="ORG-PROMO")
+    limited = api_for(all_events=False, limit_events=[event], can_view_vouchers=True)
+    assert limited.get("/api/v1/organizers/demo-org/coupons/").status_code == 403
+    for query in ("", "?kind=coupon", "?kind=promo_code"):
+        codes = [row["code"] for row in limited.get(URL + query).json()["results"]]
+        assert codes == ([] if query else ["EVENT-VOUCHER"]), query
+    everything = api_for(all_events=True, can_view_vouchers=True).get(URL).json()
+    assert sorted(row["code"] for row in everything["results"]) == [
+        "EVENT-VOUCHER",
+        "ORG-COUPON",
+        "ORG-PROMO",
+    ]
