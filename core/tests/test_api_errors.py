@@ -39,3 +39,36 @@ def test_pages_outside_the_api_keep_django_s_answers():
     response = Client().get("/not-the-api/")
     assert response.status_code == 404
     assert not response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_an_error_nobody_caught_is_a_json_500_that_says_nothing_was_changed(
+    organizer, team, monkeypatch, debug
+):
+    from ticketing.api.views import OrganizerViewSet
+    from ticketing.tests.factories import make_token
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(OrganizerViewSet, "retrieve", broken)
+    client = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Token {make_token(team)}")
+    with override_settings(DEBUG=debug):
+        response = client.get("/api/v1/organizers/demo-org/")
+    assert response.status_code == 500
+    assert response.json() == {
+        "code": "server_error",
+        "detail": "Something went wrong on our side; nothing was changed.",
+    }
+
+
+def test_drf_s_own_errors_carry_a_code_too(anon, api, event):
+    unauthenticated = anon.get("/api/v1/organizers/demo-org/")
+    assert unauthenticated.status_code == 401 and unauthenticated.json()["code"] == "not_authenticated"
+    wrong_method = api.delete("/api/v1/organizers/demo-org/")
+    assert wrong_method.status_code == 405
+    assert wrong_method.json() == {"code": "method_not_allowed", "detail": 'Method "DELETE" not allowed.'}
+    bad_json = api.post(
+        "/api/v1/organizers/demo-org/events/conf/orders/", "{", content_type="application/json"
+    )
+    assert (bad_json.status_code, bad_json.json()["code"]) == (400, "parse_error")
