@@ -188,7 +188,8 @@ def code_order(positions: list[PositionSpec], codes: list[str]) -> list[str]:
     """The codes in the order the engine applies them: vouchers typed on positions, then the
     order-wide codes; normalised, each once."""
     carried = [p.voucher for p in positions if p.voucher]
-    return list(dict.fromkeys([*carried, *(normalise_code(c) for c in codes if normalise_code(c))]))
+    typed = [normalise_code(c) for c in codes]
+    return list(dict.fromkeys([*carried, *(text for text in typed if text)]))
 
 
 def limits_orders(coupon) -> bool:

@@ -6,7 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import IntegerField, OuterRef, Subquery, Value
+from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from ticketing import rawsql
@@ -31,24 +31,29 @@ class FoundCode:
 NOT_FOUND = FoundCode(voucher=None, coupon=None, voucher_elsewhere=False)
 
 
+def organizer_coupons(*, organizer_id: int, event_id: int) -> QuerySet[Coupon]:
+    """The organizer's coupons with their series and ``event_orders``, their uses in this event."""
+    event_orders = CouponEventUsage.objects.filter(coupon=OuterRef("pk"), event_id=event_id).values("orders")
+    return (
+        Coupon.objects.filter(organizer_id=organizer_id)
+        .select_related("series")
+        .annotate(event_orders=Coalesce(Subquery(event_orders[:1], output_field=IntegerField()), Value(0)))
+    )
+
+
+def vouchers_elsewhere(*, organizer_id: int, event_id: int) -> QuerySet[Voucher]:
+    """Vouchers of the organizer's other live events (an event that is not live is not told about)."""
+    return Voucher.objects.filter(event__organizer_id=organizer_id, event__live=True).exclude(
+        event_id=event_id
+    )
+
+
 def find_code(*, organizer_id: int, event_id: int | None, code: str) -> FoundCode:
     """Always the same three index lookups, whether the code exists or not (no timing shortcut)."""
     event_id = event_id or 0
     voucher = with_code(Voucher.objects.filter(event_id=event_id), code).first()
-    event_orders = CouponEventUsage.objects.filter(coupon=OuterRef("pk"), event_id=event_id).values("orders")[
-        :1
-    ]
-    coupon = (
-        with_code(Coupon.objects.filter(organizer_id=organizer_id), code)
-        .select_related("series")
-        .annotate(event_orders=Coalesce(Subquery(event_orders, output_field=IntegerField()), Value(0)))
-        .first()
-    )
-    elsewhere = (
-        with_code(Voucher.objects.filter(event__organizer_id=organizer_id, event__live=True), code)
-        .exclude(event_id=event_id)
-        .exists()
-    )
+    coupon = with_code(organizer_coupons(organizer_id=organizer_id, event_id=event_id), code).first()
+    elsewhere = with_code(vouchers_elsewhere(organizer_id=organizer_id, event_id=event_id), code).exists()
     return FoundCode(voucher=voucher, coupon=coupon, voucher_elsewhere=elsewhere)
 
 
@@ -74,16 +79,8 @@ def find_codes(
     found = {v.code.upper(): FoundCode(voucher=v, coupon=None, voucher_elsewhere=False) for v in vouchers}
     rest = [text for text in texts if text not in found]
     if rest:
-        event_orders = CouponEventUsage.objects.filter(coupon=OuterRef("pk"), event_id=event_id).values(
-            "orders"
-        )
-        coupons = (
-            with_codes(Coupon.objects.filter(organizer_id=organizer_id), rest)
-            .select_related("series")
-            .annotate(
-                event_orders=Coalesce(Subquery(event_orders[:1], output_field=IntegerField()), Value(0))
-            )
-            .order_by("pk")
+        coupons = with_codes(organizer_coupons(organizer_id=organizer_id, event_id=event_id), rest).order_by(
+            "pk"
         )
         if lock:
             coupons = coupons.select_for_update(of=("self",))
@@ -91,14 +88,8 @@ def find_codes(
             found[coupon.code.upper()] = FoundCode(voucher=None, coupon=coupon, voucher_elsewhere=False)
     unknown = [text for text in texts if text not in found]
     if unknown:
-        elsewhere = {
-            code.upper()
-            for code in with_codes(
-                Voucher.objects.filter(event__organizer_id=organizer_id, event__live=True), unknown
-            )
-            .exclude(event_id=event_id)
-            .values_list("code", flat=True)
-        }
+        others = with_codes(vouchers_elsewhere(organizer_id=organizer_id, event_id=event_id), unknown)
+        elsewhere = {code.upper() for code in others.values_list("code", flat=True)}
         for text in unknown:
             found[text] = FoundCode(voucher=None, coupon=None, voucher_elsewhere=text in elsewhere)
     return found
