@@ -4,7 +4,9 @@ Domain errors (``DomainError`` subclasses raised by services) become
 ``{"code": ..., "detail": ..., **context}`` with their status; DRF's own errors
 (401, 403, 404, 405, 429 …) get the same shape; field errors stay DRF's 400 shape,
 ``{"field": ["message"]}``. Django's ``ValidationError`` raised by shared
-validation functions becomes a DRF 400 naming the field.
+validation functions becomes a DRF 400 naming the field. A database that is lost or
+unreachable (``OperationalError``, ``InterfaceError``) becomes 503 ``unavailable`` with
+``Retry-After``; the transaction it interrupted is rolled back by the database.
 """
 
 from __future__ import annotations
@@ -12,11 +14,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from config.errors import DomainError
+from core.middleware import UNAVAILABLE_DETAIL, UNAVAILABLE_RETRY_AFTER
+
+
+def unavailable_response() -> Response:
+    return Response(
+        {"code": "unavailable", "detail": UNAVAILABLE_DETAIL},
+        status=503,
+        headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER)},
+    )
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -26,6 +38,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if retry_after is not None:
             headers["Retry-After"] = str(retry_after)
         return Response(exc.as_dict(), status=exc.status_code, headers=headers)
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return unavailable_response()
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             exc = ValidationError(exc.message_dict)

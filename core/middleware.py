@@ -5,7 +5,9 @@ through DRF: an unknown ``/api/`` URL (Django's HTML 404, or its debug page), a 
 over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (an HTML 400), an error nobody caught (an HTML
 500). This middleware turns those into the API's error shape,
 ``{"code": ..., "detail": ...}``: 404 ``not_found``, 413 ``too_large``, 500
-``server_error`` and so on. Redirects (a missing trailing slash) are left alone.
+``server_error`` and so on. Redirects (a missing trailing slash) are left alone. A
+database that cannot be reached outside a view (while authenticating, in a middleware)
+answers 503 ``unavailable`` with ``Retry-After``, as inside one.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 
 API_PREFIX = "/api/"
@@ -32,6 +35,17 @@ CODES = {
 
 def error_response(status: int, detail: str) -> JsonResponse:
     return JsonResponse({"code": CODES.get(status, "error"), "detail": detail}, status=status)
+
+
+#: Seconds a client is asked to wait before retrying when the database is unavailable.
+UNAVAILABLE_RETRY_AFTER = 5
+UNAVAILABLE_DETAIL = "The service is unavailable for a moment; nothing was changed. Please retry."
+
+
+def unavailable() -> JsonResponse:
+    response = error_response(503, UNAVAILABLE_DETAIL)
+    response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
+    return response
 
 
 class ApiErrorsMiddleware:
@@ -54,4 +68,6 @@ class ApiErrorsMiddleware:
     def process_exception(self, request, exception):
         if request.path.startswith(API_PREFIX) and isinstance(exception, RequestDataTooBig):
             return error_response(413, "The request body is too large.")
+        if request.path.startswith(API_PREFIX) and isinstance(exception, (OperationalError, InterfaceError)):
+            return unavailable()
         return None
