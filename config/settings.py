@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outside CommonMiddleware: it sees the trailing-slash redirect, not the 404 behind it.
     "core.middleware.ApiErrorsMiddleware",
+    "core.middleware.NulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

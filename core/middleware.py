@@ -71,3 +71,28 @@ class ApiErrorsMiddleware:
         if request.path.startswith(API_PREFIX) and isinstance(exception, (OperationalError, InterfaceError)):
             return unavailable()
         return None
+
+
+NUL_IN_QUERY = "Null characters are not allowed."
+
+
+class NulMiddleware:
+    """A NUL character is in no slug, code, e-mail or number, and PostgreSQL refuses it in a
+    query (a psycopg ``DataError``, a 500). Under ``/api/``, before any view runs: a path
+    holding one is a 404 (there is no such resource); a query string holding one is a 400
+    naming each parameter, ``{"email": ["Null characters are not allowed."]}``. Bodies are
+    checked by the serializers' fields."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith(API_PREFIX):
+            if "\x00" in request.path:
+                return error_response(404, "There is no such resource.")
+            names = sorted({key for key, values in request.GET.lists() if "\x00" in key + "".join(values)})
+            if names:
+                return JsonResponse(
+                    {name.replace("\x00", "\ufffd"): [NUL_IN_QUERY] for name in names}, status=400
+                )
+        return self.get_response(request)

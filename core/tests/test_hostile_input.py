@@ -53,11 +53,44 @@ def test_an_object_id_beyond_range_in_the_url_is_a_404(api, event):
     assert api.get(EVENT + f"vouchers/{HUGE}/").status_code == 404
 
 
-def test_a_null_character_in_a_looked_up_code_or_event_reads_as_unknown(anon, ticket):
-    for url in (ORGANIZER + "code-info/AB%00CD/", ORGANIZER + "code-info/ABCD/?event=%00"):
-        response = anon.get(url)
-        assert response.status_code == 404, url
-        assert response.json()["message"] == "invalid"
+@pytest.mark.parametrize(
+    "url",
+    [
+        ORGANIZER + "code-info/AB%00CD/",
+        "/api/v1/organizers/demo%00org/events/",
+        EVENT + "vouchers/%00/",
+        EVENT.replace("conf", "co%00nf") + "items/",
+    ],
+)
+def test_a_null_character_in_the_path_is_a_json_404(api, ticket, url):
+    response = api.get(url)
+    assert response.status_code == 404
+    assert response.json() == {"code": "not_found", "detail": "There is no such resource."}
+
+
+@pytest.mark.parametrize(
+    "url, parameter",
+    [
+        (EVENT + "orders/?email=a%00b@example.com", "email"),
+        (EVENT + "orders/?code=AB%00", "code"),
+        (EVENT + "vouchers/?code=%00", "code"),
+        (ORGANIZER + "coupons/?search=x%00", "search"),
+        (ORGANIZER + "code-info/ABCD/?event=%00", "event"),
+        (EVENT + "orders/?ordering=%00", "ordering"),
+    ],
+)
+def test_a_null_character_in_a_query_parameter_is_a_400_naming_it(api, ticket, url, parameter):
+    response = api.get(url)
+    assert response.status_code == 400
+    assert response.json() == {parameter: ["Null characters are not allowed."]}
+
+
+def test_a_null_character_in_a_body_string_is_a_400_naming_the_field(api, ticket):
+    body = {"email": "a\u0000b@example.com", "positions": [{"item": ticket.pk}]}
+    response = api.post(EVENT + "orders/", body, format="json")
+    assert response.status_code == 400
+    assert "email" in response.json()
+    assert not Order.objects.exists()
 
 
 def test_a_body_nested_a_thousand_deep_is_a_json_400(anon, ticket):

@@ -91,15 +91,11 @@ class CodeInfoViewSet(viewsets.ViewSet):
         organizer = Organizer.objects.filter(slug=organizer_slug).first()
         organizer_id = organizer.pk if organizer else 0
         event_slug = request.query_params.get("event")
-        # A NUL character is in no code or slug (and PostgreSQL refuses it in a query): such a
-        # lookup is of nothing, through the same queries, with the NUL replaced.
-        hostile = "\x00" in code or "\x00" in (event_slug or "")
-        code, event_slug = code.replace("\x00", "\ufffd"), (event_slug or "").replace("\x00", "\ufffd")
         event = None
         if event_slug:
             event = Event.objects.filter(organizer_id=organizer_id, slug=event_slug, live=True).first()
         # Unknown organizer or event: the same lookups still run and find nothing (no faster "invalid").
-        usable = organizer is not None and not hostile and (not event_slug or event is not None)
+        usable = organizer is not None and (not event_slug or event is not None)
         inspection = inspect_code(
             organizer_id=organizer_id if usable else 0, event=event, code=code, now=timezone.now()
         )
