@@ -20,11 +20,6 @@ class EventResourceMixin(EventScopedMixin):
     read_permission = None
     write_permission = "can_change_items"
 
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        context["access"] = getattr(self, "access", None)
-        return context
-
 
 class ItemChildMixin(EventResourceMixin):
     """Resources below ``items/<item_pk>/``: the item must belong to the addressed event, else 404."""

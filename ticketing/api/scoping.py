@@ -72,6 +72,7 @@ class OrganizerScopedMixin:
     def get_serializer_context(self):
         context = super().get_serializer_context()
         context["organizer"] = getattr(self, "organizer", None)
+        context["access"] = getattr(self, "access", None)
         return context
 
 

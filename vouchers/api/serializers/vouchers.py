@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from rest_framework import serializers
-
 from core.serializers import StrictModelSerializer
-from ticketing.api.common import ReplaceOnPutMixin
+from ticketing.api.common import ReplaceOnPutMixin, VisiblePrimaryKeyRelatedField
 from ticketing.api.fields import MoneyField
 from ticketing.api.validation import SharedValidationMixin
 from ticketing.models import Item, ItemVariation, Quota, SubEvent
@@ -23,14 +21,14 @@ class VoucherSerializer(ReplaceOnPutMixin, SharedValidationMixin, StrictModelSer
     budget = MoneyField(required=False, allow_null=True)
     budget_used = MoneyField(read_only=True)
     value = MoneyField(required=False, allow_null=True)
-    item = serializers.PrimaryKeyRelatedField(queryset=Item.objects.all(), required=False, allow_null=True)
-    variation = serializers.PrimaryKeyRelatedField(
-        queryset=ItemVariation.objects.all(), required=False, allow_null=True
+    # Ids of another organizer (or of an event the caller may not see) do not exist; another event
+    # the caller sees is named by validate_voucher.
+    item = VisiblePrimaryKeyRelatedField(queryset=Item.objects.all(), required=False, allow_null=True)
+    variation = VisiblePrimaryKeyRelatedField(
+        event_lookup="item__event", queryset=ItemVariation.objects.all(), required=False, allow_null=True
     )
-    quota = serializers.PrimaryKeyRelatedField(queryset=Quota.objects.all(), required=False, allow_null=True)
-    subevent = serializers.PrimaryKeyRelatedField(
-        queryset=SubEvent.objects.all(), required=False, allow_null=True
-    )
+    quota = VisiblePrimaryKeyRelatedField(queryset=Quota.objects.all(), required=False, allow_null=True)
+    subevent = VisiblePrimaryKeyRelatedField(queryset=SubEvent.objects.all(), required=False, allow_null=True)
 
     class Meta:
         model = Voucher

@@ -345,3 +345,38 @@ def test_ordering_puts_nulls_in_the_same_place_on_every_database(api, event):
     assert codes("-valid_until") == ["NO-END", "ENDS"]
     assert codes("value") == ["NO-END", "ENDS"]  # no value: before every amount
     assert codes("-value") == ["ENDS", "NO-END"]
+
+
+def foreign_and_sibling(event, field: str):
+    """The same kind of object in another organizer's event, and in another event of this organizer."""
+    other_org_event = EventFactory(organizer=OrganizerFactory())
+    sibling = EventFactory(organizer=event.organizer)
+
+    def make(owner):
+        return {
+            "item": lambda: ItemFactory(event=owner),
+            "quota": lambda: QuotaFactory(event=owner),
+            "subevent": lambda: SubEventFactory(event=owner),
+            "variation": lambda: ItemVariationFactory(item=ItemFactory(event=owner)),
+        }[field]()
+
+    return make(other_org_event), make(sibling)
+
+
+@pytest.mark.parametrize("field", ["item", "quota", "subevent", "variation"])
+def test_an_id_of_another_organizer_reads_as_nonexistent_and_of_a_sibling_event_is_named(api, event, field):
+    foreign, sibling = foreign_and_sibling(event, field)
+    event.has_subevents = field == "subevent"
+    event.save()
+    body = {"item": ItemFactory(event=event).pk} if field == "variation" else {}
+
+    foreign_answer = api.post(URL, {**body, field: foreign.pk}, format="json")
+    missing_answer = api.post(URL, {**body, field: 10**9}, format="json")
+    sibling_answer = api.post(URL, {**body, field: sibling.pk}, format="json")
+
+    assert foreign_answer.status_code == 400
+    assert foreign_answer.json() == {field: [f'Invalid pk "{foreign.pk}" - object does not exist.']}
+    assert missing_answer.json() == {field: ['Invalid pk "1000000000" - object does not exist.']}
+    assert sibling_answer.status_code == 400
+    assert "belongs to another" in sibling_answer.json()[field][0]
+    assert not Voucher.objects.exists()
