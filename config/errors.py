@@ -27,3 +27,43 @@ class DomainError(Exception):
 class ConflictError(DomainError):
     status_code = 409
     code = "conflict"
+
+
+#: Every stable ``code`` a ``{"code", "detail"}`` error body can carry, by HTTP status. The OpenAPI
+#: schema documents them (``config.schema``), ``docs/api.md`` explains them, and a test checks that
+#: every code raised in the source is listed here under the status its error class answers with.
+ERROR_CODES: dict[int, tuple[str, ...]] = {
+    400: (
+        # malformed input and generic refusals
+        "invalid", "parse_error",
+        # order and cart positions (``position`` or ``position_id`` says which)
+        "item_not_found", "item_inactive", "item_not_on_sale", "item_not_in_channel", "item_only_bundled",
+        "item_only_addon", "item_hidden", "variation_required", "variation_not_found", "variation_inactive",
+        "subevent_required", "subevent_not_found", "subevent_inactive", "subevent_not_on_sale",
+        "subevent_not_allowed", "addon_not_offered", "addon_subevent_mismatch", "addon_parent_invalid",
+        "addon_max_count", "addon_min_count", "max_per_order", "min_per_order", "cart_empty",
+        "too_many_positions", "position_bundled",
+        # typed codes (vouchers, coupons, promo codes)
+        "inactive", "not_yet_valid", "expired", "exhausted", "not_valid_for_event", "not_valid_for_items",
+        "not_combinable", "customer_mismatch", "cart_too_small", "cart_too_large", "budget_exhausted",
+        "held_in_other_cart",
+        # generating codes
+        "code_space_exhausted",
+    ),
+    401: ("not_authenticated", "authentication_failed"),
+    403: ("permission_denied",),
+    404: ("not_found",),
+    405: ("method_not_allowed",),
+    406: ("not_acceptable",),
+    409: (
+        "conflict", "busy", "price_changed", "order_state", "idempotency_key_reused", "no_quota",
+        "quota_exceeded", "code_collision", "sales_channel_required", "sales_channel_in_use", "item_in_use",
+        "variation_in_use", "subevent_in_use", "event_in_use", "voucher_redeemed", "coupon_series_in_use",
+        "coupon_in_use", "promo_code_in_use", "discount_in_use",
+    ),
+    413: ("too_large",),
+    415: ("unsupported_media_type",),
+    429: ("throttled",),
+    500: ("server_error",),
+    503: ("unavailable",),
+}  # fmt: skip

@@ -1,8 +1,9 @@
 """The list envelope of the API: ``{"count", "next", "previous", "results"}``."""
 
 from rest_framework import pagination
+from rest_framework.exceptions import ValidationError
 
-from core.queries import refuse_unknown_query_parameters
+from core.queries import check_query_parameters
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -15,5 +16,16 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         if view is not None:
-            refuse_unknown_query_parameters(request, view, self)
+            check_query_parameters(request, view, self)
+        self.refuse_bad_page_size(request)
         return super().paginate_queryset(queryset, request, view)
+
+    def refuse_bad_page_size(self, request) -> None:
+        """DRF falls back to the default for ``page_size=abc`` or ``0``; the API says what is wrong."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return
+        if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
+            raise ValidationError(
+                {self.page_size_query_param: [f"A whole number from 1 to {self.max_page_size} is required."]}
+            )

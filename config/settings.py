@@ -145,12 +145,9 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PARSER_CLASSES": [
-        "core.parsers.BoundedJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
+    # JSON only: the API's bodies are JSON (a CSV import declares its own parsers).
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.BoundedJSONParser"],
     "EXCEPTION_HANDLER": "config.exceptions.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     "DEFAULT_THROTTLE_RATES": {
@@ -167,6 +164,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.close_request_bodies",
+    ],
 }
 
 # The cache holds the public endpoints' throttle counters. With several gunicorn workers,

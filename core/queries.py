@@ -10,26 +10,31 @@ filter backends, the page parameters, ``format``, and what a view declares in
 
 from __future__ import annotations
 
+from django import forms
 from rest_framework.exceptions import ValidationError
 from rest_framework.settings import api_settings
 
 UNKNOWN_PARAMETER = "Unknown query parameter."
+EMPTY_VALUE = "A value is required; leave the parameter out not to filter by it."
 
 
-def filter_parameters(view, backend) -> set[str]:
+def filter_parameters(view, backend) -> dict[str, bool]:
+    """The parameters of the backend's filters, each with whether it takes text (an empty value
+    of a text filter is a value; of a boolean, number, choice or date it is nothing)."""
     get_class = getattr(backend, "get_filterset_class", None)
     if get_class is None:
-        return set()
+        return {}
     filterset_class = get_class(view, view.get_queryset())
     if filterset_class is None:
-        return set()
-    names: set[str] = set()
+        return {}
+    names: dict[str, bool] = {}
     for name, declared in filterset_class.base_filters.items():
         widget = declared.field_class.widget if hasattr(declared.field_class, "widget") else None
         suffixes = getattr(declared.extra.get("widget", widget), "suffixes", None)
-        names.add(name)
+        text = issubclass(declared.field_class, forms.CharField)
+        names[name] = text
         for suffix in suffixes or ():
-            names.add(f"{name}_{suffix}" if suffix else name)
+            names[f"{name}_{suffix}" if suffix else name] = text
     return names
 
 
@@ -43,11 +48,28 @@ def known_query_parameters(view, paginator) -> set[str]:
         for param in ("ordering_param", "search_param"):
             if getattr(backend, param, None):
                 known.add(getattr(backend, param))
-        known |= filter_parameters(view, backend)
+        known |= set(filter_parameters(view, backend))
     return known
 
 
-def refuse_unknown_query_parameters(request, view, paginator) -> None:
+def untyped_text_parameters(view) -> set[str]:
+    """Filter parameters that do not take text (booleans, numbers, choices, dates)."""
+    names: set[str] = set()
+    for backend_class in getattr(view, "filter_backends", ()):
+        names |= {name for name, text in filter_parameters(view, backend_class()).items() if not text}
+    return names
+
+
+def check_query_parameters(request, view, paginator) -> None:
+    """Unknown parameters are a 400 naming each; so is an empty value of a filter that does not
+    take text (``?active=``), which django-filter would ignore."""
     unknown = sorted(set(request.query_params) - known_query_parameters(view, paginator))
     if unknown:
         raise ValidationError({name: [UNKNOWN_PARAMETER] for name in unknown})
+    empty = sorted(
+        name
+        for name in untyped_text_parameters(view)
+        if name in request.query_params and "" in request.query_params.getlist(name)
+    )
+    if empty:
+        raise ValidationError({name: [EMPTY_VALUE] for name in empty})

@@ -11,7 +11,9 @@ Every integer field (and the integers of a list field) is also bounded by what
 the database holds (``core.bounds``), so an id of 2**63 is a 400 naming the field,
 not a 500 from the driver. Numbers sent as text must be plain ASCII digits
 (``"1_000"`` and full-width digits are refused), and a negative zero is stored
-as zero.
+as zero. JSON types are those of the schema: a boolean is ``true`` or ``false``
+(not ``"yes"`` or ``1``), a string field takes a string (not ``42``), an amount a
+decimal string (``"10.50"``, not the float ``10.5``), a list a list (not ``{}``).
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ class StrictFieldsMixin:
                     refused[key] = [ErrorDetail(UNKNOWN_FIELD, code="unknown_field")]
                 elif not plain_number(field, raw):
                     refused[key] = [ErrorDetail(NOT_PLAIN, code="invalid")]
+                elif (wrong := wrong_json_type(field, raw)) is not None:
+                    refused[key] = [ErrorDetail(wrong, code="invalid")]
         try:
             value = super().to_internal_value(data)
         except ValidationError as exc:
@@ -96,6 +100,33 @@ def plain_number(field, raw) -> bool:
         return True
     text = raw.strip()
     return text == "" or PLAIN_NUMBER.fullmatch(text) is not None
+
+
+NOT_BOOLEAN = "Must be true or false."
+NOT_STRING = "A string is required."
+NOT_DECIMAL_STRING = 'A decimal number as a string is required, like "10.50".'
+NOT_LIST = "A list is required."
+
+
+def wrong_json_type(field, raw) -> str | None:
+    """What is wrong with the JSON type of ``raw`` for ``field``, if anything. DRF reads ``"yes"`` or
+    ``1`` as a boolean, ``42`` as a string, the float ``0.1`` as an amount and ``{}`` as an empty
+    list; the schema says boolean, string, decimal string and array, and so does the API."""
+    if raw is None or field.read_only:
+        return None
+    if isinstance(field, (serializers.ListField, serializers.ManyRelatedField)):
+        return None if isinstance(raw, list) else NOT_LIST
+    if isinstance(field, serializers.BooleanField):
+        return None if isinstance(raw, bool) else NOT_BOOLEAN
+    if isinstance(field, (serializers.CharField, serializers.SlugRelatedField)):
+        return None if isinstance(raw, str) else NOT_STRING
+    if isinstance(field, serializers.DecimalField):
+        return None if isinstance(raw, str) else NOT_DECIMAL_STRING
+    if isinstance(raw, bool) and isinstance(field, serializers.RelatedField):
+        return "An id is required."
+    if isinstance(raw, bool) and isinstance(field, serializers.IntegerField):
+        return "A number is required."
+    return None
 
 
 def unsigned_zeros(value):

@@ -134,8 +134,38 @@ def test_a_negative_zero_is_stored_and_shown_as_zero(api, event, value):
     assert not Voucher.objects.get().budget.is_signed()
 
 
+def test_an_amount_sent_as_a_json_number_is_refused_naming_the_field(api, event):
+    body = {"max_usages": 1, "price_mode": "set", "value": 10.5}
+    response = api.post(EVENT + "vouchers/", body, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"value": ['A decimal number as a string is required, like "10.50".']}
+    assert not Voucher.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "field, raw, message",
+    [
+        ("block_quota", "yes", "Must be true or false."),
+        ("block_quota", 1, "Must be true or false."),
+        ("tag", 42, "A string is required."),
+        ("max_usages", True, "A number is required."),
+        ("item", True, "An id is required."),
+    ],
+)
+def test_a_value_of_another_json_type_than_the_schema_s_is_refused(api, event, field, raw, message):
+    response = api.post(EVENT + "vouchers/", {field: raw}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {field: [message]}
+
+
+def test_a_list_field_refuses_an_object(api, event):
+    response = api.post(EVENT + "quotas/", {"name": "Q", "size": 1, "items": {}}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"items": ["A list is required."]}
+
+
 def test_plain_numbers_as_text_or_json_are_read(api, event):
-    for max_usages, value in (("3", "10.50"), (4, 10.5), (" 5 ", "+7")):
+    for max_usages, value in (("3", "10.50"), (4, "10.5"), (" 5 ", "+7")):
         body = {"max_usages": max_usages, "price_mode": "set", "value": value}
         response = api.post(EVENT + "vouchers/", body, format="json")
         assert response.status_code == 201, response.json()

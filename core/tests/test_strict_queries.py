@@ -56,3 +56,42 @@ def test_the_orders_list_knows_its_filters_and_nothing_else(api, event):
     assert api.get(EVENT + "orders/?status=pending&email=a@example.com&ordering=total").status_code == 200
     response = api.get(EVENT + "orders/?customer=a@example.com")
     assert (response.status_code, response.json()) == (400, {"customer": UNKNOWN})
+
+
+EMPTY = ["A value is required; leave the parameter out not to filter by it."]
+
+
+@pytest.mark.parametrize(
+    "url, parameter",
+    [
+        (EVENT + "vouchers/?active=", "active"),
+        (EVENT + "orders/?status=", "status"),
+        (EVENT + "subevents/?date_from_before=", "date_from_before"),
+        (EVENT + "items/?admission=&category=1", "admission"),
+        (ORGANIZER + "coupons/?series=", "series"),
+    ],
+)
+def test_an_empty_value_of_a_filter_that_takes_no_text_is_a_400(api, event, url, parameter):
+    response = api.get(url)
+    assert (response.status_code, response.json()) == (400, {parameter: EMPTY})
+
+
+def test_an_empty_text_filter_is_accepted_and_does_not_filter(api, event):
+    VoucherFactory(event=event, code="SOMETHING")
+    response = api.get(EVENT + "vouchers/?code=")
+    assert response.status_code == 200
+    assert response.json()["count"] == 1
+
+
+@pytest.mark.parametrize("page_size", ["abc", "0", "1001", "-1", "1.5", "null"])
+def test_a_page_size_that_is_no_whole_number_from_1_to_1000_is_a_400(api, event, page_size):
+    response = api.get(EVENT + f"vouchers/?page_size={page_size}")
+    assert response.status_code == 400
+    assert response.json() == {"page_size": ["A whole number from 1 to 1000 is required."]}
+
+
+def test_a_page_size_within_bounds_is_used(api, event):
+    for _ in range(3):
+        VoucherFactory(event=event)
+    body = api.get(EVENT + "vouchers/?page_size=2").json()
+    assert (body["count"], len(body["results"])) == (3, 2)

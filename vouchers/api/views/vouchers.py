@@ -67,8 +67,9 @@ class VoucherViewSet(EventScopedMixin, viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         voucher_delete(voucher=instance)
 
+    # Not paginated: the 201 is the plain list of the created vouchers, in the order sent.
     @extend_schema(request=VoucherSerializer(many=True), responses={201: VoucherSerializer(many=True)})
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], pagination_class=None, filter_backends=[])
     def batch_create(self, request, *args, **kwargs):
         """Create a list of vouchers, all or nothing. A 400 maps each failing row's index to its errors."""
         rows = request.data
