@@ -120,8 +120,8 @@ def wrong_json_type(field, raw) -> str | None:
         return None if isinstance(raw, bool) else NOT_BOOLEAN
     if isinstance(field, (serializers.CharField, serializers.SlugRelatedField)):
         return None if isinstance(raw, str) else NOT_STRING
-    if isinstance(field, serializers.DecimalField):
-        return None if isinstance(raw, str) else NOT_DECIMAL_STRING
+    if isinstance(field, serializers.DecimalField):  # "" is no amount (null is, where allowed)
+        return None if isinstance(raw, str) and raw.strip() else NOT_DECIMAL_STRING
     if isinstance(raw, bool) and isinstance(field, serializers.RelatedField):
         return "An id is required."
     if isinstance(raw, bool) and isinstance(field, serializers.IntegerField):

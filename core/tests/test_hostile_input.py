@@ -169,3 +169,22 @@ def test_plain_numbers_as_text_or_json_are_read(api, event):
         body = {"max_usages": max_usages, "price_mode": "set", "value": value}
         response = api.post(EVENT + "vouchers/", body, format="json")
         assert response.status_code == 201, response.json()
+
+
+def test_a_date_filter_with_an_offset_postgresql_cannot_hold_is_read_in_utc(api, event):
+    # +21:42 is beyond PostgreSQL's offsets: it was a DataError (500) there.
+    response = api.get(EVENT + "subevents/?date_from_before=2030-03-29T14%3A48%3A34%2B21%3A42")
+    assert response.status_code == 200
+    assert response.json()["count"] == 0
+
+
+def test_a_date_filter_that_does_not_exist_in_utc_is_a_400_naming_it(api, event):
+    response = api.get(EVENT + "subevents/?date_from_after=0001-01-01T00%3A00%3A00%2B05%3A00")
+    assert response.status_code == 400
+    assert response.json() == {"date_from_after": ["This date and time is out of range."]}
+
+
+def test_an_empty_string_is_no_amount(api, event):
+    response = api.post(EVENT + "vouchers/", {"price_mode": "set", "value": ""}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"value": ['A decimal number as a string is required, like "10.50".']}

@@ -6,9 +6,12 @@ conventions ask for a 400 naming the parameter instead.
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from django import forms
 from django.db import models
 from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField
 
 from core.bounds import MAX_ID
 
@@ -46,6 +49,24 @@ class IdFilter(filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
+
+
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 datetime, read in UTC: PostgreSQL refuses offsets beyond 15:59 (``+21:42`` was a
+    ``DataError``), and a date at the edge of the calendar may not exist in UTC."""
+
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:
+            raise forms.ValidationError("This date and time is out of range.") from None
+
+
+class DateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
 
 
 class FilterSet(filters.FilterSet):

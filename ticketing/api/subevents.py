@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django_filters import rest_framework as filters
 from rest_framework import serializers, viewsets
 
 from core.serializers import StrictModelSerializer
 from ticketing.api.common import EventResourceMixin, ReplaceOnPutMixin, VisiblePrimaryKeyRelatedField
 from ticketing.api.fields import MoneyField
-from ticketing.api.filters import FilterSet
+from ticketing.api.filters import DateTimeFilter, FilterSet
 from ticketing.api.validation import SharedValidationMixin, run_shared_validator
 from ticketing.models import Item, ItemVariation, SubEvent, SubEventItem, SubEventItemVariation
 from ticketing.services import subevent_create, subevent_delete, subevent_update
@@ -95,8 +94,8 @@ def service_arguments(validated: dict) -> dict:
 
 
 class SubEventFilter(FilterSet):
-    date_from_after = filters.IsoDateTimeFilter(field_name="date_from", lookup_expr="gte")
-    date_from_before = filters.IsoDateTimeFilter(field_name="date_from", lookup_expr="lte")
+    date_from_after = DateTimeFilter(field_name="date_from", lookup_expr="gte")
+    date_from_before = DateTimeFilter(field_name="date_from", lookup_expr="lte")
 
     class Meta:
         model = SubEvent
