@@ -141,13 +141,15 @@ def prepare(database_url: str) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def start_server(database_url: str, port: int, workers: int, threads: int) -> subprocess.Popen:
+def start_server(
+    database_url: str, port: int, workers: int, threads: int, env: dict[str, str] | None = None
+) -> subprocess.Popen:
     worker_class = ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []
     command = [
         str(Path(PYTHON).with_name("gunicorn")), "config.wsgi", "--bind", f"{HOST}:{port}",
         "--workers", str(workers), *worker_class, "--log-level", "warning", "--timeout", "60",
     ]  # fmt: skip
-    return subprocess.Popen(command, cwd=ROOT, env=env_for(database_url), start_new_session=True)
+    return subprocess.Popen(command, cwd=ROOT, env=env or env_for(database_url), start_new_session=True)
 
 
 def stop_server(server: subprocess.Popen) -> None:

@@ -115,7 +115,10 @@ def wrong_json_type(field, raw) -> str | None:
     if raw is None or field.read_only:
         return None
     if isinstance(field, (serializers.ListField, serializers.ManyRelatedField)):
-        return None if isinstance(raw, list) else NOT_LIST
+        if not isinstance(raw, list):
+            return NOT_LIST
+        child = field.child if isinstance(field, serializers.ListField) else field.child_relation
+        return next((wrong for item in raw if (wrong := wrong_json_type(child, item)) is not None), None)
     if isinstance(field, serializers.BooleanField):
         return None if isinstance(raw, bool) else NOT_BOOLEAN
     if isinstance(field, (serializers.CharField, serializers.SlugRelatedField)):

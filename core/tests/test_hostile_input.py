@@ -188,3 +188,10 @@ def test_an_empty_string_is_no_amount(api, event):
     response = api.post(EVENT + "vouchers/", {"price_mode": "set", "value": ""}, format="json")
     assert response.status_code == 400
     assert response.json() == {"value": ['A decimal number as a string is required, like "10.50".']}
+
+
+def test_a_list_of_strings_refuses_a_number_in_it(api, event):
+    body = {"name": "T", "default_price": "10.00", "sales_channels": ["web", 0]}
+    response = api.post(EVENT + "items/", body, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"sales_channels": ["A string is required."]}

@@ -50,7 +50,19 @@ def file_error(line: int, message: str) -> ValidationError:
 
 def parse_coupon_csv(text: str) -> list[tuple[int, dict[str, Any]]]:
     """``(line number, row)`` pairs of a coupon CSV, each row's own values checked."""
+    if "\x00" in text:  # the csv module refuses it with an error of its own
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise file_error(line, "a NUL character is not allowed.")
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        return checked_rows(reader)
+    except csv.Error as exc:  # a field over the csv module's limit, a stray quote in strict mode …
+        raise file_error(
+            reader.line_num + 1, f"not readable as CSV ({exc})."
+        ) from exc  # the line after the last read
+
+
+def checked_rows(reader: csv.DictReader) -> list[tuple[int, dict[str, Any]]]:
     header = [name.strip().lower() for name in (reader.fieldnames or [])]
     if "code" not in header:
         raise file_error(1, "the header row must name a 'code' column.")

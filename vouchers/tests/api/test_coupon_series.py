@@ -277,6 +277,8 @@ def test_csv_import_as_body_and_as_file(api, organizer):
         ("code,colour\ngood-code,red\n", 1),
         ("code\ngood-code\nother-code\nEXISTS-ALREADY\n", 4),
         ("code\ngood-code\nVOUCHER-CODE\n", 3),
+        ("code\ngood-code\nbad\x00code\n", 3),  # was a 500 from the csv module
+        ("code\ngood-code\n" + "X" * 200_000 + "\n", 3),  # a field over the csv module's limit
     ],
 )
 def test_csv_import_rejects_the_file_naming_the_line(api, organizer, event, text, line):
