@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from ticketing.currency import currency_exponent, currency_places
 from ticketing.validation import Errors, check_window
 from vouchers.codes import code_text_errors, normalise_code
 from vouchers.models import DiscountType, PriceMode, SeriesKind
@@ -51,6 +52,7 @@ def validate_voucher(
     min_usages: int | None = 1,
     redeemed: int | None = 0,
     budget: Decimal | None = None,
+    budget_used: Decimal | None = None,
     valid_from=None,
     valid_until=None,
     block_quota: bool = False,
@@ -82,6 +84,15 @@ def validate_voucher(
         errors.add("max_usages", "max_usages must not be below min_usages.")
     if budget is not None and budget < 0:
         errors.add("budget", "The budget cannot be negative.")
+    elif budget is not None and budget_used and budget < budget_used:
+        errors.add("budget", f"{budget_used} of the budget has been used: the budget cannot be lower.")
+    elif (
+        budget is not None
+        and event is not None
+        and budget != budget.quantize(currency_exponent(event.currency))
+    ):
+        places = currency_places(event.currency)
+        errors.add("budget", f"{event.currency} amounts have at most {places} decimal places.")
     check_window(errors, valid_from, valid_until, "valid_until", "The end of validity")
     if price_mode == PriceMode.PERCENT:
         check_percent(errors, "value", value)

@@ -6,6 +6,7 @@ import secrets
 from decimal import Decimal
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from discounts.models import Discount
@@ -53,7 +54,15 @@ class Order(models.Model):
 
     class Meta:
         ordering = ("-datetime", "-id")
-        constraints = [models.UniqueConstraint(fields=["event", "code"], name="uniq_order_code_per_event")]
+        # code_discount_total is left free: a voucher setting a price above the list price makes it negative.
+        constraints = [
+            models.UniqueConstraint(fields=["event", "code"], name="uniq_order_code_per_event"),
+            models.CheckConstraint(condition=Q(list_total__gte=0), name="order_list_total_ge_0"),
+            models.CheckConstraint(
+                condition=Q(rule_discount_total__gte=0), name="order_rule_discount_total_ge_0"
+            ),
+            models.CheckConstraint(condition=Q(total__gte=0), name="order_total_ge_0"),
+        ]
         indexes = [
             models.Index(fields=["event", "status"], name="order_event_status"),
             models.Index(fields=["event", "email"], name="order_event_email"),
@@ -116,7 +125,13 @@ class OrderPosition(models.Model):
 
     class Meta:
         ordering = ("order", "positionid")
-        constraints = [models.UniqueConstraint(fields=["order", "positionid"], name="uniq_positionid")]
+        # code_discount is left free: a voucher that sets a price above the list price makes it negative.
+        constraints = [
+            models.UniqueConstraint(fields=["order", "positionid"], name="uniq_positionid"),
+            models.CheckConstraint(condition=Q(list_price__gte=0), name="orderpos_list_price_ge_0"),
+            models.CheckConstraint(condition=Q(rule_discount__gte=0), name="orderpos_rule_discount_ge_0"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="orderpos_price_ge_0"),
+        ]
         indexes = [models.Index(fields=["item", "order"], name="orderpos_item_order")]
 
     def __str__(self) -> str:
@@ -163,6 +178,10 @@ class Redemption(models.Model):
     class Meta:
         ordering = ("id",)
         indexes = [models.Index(fields=["code"], name="redemption_code")]
+        # discount is left free: a voucher that sets a price above the list price makes it negative.
+        constraints = [
+            models.CheckConstraint(condition=Q(budget_spent__gte=0), name="redemption_budget_spent_ge_0"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} → {self.order_id}"

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import F, Q
 
 from ticketing.models.base import field_values
 from ticketing.models.organizers import SLUG_VALIDATOR, Organizer
+
+NEGATIVE_PRICE = "The price cannot be negative."
 
 
 class Event(models.Model):
@@ -25,6 +28,16 @@ class Event(models.Model):
         ordering = ("date_from", "slug")
         constraints = [
             models.UniqueConstraint(fields=["organizer", "slug"], name="uniq_event_slug_per_organizer"),
+            # The simple half of validate_event, enforced by the database as well.
+            models.CheckConstraint(
+                condition=Q(date_to__isnull=True) | Q(date_from__lte=F("date_to")), name="event_date_window"
+            ),
+            models.CheckConstraint(
+                condition=Q(presale_start__isnull=True)
+                | Q(presale_end__isnull=True)
+                | Q(presale_start__lte=F("presale_end")),
+                name="event_presale_window",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -50,6 +63,19 @@ class SubEvent(models.Model):
     class Meta:
         ordering = ("date_from", "id")
         verbose_name = "date"
+        # The simple half of validate_subevent, enforced by the database as well.
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_to__isnull=True) | Q(date_from__lte=F("date_to")),
+                name="subevent_date_window",
+            ),
+            models.CheckConstraint(
+                condition=Q(presale_start__isnull=True)
+                | Q(presale_end__isnull=True)
+                | Q(presale_start__lte=F("presale_end")),
+                name="subevent_presale_window",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.date_from:%Y-%m-%d %H:%M})"
@@ -66,7 +92,14 @@ class SubEventItem(models.Model):
     price = models.DecimalField(max_digits=13, decimal_places=3)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["subevent", "item"], name="uniq_subevent_item")]
+        constraints = [
+            models.UniqueConstraint(fields=["subevent", "item"], name="uniq_subevent_item"),
+            models.CheckConstraint(
+                condition=Q(price__gte=0),
+                name="subevent_item_price_ge_0",
+                violation_error_message=NEGATIVE_PRICE,  # no validation function checks it first
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.item} on {self.subevent}: {self.price}"
@@ -82,6 +115,11 @@ class SubEventItemVariation(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["subevent", "variation"], name="uniq_subevent_variation"),
+            models.CheckConstraint(
+                condition=Q(price__gte=0),
+                name="subevent_variation_price_ge_0",
+                violation_error_message=NEGATIVE_PRICE,  # no validation function checks it first
+            ),
         ]
 
     def __str__(self) -> str:

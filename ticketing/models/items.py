@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import F, Q
 
 from ticketing.models.base import field_values
 from ticketing.models.events import Event
@@ -55,6 +56,22 @@ class Item(models.Model):
 
     class Meta:
         ordering = ("position", "id")
+        # The simple half of validate_item (and the price's validator), enforced by the database as well.
+        constraints = [
+            models.CheckConstraint(condition=Q(default_price__gte=0), name="item_price_ge_0"),
+            models.CheckConstraint(
+                condition=Q(min_per_order__isnull=True)
+                | Q(max_per_order__isnull=True)
+                | Q(min_per_order__lte=F("max_per_order")),
+                name="item_min_le_max_per_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(available_from__isnull=True)
+                | Q(available_until__isnull=True)
+                | Q(available_from__lte=F("available_until")),
+                name="item_available_window",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -80,6 +97,11 @@ class ItemVariation(models.Model):
 
     class Meta:
         ordering = ("position", "id")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(default_price__isnull=True) | Q(default_price__gte=0), name="variation_price_ge_0"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.item.name} – {self.value}"
@@ -103,9 +125,7 @@ class ItemAddOn(models.Model):
         ordering = ("position", "id")
         constraints = [
             models.UniqueConstraint(fields=["base_item", "addon_category"], name="uniq_addon_category"),
-            models.CheckConstraint(
-                condition=models.Q(min_count__lte=models.F("max_count")), name="addon_min_le_max"
-            ),
+            models.CheckConstraint(condition=Q(min_count__lte=F("max_count")), name="addon_min_le_max"),
         ]
         verbose_name = "add-on"
 
@@ -126,7 +146,10 @@ class ItemBundle(models.Model):
 
     class Meta:
         ordering = ("id",)
-        constraints = [models.CheckConstraint(condition=models.Q(count__gte=1), name="bundle_count_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(count__gte=1), name="bundle_count_positive"),
+            models.CheckConstraint(condition=Q(designated_price__gte=0), name="bundle_designated_price_ge_0"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.base_item.name} includes {self.count} × {self.bundled_item.name}"

@@ -9,6 +9,7 @@ lookup and checked by one code path — and differ only in their API and admin.
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import F, Q
 from django.db.models.functions import Upper
 
 from ticketing.models import Event, Item, Organizer
@@ -75,6 +76,39 @@ class CouponSeries(models.Model):
         ordering = ("id",)
         verbose_name_plural = "coupon series"
         indexes = [models.Index(fields=["organizer", "kind"], name="series_organizer_kind")]
+        # The simple half of validate_coupon_series (and validate_promo_code), enforced by the database as
+        # well. The coupons' usage counters are checked against these limits by the checkout only: a
+        # check constraint cannot look at another table.
+        constraints = [
+            models.CheckConstraint(condition=Q(discount_value__gte=0), name="series_value_ge_0"),
+            models.CheckConstraint(
+                condition=~Q(discount_type=DiscountType.PERCENT) | Q(discount_value__range=(0, 100)),
+                name="series_percent_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(discount_max_value__isnull=True) | Q(discount_max_value__gte=0),
+                name="series_max_value_ge_0",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_usage__isnull=True) | Q(max_usage__gte=1), name="series_max_usage_ge_1"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_tickets_in_cart__isnull=True) | Q(max_tickets_in_cart__gte=1),
+                name="series_max_tickets_in_cart_ge_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_tickets_in_cart__isnull=True)
+                | Q(max_tickets_in_cart__isnull=True)
+                | Q(min_tickets_in_cart__lte=F("max_tickets_in_cart")),
+                name="series_min_le_max_tickets_in_cart",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_from__lte=F("valid_until")),
+                name="series_valid_window",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import models
+from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
@@ -65,6 +66,39 @@ class Voucher(models.Model):
         constraints = [
             # The expression index also serves lookups: they compare UPPER(code) with the normalised input.
             models.UniqueConstraint(Upper("code"), "event", name="uniq_voucher_code_per_event"),
+            # The simple half of validate_voucher, enforced by the database as well. The usage counters
+            # are raised only under the voucher's row lock after the checkout checked what is left.
+            models.CheckConstraint(
+                condition=Q(redeemed__lte=F("max_usages")), name="voucher_redeemed_le_max"
+            ),
+            models.CheckConstraint(condition=Q(min_usages__gte=1), name="voucher_min_usages_ge_1"),
+            models.CheckConstraint(
+                condition=Q(min_usages__lte=F("max_usages")), name="voucher_min_le_max_usages"
+            ),
+            models.CheckConstraint(
+                condition=Q(budget__isnull=True) | Q(budget__gte=0), name="voucher_budget_ge_0"
+            ),
+            models.CheckConstraint(condition=Q(budget_used__gte=0), name="voucher_budget_used_ge_0"),
+            # "+ 0.0005" is exact on PostgreSQL (3-place numerics: no value lies between) and absorbs
+            # SQLite's floating-point sums: there budget_used = budget_used + 0.20 makes 0.10 + 0.20 > 0.30.
+            models.CheckConstraint(
+                condition=Q(budget__isnull=True) | Q(budget_used__lte=F("budget") + Decimal("0.0005")),
+                name="voucher_budget_used_le_budget",
+            ),
+            # The value is an amount (set, subtract) or a percentage (percent): never negative either way.
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=0), name="voucher_value_ge_0"
+            ),
+            models.CheckConstraint(
+                condition=~Q(price_mode=PriceMode.PERCENT) | Q(value__isnull=True) | Q(value__range=(0, 100)),
+                name="voucher_percent_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_from__lte=F("valid_until")),
+                name="voucher_valid_window",
+            ),
         ]
         indexes = [models.Index(fields=["event", "tag"], name="voucher_event_tag")]
 

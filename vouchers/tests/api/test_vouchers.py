@@ -380,3 +380,28 @@ def test_an_id_of_another_organizer_reads_as_nonexistent_and_of_a_sibling_event_
     assert sibling_answer.status_code == 400
     assert "belongs to another" in sibling_answer.json()[field][0]
     assert not Voucher.objects.exists()
+
+
+def test_the_budget_cannot_go_below_what_has_been_used(api, event):
+    voucher = VoucherFactory(
+        event=event, price_mode="subtract", value=Decimal("5.00"), budget=Decimal("20.00")
+    )
+    Voucher.objects.filter(pk=voucher.pk).update(budget_used=Decimal("15.00"))
+
+    lower = api.patch(f"{URL}{voucher.pk}/", {"budget": "10.00"}, format="json")
+    equal = api.patch(f"{URL}{voucher.pk}/", {"budget": "15.00"}, format="json")
+
+    assert lower.status_code == 400
+    assert lower.json() == {"budget": ["15.000 of the budget has been used: the budget cannot be lower."]}
+    assert equal.status_code == 200
+    assert Voucher.objects.get(pk=voucher.pk).budget == Decimal("15.00")
+
+
+def test_a_budget_with_more_places_than_the_currency_is_refused_by_the_shared_rule(event):
+    from django.core.exceptions import ValidationError
+
+    from vouchers.validation import validate_voucher
+
+    with pytest.raises(ValidationError) as refused:
+        validate_voucher(event=event, budget=Decimal("10.005"), price_mode="subtract", value=Decimal("1"))
+    assert refused.value.message_dict == {"budget": ["EUR amounts have at most 2 decimal places."]}
