@@ -68,6 +68,8 @@ class StrictFieldsMixin:
                     refused[key] = [ErrorDetail(NOT_PLAIN, code="invalid")]
                 elif (wrong := wrong_json_type(field, raw)) is not None:
                     refused[key] = [ErrorDetail(wrong, code="invalid")]
+        if refused:  # the rest is still checked, without sending a refused value on (to the database)
+            data = {key: raw for key, raw in data.items() if key not in refused}
         try:
             value = super().to_internal_value(data)
         except ValidationError as exc:
@@ -106,6 +108,7 @@ NOT_BOOLEAN = "Must be true or false."
 NOT_STRING = "A string is required."
 NOT_DECIMAL_STRING = 'A decimal number as a string is required, like "10.50".'
 NOT_LIST = "A list is required."
+NUL_IN_STRING = "Null characters are not allowed."
 
 
 def wrong_json_type(field, raw) -> str | None:
@@ -114,6 +117,8 @@ def wrong_json_type(field, raw) -> str | None:
     list; the schema says boolean, string, decimal string and array, and so does the API."""
     if raw is None or field.read_only:
         return None
+    if isinstance(raw, str) and "\x00" in raw:  # DRF's CharField refuses it, a slug or id field does not
+        return NUL_IN_STRING
     if isinstance(field, (serializers.ListField, serializers.ManyRelatedField)):
         if not isinstance(raw, list):
             return NOT_LIST

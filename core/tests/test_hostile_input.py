@@ -195,3 +195,15 @@ def test_a_list_of_strings_refuses_a_number_in_it(api, event):
     response = api.post(EVENT + "items/", body, format="json")
     assert response.status_code == 400
     assert response.json() == {"sales_channels": ["A string is required."]}
+
+
+def test_a_null_character_in_a_sales_channel_or_a_code_is_a_400_naming_it(api, ticket):
+    # A slug field sent a NUL to PostgreSQL (a DataError, 500); CharField alone refused it.
+    for body, field in (
+        ({"sales_channel": "we\u0000b", "positions": [{"item": ticket.pk}]}, "sales_channel"),
+        ({"codes": ["AB\u0000CD"], "positions": [{"item": ticket.pk}]}, "codes"),
+    ):
+        response = api.post(EVENT + "carts/", body, format="json")
+        assert response.status_code == 400, response.json()
+        assert field in response.json()
+    assert not Cart.objects.exists()
