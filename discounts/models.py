@@ -13,8 +13,9 @@ from decimal import Decimal
 
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 
+from core.constraints import window
 from ticketing.models import Event, Item, SalesChannel
 from ticketing.models.base import field_values
 
@@ -108,18 +109,8 @@ class Discount(models.Model):
                 | Q(benefit_only_apply_to_cheapest_n_matches__gte=1),
                 name="discount_cheapest_n_ge_1",
             ),
-            models.CheckConstraint(
-                condition=Q(available_from__isnull=True)
-                | Q(available_until__isnull=True)
-                | Q(available_from__lte=F("available_until")),
-                name="discount_available_window",
-            ),
-            models.CheckConstraint(
-                condition=Q(subevent_date_from__isnull=True)
-                | Q(subevent_date_until__isnull=True)
-                | Q(subevent_date_from__lte=F("subevent_date_until")),
-                name="discount_subevent_date_window",
-            ),
+            window("available_from", "available_until", name="discount_available_window"),
+            window("subevent_date_from", "subevent_date_until", name="discount_subevent_date_window"),
         ]
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q
 
+from core.constraints import window
 from ticketing.models.base import field_values
 from ticketing.models.organizers import SLUG_VALIDATOR, Organizer
 
@@ -32,12 +33,7 @@ class Event(models.Model):
             models.CheckConstraint(
                 condition=Q(date_to__isnull=True) | Q(date_from__lte=F("date_to")), name="event_date_window"
             ),
-            models.CheckConstraint(
-                condition=Q(presale_start__isnull=True)
-                | Q(presale_end__isnull=True)
-                | Q(presale_start__lte=F("presale_end")),
-                name="event_presale_window",
-            ),
+            window("presale_start", "presale_end", name="event_presale_window"),
         ]
 
     def __str__(self) -> str:
@@ -69,12 +65,7 @@ class SubEvent(models.Model):
                 condition=Q(date_to__isnull=True) | Q(date_from__lte=F("date_to")),
                 name="subevent_date_window",
             ),
-            models.CheckConstraint(
-                condition=Q(presale_start__isnull=True)
-                | Q(presale_end__isnull=True)
-                | Q(presale_start__lte=F("presale_end")),
-                name="subevent_presale_window",
-            ),
+            window("presale_start", "presale_end", name="subevent_presale_window"),
         ]
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from core.constraints import window
 from ticketing.models.base import field_values
 from ticketing.models.events import Event
 from ticketing.models.organizers import SalesChannel
@@ -59,18 +60,8 @@ class Item(models.Model):
         # The simple half of validate_item (and the price's validator), enforced by the database as well.
         constraints = [
             models.CheckConstraint(condition=Q(default_price__gte=0), name="item_price_ge_0"),
-            models.CheckConstraint(
-                condition=Q(min_per_order__isnull=True)
-                | Q(max_per_order__isnull=True)
-                | Q(min_per_order__lte=F("max_per_order")),
-                name="item_min_le_max_per_order",
-            ),
-            models.CheckConstraint(
-                condition=Q(available_from__isnull=True)
-                | Q(available_until__isnull=True)
-                | Q(available_from__lte=F("available_until")),
-                name="item_available_window",
-            ),
+            window("min_per_order", "max_per_order", name="item_min_le_max_per_order"),
+            window("available_from", "available_until", name="item_available_window"),
         ]
 
     def __str__(self) -> str:

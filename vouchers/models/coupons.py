@@ -9,9 +9,10 @@ lookup and checked by one code path — and differ only in their API and admin.
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.db.models.functions import Upper
 
+from core.constraints import window
 from ticketing.models import Event, Item, Organizer
 from ticketing.models.base import field_values
 
@@ -96,18 +97,8 @@ class CouponSeries(models.Model):
                 condition=Q(max_tickets_in_cart__isnull=True) | Q(max_tickets_in_cart__gte=1),
                 name="series_max_tickets_in_cart_ge_1",
             ),
-            models.CheckConstraint(
-                condition=Q(min_tickets_in_cart__isnull=True)
-                | Q(max_tickets_in_cart__isnull=True)
-                | Q(min_tickets_in_cart__lte=F("max_tickets_in_cart")),
-                name="series_min_le_max_tickets_in_cart",
-            ),
-            models.CheckConstraint(
-                condition=Q(valid_from__isnull=True)
-                | Q(valid_until__isnull=True)
-                | Q(valid_from__lte=F("valid_until")),
-                name="series_valid_window",
-            ),
+            window("min_tickets_in_cart", "max_tickets_in_cart", name="series_min_le_max_tickets_in_cart"),
+            window("valid_from", "valid_until", name="series_valid_window"),
         ]
 
     def __str__(self) -> str:

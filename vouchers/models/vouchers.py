@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
+from core.constraints import window
 from ticketing.models import Event, Item, ItemVariation, Quota, SubEvent
 from ticketing.models.base import field_values
 
@@ -93,12 +94,7 @@ class Voucher(models.Model):
                 condition=~Q(price_mode=PriceMode.PERCENT) | Q(value__isnull=True) | Q(value__range=(0, 100)),
                 name="voucher_percent_0_100",
             ),
-            models.CheckConstraint(
-                condition=Q(valid_from__isnull=True)
-                | Q(valid_until__isnull=True)
-                | Q(valid_from__lte=F("valid_until")),
-                name="voucher_valid_window",
-            ),
+            window("valid_from", "valid_until", name="voucher_valid_window"),
         ]
         indexes = [models.Index(fields=["event", "tag"], name="voucher_event_tag")]
 
