@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from discounts.models import Discount
 from discounts.services import Direction, discount_move, discounts_set_active
 from discounts.validation import validate_discount
+from ticketing.admin.scoping import OrganizerScopedAdmin
 
 RELATED_LISTS = ("condition_limit_products", "benefit_limit_products", "limit_sales_channels")
 
@@ -41,7 +42,8 @@ class DiscountAdminForm(forms.ModelForm):
 
 
 @admin.register(Discount)
-class DiscountAdmin(admin.ModelAdmin):
+class DiscountAdmin(OrganizerScopedAdmin):
+    organizer_path = "event__organizer"
     form = DiscountAdminForm
     list_display = (
         "internal_name", "event", "position", "active", "subevent_mode", "condition", "benefit",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from config.errors import DomainError
 from orders.models import Cart, CartPosition, Order, OrderPosition, OrderStatus, Redemption
 from orders.services.orders import order_mark_canceled, order_mark_paid
+from ticketing.admin.scoping import OrganizerScopedAdmin, OrganizerScopedInline
 
 BREAKDOWN = (
     "positionid", "item", "variation", "subevent", "addon_to", "is_bundled", "list_price", "code",
@@ -19,7 +20,7 @@ BREAKDOWN = (
 )  # fmt: skip
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(OrganizerScopedInline, admin.TabularInline):
     extra = 0
     can_delete = False
 
@@ -34,6 +35,7 @@ class OrderPositionInline(ReadOnlyInline):
     """``price = list_price − code_discount − rule_discount``."""
 
     model = OrderPosition
+    organizer_path = "order__event__organizer"
     fk_name = "order"
     fields = BREAKDOWN
     readonly_fields = BREAKDOWN
@@ -47,12 +49,14 @@ class OrderPositionInline(ReadOnlyInline):
 
 class RedemptionInline(ReadOnlyInline):
     model = Redemption
+    organizer_path = "order__event__organizer"
     fields = ("kind", "code", "uses", "tickets", "discount", "reversed", "created")
     readonly_fields = fields
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(OrganizerScopedAdmin):
+    organizer_path = "event__organizer"
     list_display = ("code", "event", "status", "email", "total", "datetime")
     list_filter = ("status", "event", "sales_channel")
     search_fields = ("code", "email", "name", "positions__code")
@@ -93,9 +97,10 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(Redemption)
-class RedemptionAdmin(admin.ModelAdmin):
+class RedemptionAdmin(OrganizerScopedAdmin):
     """Every use of a code: search a code to see the orders that used it."""
 
+    organizer_path = "order__event__organizer"
     list_display = ("code", "kind", "order", "uses", "tickets", "discount", "reversed", "created")
     list_filter = ("kind", "reversed")
     search_fields = ("code", "order__code")
@@ -113,13 +118,15 @@ class RedemptionAdmin(admin.ModelAdmin):
 
 class CartPositionInline(ReadOnlyInline):
     model = CartPosition
+    organizer_path = "cart__event__organizer"
     fk_name = "cart"
     fields = ("positionid", "item", "variation", "subevent", "addon_to", "is_bundled", "voucher")
     readonly_fields = fields
 
 
 @admin.register(Cart)
-class CartAdmin(admin.ModelAdmin):
+class CartAdmin(OrganizerScopedAdmin):
+    organizer_path = "event__organizer"
     list_display = ("id", "event", "sales_channel", "created", "expires")
     list_filter = ("event",)
     fields = ("id", "event", "sales_channel", "email", "created", "expires")

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from ticketing.admin.choices import EventScopedChoicesMixin
 from ticketing.admin.forms import SharedValidationForm
+from ticketing.admin.scoping import OrganizerScopedAdmin, OrganizerScopedInline
 from ticketing.models import Event, Quota, SubEvent, SubEventItem, SubEventItemVariation
 from ticketing.validation import validate_price_overrides
 
@@ -25,16 +26,18 @@ class EventForm(SharedValidationForm):
         return currency
 
 
-class SubEventInline(admin.TabularInline):
+class SubEventInline(OrganizerScopedInline, admin.TabularInline):
     model = SubEvent
+    organizer_path = "event__organizer"
     form = SharedValidationForm
     fields = ("name", "date_from", "date_to", "presale_start", "presale_end", "active")
     extra = 0
     show_change_link = True  # price overrides are edited on the date's page
 
 
-class EventQuotaInline(EventScopedChoicesMixin, admin.TabularInline):
+class EventQuotaInline(EventScopedChoicesMixin, OrganizerScopedInline, admin.TabularInline):
     model = Quota
+    organizer_path = "event__organizer"
     form = SharedValidationForm
     fields = ("name", "subevent", "size")
     extra = 0
@@ -42,7 +45,8 @@ class EventQuotaInline(EventScopedChoicesMixin, admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(EventScopedChoicesMixin, admin.ModelAdmin):
+class EventAdmin(EventScopedChoicesMixin, OrganizerScopedAdmin):
+    organizer_path = "organizer"
     form = EventForm
     list_display = ("name", "organizer", "slug", "date_from", "currency", "live", "has_subevents")
     list_filter = ("organizer", "live", "has_subevents", "currency")
@@ -92,8 +96,9 @@ class VariationPriceOverrideForm(PriceOverrideForm):
     target = "variation"
 
 
-class SubEventItemInline(EventScopedChoicesMixin, admin.TabularInline):
+class SubEventItemInline(EventScopedChoicesMixin, OrganizerScopedInline, admin.TabularInline):
     model = SubEventItem
+    organizer_path = "subevent__event__organizer"
     form = PriceOverrideForm
     fields = ("item", "price")
     extra = 0
@@ -101,8 +106,9 @@ class SubEventItemInline(EventScopedChoicesMixin, admin.TabularInline):
     verbose_name_plural = "item prices on this date"
 
 
-class SubEventItemVariationInline(EventScopedChoicesMixin, admin.TabularInline):
+class SubEventItemVariationInline(EventScopedChoicesMixin, OrganizerScopedInline, admin.TabularInline):
     model = SubEventItemVariation
+    organizer_path = "subevent__event__organizer"
     form = VariationPriceOverrideForm
     fields = ("variation", "price")
     extra = 0
@@ -111,7 +117,8 @@ class SubEventItemVariationInline(EventScopedChoicesMixin, admin.TabularInline):
 
 
 @admin.register(SubEvent)
-class SubEventAdmin(EventScopedChoicesMixin, admin.ModelAdmin):
+class SubEventAdmin(EventScopedChoicesMixin, OrganizerScopedAdmin):
+    organizer_path = "event__organizer"
     form = SharedValidationForm
     list_display = ("name", "event", "date_from", "date_to", "active")
     list_filter = ("active", ("event", admin.RelatedOnlyFieldListFilter))

@@ -7,6 +7,7 @@ from django.db.models import Count
 
 from ticketing.admin.choices import EventScopedChoicesMixin
 from ticketing.admin.forms import SharedValidationForm
+from ticketing.admin.scoping import OrganizerScopedAdmin, OrganizerScopedInline
 from ticketing.models import Item, ItemAddOn, ItemBundle, ItemCategory, ItemVariation, Quota
 from ticketing.validation import validate_addon, validate_bundle, validate_item, validate_quota
 
@@ -19,7 +20,8 @@ class EventFieldReadOnlyOnChange:
 
 
 @admin.register(ItemCategory)
-class ItemCategoryAdmin(EventFieldReadOnlyOnChange, admin.ModelAdmin):
+class ItemCategoryAdmin(EventFieldReadOnlyOnChange, OrganizerScopedAdmin):
+    organizer_path = "event__organizer"
     list_display = ("name", "event", "is_addon", "position")
     list_filter = ("event", "is_addon")
     search_fields = ("name", "event__name", "event__slug")
@@ -71,15 +73,17 @@ class RowsWithNames:
         return super().get_queryset(request).select_related(*self.related)
 
 
-class ItemVariationInline(RowsWithNames, admin.TabularInline):
+class ItemVariationInline(RowsWithNames, OrganizerScopedInline, admin.TabularInline):
     model = ItemVariation
+    organizer_path = "item__event__organizer"
     related = ("item",)
     fields = ("value", "default_price", "active", "position")
     extra = 0
 
 
-class ItemAddOnInline(RowsWithNames, EventScopedChoicesMixin, admin.TabularInline):
+class ItemAddOnInline(RowsWithNames, EventScopedChoicesMixin, OrganizerScopedInline, admin.TabularInline):
     model = ItemAddOn
+    organizer_path = "base_item__event__organizer"
     related = ("base_item", "addon_category")
     form = AddOnForm
     fk_name = "base_item"
@@ -87,8 +91,9 @@ class ItemAddOnInline(RowsWithNames, EventScopedChoicesMixin, admin.TabularInlin
     extra = 0
 
 
-class ItemBundleInline(RowsWithNames, EventScopedChoicesMixin, admin.TabularInline):
+class ItemBundleInline(RowsWithNames, EventScopedChoicesMixin, OrganizerScopedInline, admin.TabularInline):
     model = ItemBundle
+    organizer_path = "base_item__event__organizer"
     related = ("base_item", "bundled_item")
     form = BundleForm
     fk_name = "base_item"
@@ -97,7 +102,8 @@ class ItemBundleInline(RowsWithNames, EventScopedChoicesMixin, admin.TabularInli
 
 
 @admin.register(Item)
-class ItemAdmin(EventFieldReadOnlyOnChange, EventScopedChoicesMixin, admin.ModelAdmin):
+class ItemAdmin(EventFieldReadOnlyOnChange, EventScopedChoicesMixin, OrganizerScopedAdmin):
+    organizer_path = "event__organizer"
     form = ItemForm
     list_display = (
         "name", "event", "category", "default_price", "active", "admission", "hide_without_voucher",
@@ -139,7 +145,8 @@ class QuotaForm(SharedValidationForm):
 
 
 @admin.register(Quota)
-class QuotaAdmin(EventFieldReadOnlyOnChange, EventScopedChoicesMixin, admin.ModelAdmin):
+class QuotaAdmin(EventFieldReadOnlyOnChange, EventScopedChoicesMixin, OrganizerScopedAdmin):
+    organizer_path = "event__organizer"
     form = QuotaForm
     list_display = ("name", "event", "subevent", "size", "item_count")
     list_filter = ("event",)

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import admin as auth_admin  # noqa: F401  (registers User, Group: see the end)
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 
 from ticketing.admin.forms import SharedValidationForm
+from ticketing.admin.scoping import (
+    OrganizerScopedAdmin,
+    OrganizerScopedInline,
+    register_for_superusers_only,
+)
 from ticketing.models import Event, Organizer, SalesChannel, Team, TeamAPIToken
 from ticketing.services import sales_channel_ensure_web, team_token_create
 
@@ -35,26 +43,30 @@ class SalesChannelInlineFormSet(forms.BaseInlineFormSet):
                 raise ValidationError("The identifier of the 'web' sales channel cannot be changed.")
 
 
-class SalesChannelInline(admin.TabularInline):
+class SalesChannelInline(OrganizerScopedInline, admin.TabularInline):
     model = SalesChannel
+    organizer_path = "organizer"
     formset = SalesChannelInlineFormSet
     fields = ("identifier", "label", "position")
     extra = 0
 
 
-class TeamInline(admin.TabularInline):
+class TeamInline(OrganizerScopedInline, admin.TabularInline):
     """An overview; members, events and tokens are edited on the team's own page."""
 
     model = Team
+    organizer_path = "organizer"
     fields = ("name", "all_events", *PERMISSION_COLUMNS)
     extra = 0
     show_change_link = True
 
 
 @admin.register(Organizer)
-class OrganizerAdmin(admin.ModelAdmin):
+class OrganizerAdmin(OrganizerScopedAdmin):
+    organizer_path = "pk"
     list_display = ("name", "slug", "event_count")
     search_fields = ("name", "slug")
+    ordering = ("name", "id")  # the event count groups rows, which drops Meta.ordering (autocomplete pages)
     inlines = (SalesChannelInline, TeamInline)
 
     def get_queryset(self, request):
@@ -75,7 +87,8 @@ class OrganizerAdmin(admin.ModelAdmin):
 
 
 @admin.register(SalesChannel)
-class SalesChannelAdmin(admin.ModelAdmin):
+class SalesChannelAdmin(OrganizerScopedAdmin):
+    organizer_path = "organizer"
     list_display = ("identifier", "label", "organizer", "position")
     list_filter = ("organizer",)
     search_fields = ("identifier", "label", "organizer__slug", "organizer__name")
@@ -108,8 +121,9 @@ class TeamForm(SharedValidationForm):
         return cleaned
 
 
-class TeamAPITokenInline(admin.TabularInline):
+class TeamAPITokenInline(OrganizerScopedInline, admin.TabularInline):
     model = TeamAPIToken
+    organizer_path = "team__organizer"
     fields = ("name", "prefix", "active", "created")
     readonly_fields = ("name", "prefix", "created")
     extra = 0
@@ -118,7 +132,8 @@ class TeamAPITokenInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(OrganizerScopedAdmin):
+    organizer_path = "organizer"
     form = TeamForm
     list_display = ("name", "organizer", "all_events", *PERMISSION_COLUMNS)
     list_filter = ("organizer", "all_events")
@@ -150,9 +165,10 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(TeamAPIToken)
-class TeamAPITokenAdmin(admin.ModelAdmin):
+class TeamAPITokenAdmin(OrganizerScopedAdmin):
     """Adding a token here generates it; the secret is shown once in a message."""
 
+    organizer_path = "team__organizer"
     list_display = ("name", "team", "prefix", "active", "created")
     list_filter = ("active", "team__organizer")
     search_fields = ("name", "prefix", "team__name", "team__organizer__slug")
@@ -175,3 +191,9 @@ class TeamAPITokenAdmin(admin.ModelAdmin):
         obj.__dict__.update({k: v for k, v in created.token.__dict__.items() if k != "_state"})
         obj._state.adding = False
         show_token_once(request, obj.team, created.raw)
+
+
+# People and permission groups are for superusers: a staff member who could edit them could make
+# themselves a superuser, or read the people of every organizer.
+register_for_superusers_only(get_user_model())
+register_for_superusers_only(Group)

@@ -9,6 +9,7 @@ from django.db.models import Count, Sum
 from django.http import StreamingHttpResponse
 from django.template.response import TemplateResponse
 
+from ticketing.admin.scoping import OrganizerScopedAdmin, OrganizerScopedInline
 from vouchers.admin.common import ActivationActions, SeriesValidityFilter, ValidityFilter, validity
 from vouchers.codes import (
     DEFAULT_LENGTH,
@@ -86,7 +87,8 @@ def csv_response(series: CouponSeries) -> StreamingHttpResponse:
 
 
 @admin.register(CouponSeries)
-class CouponSeriesAdmin(ActivationActions, admin.ModelAdmin):
+class CouponSeriesAdmin(ActivationActions, OrganizerScopedAdmin):
+    organizer_path = "organizer"
     form = CouponSeriesAdminForm
     list_display = ("name", "organizer", "active", "discount", "coupons", "orders", "valid", "created_at")
     list_filter = ("active", "discount_type", ValidityFilter, "organizer")
@@ -204,8 +206,9 @@ class CouponAdminForm(forms.ModelForm):
         return cleaned
 
 
-class EventUsageInline(admin.TabularInline):
+class EventUsageInline(OrganizerScopedInline, admin.TabularInline):
     model = CouponEventUsage
+    organizer_path = "coupon__organizer"
     fields = ("event", "orders", "tickets")
     readonly_fields = fields
     extra = 0
@@ -216,7 +219,8 @@ class EventUsageInline(admin.TabularInline):
 
 
 @admin.register(Coupon)
-class CouponAdmin(ActivationActions, admin.ModelAdmin):
+class CouponAdmin(ActivationActions, OrganizerScopedAdmin):
+    organizer_path = "organizer"
     form = CouponAdminForm
     list_display = (
         "code",

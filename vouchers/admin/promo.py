@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from ticketing.admin.scoping import OrganizerScopedAdmin
 from ticketing.models import Organizer
 from vouchers.admin.common import ActivationActions, SeriesValidityFilter, validity
 from vouchers.codes import normalise_code
@@ -63,7 +64,8 @@ class PromoCodeAdminForm(forms.ModelForm):
 
 
 @admin.register(PromoCode)
-class PromoCodeAdmin(ActivationActions, admin.ModelAdmin):
+class PromoCodeAdmin(ActivationActions, OrganizerScopedAdmin):
+    organizer_path = "organizer"
     form = PromoCodeAdminForm
     fields = (
         "organizer",

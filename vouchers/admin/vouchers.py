@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
+from ticketing.admin.scoping import OrganizerScopedAdmin
 from vouchers.admin.common import ValidityFilter, validity
 from vouchers.codes import normalise_code
 from vouchers.models import Voucher
@@ -51,7 +52,8 @@ class VoucherAdminForm(forms.ModelForm):
 
 
 @admin.register(Voucher)
-class VoucherAdmin(admin.ModelAdmin):
+class VoucherAdmin(OrganizerScopedAdmin):
+    organizer_path = "event__organizer"
     form = VoucherAdminForm
     list_display = ("code", "event", "price_mode", "value", "usage", "budget_left", "valid", "tag")
     list_filter = ("event", "price_mode", ValidityFilter, "block_quota", "tag")
