@@ -1,9 +1,9 @@
 """Checking the codes of a draft (check stage): each resolved, attached and kept to its limits.
 
 Every code goes through the vouchers app's own checks (``resolve_found``,
-``check_cart``, ``check_combination``: what makes a code valid), on the rows the
-gather stage read (locked, for a cart change or an order). This module adds what
-only the order side knows:
+``check_cart``: what makes a code valid), each code alone first, then whether they
+may be combined; on the rows the gather stage read (locked, for a cart change or an
+order). This module adds what only the order side knows:
 
 - a voucher changes the positions that carry it; one applied to the whole order
   is attached to the positions it may change, largest saving first, as far as
@@ -34,7 +34,6 @@ from vouchers.resolution import (
     FoundCode,
     ResolvedCode,
     check_cart,
-    check_combination,
     resolve_found,
 )
 from vouchers.resolution.lookup import NOT_FOUND
@@ -103,7 +102,12 @@ def held_elsewhere(gathered: Gathered, found: FoundCode) -> int:
 
 def check_codes(gathered: Gathered) -> AppliedCodes:
     """Resolve every code of the draft from its fresh row and attach it; the first code that may not
-    be used as asked raises :class:`~vouchers.resolution.CodeError` (400, stable code)."""
+    be used as asked raises :class:`~vouchers.resolution.CodeError` (400, stable code) naming it
+    (``code_text``).
+
+    Each code is checked alone first, in the order given (known, active, valid now, for this
+    event, uses left, customer, cart size); only when every one is valid alone are they checked
+    together, so an unknown or expired code is named as such whatever else the cart holds."""
     positions, texts = gathered.positions, gathered.codes
     if not texts:
         return AppliedCodes(positions=list(positions), codes=[])
@@ -115,12 +119,15 @@ def check_codes(gathered: Gathered) -> AppliedCodes:
     for text in texts:
         found = gathered.found.get(text, NOT_FOUND)
         held[text] = held_elsewhere(gathered, found)
-        code = resolve_found(
-            found, event=event, now=gathered.now, held_elsewhere=held[text], email=email, has_cart=True
-        )
-        check_cart(code, cart=cart, event_id=event.pk)
-        check_combination(code, others=[gathered.found.get(t, NOT_FOUND) for t in texts if t != text])
+        try:
+            code = resolve_found(
+                found, event=event, now=gathered.now, held_elsewhere=held[text], email=email, has_cart=True
+            )
+            check_cart(code, cart=cart, event_id=event.pk)
+        except CodeError as exc:
+            raise exc.naming(text) from None  # the same error, now naming its code
         resolved.append(code)
+    check_together(resolved)
     kinds = {code.code: code.kind for code in resolved}
     # A coupon or promo code typed on a position applies to the order as a whole.
     positions = [
@@ -130,6 +137,16 @@ def check_codes(gathered: Gathered) -> AppliedCodes:
     return attach_and_check(
         catalog=gathered.catalog, positions=positions, prices=gathered.prices, codes=resolved, held=held
     )
+
+
+def check_together(codes: Sequence[ResolvedCode]) -> None:
+    """A code that may not be combined is the only code of its cart (pricing contract, section 3):
+    with others, the first such code is named, not the one that happened to be checked against it."""
+    if len(codes) < 2:
+        return
+    alone = next((code for code in codes if not code.can_be_combined), None)
+    if alone is not None:
+        raise CodeError(CodeErrorCode.NOT_COMBINABLE, kind=alone.kind.value, code_text=alone.code)
 
 
 def attach_and_check(
@@ -157,7 +174,7 @@ def attach_and_check(
         if not carriers:
             positions, carriers = attach_voucher(code, positions, prices, left, event_id, event.currency)
         if any(not covers(code, positions[i], event_id) for i in carriers):
-            raise CodeError(CodeErrorCode.NOT_VALID_FOR_ITEMS, kind=code.kind.value)
+            raise CodeError(CodeErrorCode.NOT_VALID_FOR_ITEMS, kind=code.kind.value, code_text=code.code)
         if left is not None and len(carriers) > left:
             without_holds = left + held.get(code.code, 0)
             reason = (
@@ -165,9 +182,9 @@ def attach_and_check(
                 if len(carriers) <= without_holds
                 else CodeErrorCode.EXHAUSTED
             )
-            raise CodeError(reason, kind=code.kind.value)
+            raise CodeError(reason, kind=code.kind.value, code_text=code.code)
         if len(carriers) < code.min_positions:
-            raise CodeError(CodeErrorCode.CART_TOO_SMALL, kind=code.kind.value)
+            raise CodeError(CodeErrorCode.CART_TOO_SMALL, kind=code.kind.value, code_text=code.code)
     return AppliedCodes(positions=positions, codes=list(codes))
 
 
@@ -183,7 +200,7 @@ def attach_voucher(
     the earlier position, as far as uses remain (at least one: resolving it checked that)."""
     eligible = [i for i, p in enumerate(positions) if p.voucher is None and covers(code, p, event_id)]
     if not eligible:
-        raise CodeError(CodeErrorCode.NOT_VALID_FOR_ITEMS, kind=code.kind.value)
+        raise CodeError(CodeErrorCode.NOT_VALID_FOR_ITEMS, kind=code.kind.value, code_text=code.code)
     eligible.sort(key=lambda i: (-voucher_saving(code, prices[i], currency), i))
     chosen = sorted(eligible if left is None else eligible[:left])
     positions = list(positions)

@@ -68,6 +68,11 @@ class CodeError(DomainError):
         super().__init__(detail or ERROR_DETAILS[reason], code=reason.value, **context)
         self.reason = reason
 
+    def naming(self, code_text: str) -> CodeError:
+        """This error, naming the code it is about (``code_text``, as the cart holds it)."""
+        self.context.setdefault("code_text", code_text)
+        return self
+
 
 @dataclass(frozen=True, slots=True)
 class CartLineSummary:

@@ -191,7 +191,12 @@ def test_a_code_that_became_invalid_is_reported_and_left_out_of_the_price(api, e
     type(voucher).objects.filter(pk=voucher.pk).update(valid_until=timezone.now() - timedelta(minutes=1))
     body = api.get(CARTS + f"{cart['id']}/").json()
     assert prices(body) == ["50.00"]
-    expired = {"code": "expired", "detail": "This code has expired.", "kind": "voucher"}
+    expired = {
+        "code": "expired",
+        "detail": "This code has expired.",
+        "kind": "voucher",
+        "code_text": voucher.code,
+    }
     assert body["invalid_codes"] == [{"code": voucher.code, "error": expired}]
     response = checkout(api, cart["id"])
     assert (response.status_code, response.json()["code"]) == (400, "expired")

@@ -95,7 +95,8 @@ def exhausted_per_event(event, organizer, shop):
 def uncombinable(event, organizer, shop):
     voucher = VoucherFactory(event=event)
     promo = PromoCodeFactory(series__organizer=organizer, series__can_be_combined=False)
-    return [pos(shop.ticket, voucher=voucher.code)], [promo.code]
+    # Each is valid alone (the promo code has a ticket without the voucher): together they are not.
+    return [pos(shop.ticket, voucher=voucher.code), pos(shop.ticket)], [promo.code]
 
 
 REFUSALS = [
