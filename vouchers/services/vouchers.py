@@ -62,11 +62,17 @@ def voucher_update(*, voucher: Voucher, **fields: Any) -> Voucher:
         fields["code"] = normalise_code(fields["code"]) or voucher.code
     for name, value in fields.items():
         setattr(voucher, name, value)
+    if not fields:
+        return voucher
     try:
         with transaction.atomic():
-            voucher.save()
+            # Only the fields sent: the usage counters (redeemed, budget_used) are the checkouts',
+            # which may have changed them since this voucher was read; saving the whole row wrote
+            # the stale counts back.
+            voucher.save(update_fields=list(fields))
     except IntegrityError as exc:
         raise duplicate_or(exc) from exc
+    voucher.refresh_from_db(fields=["redeemed", "budget_used"])
     return voucher
 
 

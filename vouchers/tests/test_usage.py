@@ -117,3 +117,18 @@ def test_codes_lock_takes_vouchers_then_coupons_each_in_primary_key_order(organi
     assert "vouchers_coupon" in statements[1] and "ORDER BY" in statements[1]
     if connection.vendor == "postgresql":
         assert all("FOR UPDATE" in sql for sql in statements)
+
+
+def test_changing_a_voucher_keeps_the_uses_checkouts_recorded_meanwhile(event):
+    from vouchers.models import Voucher
+    from vouchers.services.vouchers import voucher_update
+
+    stale = VoucherFactory(event=event, max_usages=10, budget=Decimal("50.00"))
+    Voucher.objects.filter(pk=stale.pk).update(redeemed=3, budget_used=Decimal("12.50"))  # a checkout
+
+    updated = voucher_update(voucher=stale, comment="extended", max_usages=20)
+
+    stored = Voucher.objects.get(pk=stale.pk)
+    assert (stored.redeemed, stored.budget_used) == (3, Decimal("12.50"))
+    assert (stored.max_usages, stored.comment) == (20, "extended")
+    assert (updated.redeemed, updated.budget_used) == (3, Decimal("12.50"))  # the answer shows them
