@@ -63,6 +63,15 @@ class VoucherAdmin(OrganizerScopedAdmin):
     raw_id_fields = ("item", "variation", "quota", "subevent")
     ordering = ("-id",)
 
+    def save_model(self, request, obj, form, change):
+        """A change writes the form's fields only: ``redeemed`` and ``budget_used`` are the checkouts',
+        which may have recorded uses since the page read the voucher."""
+        if not change:
+            return super().save_model(request, obj, form, change)
+        fields = [f.name for f in Voucher._meta.concrete_fields if f.name in form.cleaned_data]
+        obj.save(update_fields=fields)
+        return None
+
     @admin.display(description="used")
     def usage(self, voucher: Voucher) -> str:
         return f"{voucher.redeemed} / {voucher.max_usages}"

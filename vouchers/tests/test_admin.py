@@ -178,3 +178,24 @@ def test_activate_and_deactivate(admin_client, codes, model):
     admin_client.post(url(model), {"action": "activate", **checked})
     obj.refresh_from_db()
     assert obj.active is True
+
+
+def test_changing_a_voucher_in_the_admin_keeps_uses_recorded_while_the_form_was_checked(
+    admin_client, event, monkeypatch
+):
+    from vouchers.admin.vouchers import VoucherAdminForm
+
+    voucher = VoucherFactory(event=event, code="ADMIN-RACE", max_usages=10)
+    checked = VoucherAdminForm.clean
+
+    def clean_while_a_checkout_lands(form):
+        Voucher.objects.filter(pk=voucher.pk).update(redeemed=4)
+        return checked(form)
+
+    monkeypatch.setattr(VoucherAdminForm, "clean", clean_while_a_checkout_lands)
+    data = {"event": event.pk, "code": "ADMIN-RACE", "max_usages": 12, "min_usages": 1, "price_mode": "none"}
+    response = admin_client.post(url(Voucher, "change", voucher.pk), data)
+
+    assert response.status_code == 302
+    stored = Voucher.objects.get(pk=voucher.pk)
+    assert (stored.max_usages, stored.redeemed) == (12, 4)
