@@ -38,38 +38,31 @@ def filter_parameters(view, backend) -> dict[str, bool]:
     return names
 
 
-def known_query_parameters(view, paginator) -> set[str]:
-    known = {api_settings.URL_FORMAT_OVERRIDE, *getattr(view, "extra_query_parameters", ())}
+def known_query_parameters(view, paginator) -> dict[str, bool]:
+    """Every parameter the list documents, each with whether it takes text (``filter_parameters``;
+    the page, format, ordering and search parameters do)."""
+    known = dict.fromkeys(
+        {api_settings.URL_FORMAT_OVERRIDE, *getattr(view, "extra_query_parameters", ())}, True
+    )
     for param in ("page_query_param", "page_size_query_param"):
         if getattr(paginator, param, None):
-            known.add(getattr(paginator, param))
+            known[getattr(paginator, param)] = True
     for backend_class in getattr(view, "filter_backends", ()):
         backend = backend_class()
         for param in ("ordering_param", "search_param"):
             if getattr(backend, param, None):
-                known.add(getattr(backend, param))
-        known |= set(filter_parameters(view, backend))
+                known[getattr(backend, param)] = True
+        known.update(filter_parameters(view, backend))
     return known
-
-
-def untyped_text_parameters(view) -> set[str]:
-    """Filter parameters that do not take text (booleans, numbers, choices, dates)."""
-    names: set[str] = set()
-    for backend_class in getattr(view, "filter_backends", ()):
-        names |= {name for name, text in filter_parameters(view, backend_class()).items() if not text}
-    return names
 
 
 def check_query_parameters(request, view, paginator) -> None:
     """Unknown parameters are a 400 naming each; so is an empty value of a filter that does not
     take text (``?active=``), which django-filter would ignore."""
-    unknown = sorted(set(request.query_params) - known_query_parameters(view, paginator))
+    known = known_query_parameters(view, paginator)
+    unknown = sorted(set(request.query_params) - set(known))
     if unknown:
         raise ValidationError({name: [UNKNOWN_PARAMETER] for name in unknown})
-    empty = sorted(
-        name
-        for name in untyped_text_parameters(view)
-        if name in request.query_params and "" in request.query_params.getlist(name)
-    )
+    empty = sorted(name for name, values in request.query_params.lists() if not known[name] and "" in values)
     if empty:
         raise ValidationError({name: [EMPTY_VALUE] for name in empty})
