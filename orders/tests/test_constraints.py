@@ -10,8 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, transaction
 
+from core.tests.constraints import assert_refused_past_limit
 from orders.models import Redemption, RedemptionKind
 from orders.tests.factories import OrderFactory, OrderPositionFactory
 
@@ -37,13 +37,7 @@ CASES = [
 
 @pytest.mark.parametrize(("make", "constraint", "field"), CASES, ids=[c[1] for c in CASES])
 def test_the_database_refuses_a_negative_amount_and_stores_zero(make, constraint, field):
-    row = make()
-    manager = type(row).objects
-    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
-        manager.filter(pk=row.pk).update(**{field: D("-0.01")})
-    manager.filter(pk=row.pk).update(**{field: D("0")})
-    row.refresh_from_db()
-    assert getattr(row, field) == 0
+    assert_refused_past_limit(make(), constraint, {field: D("-0.01")}, {field: D("0")})
 
 
 def test_a_voucher_setting_a_price_above_the_list_price_may_store_a_negative_code_discount():

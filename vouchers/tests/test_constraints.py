@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
+from core.tests.constraints import assert_refused_past_limit
 from vouchers.models import DiscountType, PriceMode, Voucher
 from vouchers.resolution import CodeKind
 from vouchers.services.usage import CodeUse, code_uses_record, code_uses_release
@@ -90,13 +91,7 @@ CASES = [
 
 @pytest.mark.parametrize(("make", "constraint", "bad", "limit"), CASES, ids=[c[1] for c in CASES])
 def test_the_database_refuses_a_value_past_the_limit_and_stores_the_limit(make, constraint, bad, limit):
-    row = make()
-    manager = type(row).objects
-    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
-        manager.filter(pk=row.pk).update(**bad)
-    manager.filter(pk=row.pk).update(**limit)
-    row.refresh_from_db()
-    assert {name: getattr(row, name) for name in limit} == limit
+    assert_refused_past_limit(make(), constraint, bad, limit)
 
 
 @pytest.mark.parametrize(
