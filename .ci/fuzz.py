@@ -18,27 +18,14 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from checkout import PYTHON, env_for, start_server, stop_server  # noqa: E402
+from checkout import PYTHON, env_for, recreate_database, start_server, stop_server  # noqa: E402
 
 PORT = 8799
 SEED = 20261201
-
-
-def recreate_database(database_url: str) -> None:
-    import psycopg
-
-    name = urlparse(database_url).path.lstrip("/")
-    if "fuzz" not in name:
-        raise SystemExit(f"Not recreating '{name}': the fuzzing database's name must contain 'fuzz'.")
-    admin = urlparse(database_url)._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def fuzz_env(database_url: str) -> dict[str, str]:
@@ -78,7 +65,7 @@ def main() -> int:
     parser.add_argument("--examples", type=int, default=25, help="test cases per operation and phase")
     args = parser.parse_args()
 
-    recreate_database(args.database_url)
+    recreate_database(args.database_url, marker="fuzz")
     env = fuzz_env(args.database_url)
     token = load_demo(env)
     server = start_server(args.database_url, PORT, workers=4, threads=1, env=env)

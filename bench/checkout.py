@@ -89,13 +89,14 @@ def env_for(database_url: str) -> dict[str, str]:
     return env
 
 
-def recreate_database(database_url: str) -> None:
+def recreate_database(database_url: str, marker: str = "bench") -> None:
+    """Drop and create the database; its name must contain ``marker``, so no other is dropped."""
     import psycopg
 
     url = urlparse(database_url)
     name = url.path.lstrip("/")
-    if "bench" not in name:
-        raise SystemExit(f"Not recreating '{name}': a benchmark database's name must contain 'bench'.")
+    if marker not in name:
+        raise SystemExit(f"Not recreating '{name}': the database's name must contain '{marker}'.")
     admin = url._replace(path="/postgres").geturl()
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
