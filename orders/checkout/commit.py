@@ -72,7 +72,7 @@ def commit(gathered: Gathered, applied: AppliedCodes, view: PricedView, *, mode:
 def commit_order(gathered: Gathered, view: PricedView) -> Order:
     draft = gathered.draft
     codes = {code.code: code for code in view.codes}
-    used = {line.line.code for line in view.positions if line.line.code}
+    used = {share.code for line in view.positions for share in line.line.codes}
     # The coupon series' tags (a voucher's tag groups vouchers, not orders).
     series_codes = [code for code in view.codes if code.code in used and code.kind != CodeKind.VOUCHER]
     tags = sorted({tag for code in series_codes for tag in code.tags})
@@ -126,14 +126,16 @@ def redeem(order: Order, view: PricedView, rows: list[OrderPosition], used: list
     redemptions = []
     links: list[list[OrderPosition]] = []
     uses: list[CodeUse] = []
+    taken = shares_by_code(view)
     for code in used:
-        changed = [i for i, p in enumerate(view.positions) if p.line.code == code.code]
-        discount = sum((view.positions[i].line.code_discount for i in changed), _ZERO)
+        amounts = taken[code.code]  # position index → what the code took off it
+        changed = list(amounts)
+        discount = sum(amounts.values(), _ZERO)
         if code.kind == CodeKind.VOUCHER:
             # Uses and budget count the positions carrying the voucher, not the add-ons or
             # bundled positions it made free (only its own discount counts).
             carriers = [i for i in changed if view.positions[i].spec.voucher == code.code]
-            budget = sum((max(view.positions[i].line.code_discount, _ZERO) for i in carriers), _ZERO)
+            budget = sum((max(amounts[i], _ZERO) for i in carriers), _ZERO)
             use = CodeUse(
                 kind=code.kind, code_id=code.id, uses=len(carriers), tickets=len(changed), budget=budget
             )
@@ -173,6 +175,15 @@ def redeem(order: Order, view: PricedView, rows: list[OrderPosition], used: list
         ]
     )
     return redemptions
+
+
+def shares_by_code(view: PricedView) -> dict[str, dict[int, Decimal]]:
+    """For each code, the positions it was applied to (by index, in order) and what it took off each."""
+    taken: dict[str, dict[int, Decimal]] = defaultdict(dict)
+    for index, priced in enumerate(view.positions):
+        for share in priced.line.codes:
+            taken[share.code][index] = share.amount
+    return taken
 
 
 def commit_cart(gathered: Gathered, applied: AppliedCodes, view: PricedView) -> tuple[Cart, PricedView]:

@@ -1,9 +1,10 @@
-"""Codes: vouchers, coupons and promo codes (contract, section 3).
+"""Codes: vouchers, coupons and promo codes (contract, sections 3 and 3.1).
 
-Each position is changed by at most one code. Vouchers go first, position by
-position; then each coupon or promo code, in the order given, computes one
-discount D over its eligible positions and splits it. The amount a code took
-off a position becomes that position's *voucher discount* for the automatic
+Vouchers go first, position by position, from the list price. Then each coupon or
+promo code, in the order given (the order they were added to the cart), computes one
+discount D over its eligible positions' *current* prices (what the codes before it
+left) and splits it by those prices: combinable order-wide codes stack. What the codes
+took off a position, summed, is that position's *voucher discount* for the automatic
 rules (section 2).
 
 Which line a code may change:
@@ -12,11 +13,12 @@ Which line a code may change:
   ``all_addons_included`` / ``all_bundles_included`` flags, the add-ons /
   bundled positions of those lines that carry no code, which cost 0);
 * a **coupon / promo code** may change lines that carry its key or no code at
-  all, that are not bundled, not already changed by another code, and are of
-  an allowed event and item.
+  all, that are not bundled, not changed by a voucher, and are of an allowed
+  event and item; a line an earlier coupon or promo code changed stays eligible.
 
-Choosing which codes may be combined, and counting redemptions, is the order
-service's job; the engine only applies what it is handed.
+Choosing which codes may be combined, setting aside a code that would make the order
+dearer, and counting redemptions are the order service's job; the engine only applies
+what it is handed.
 """
 
 from __future__ import annotations
@@ -27,27 +29,32 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .money import allocate, percent_of, percent_off, quantize, zero
-from .types import CartLine, Code, CodeKind, CodeMode
+from .types import CartLine, Code, CodeKind, CodeMode, CodeResult, CodeShare
 
 __all__ = ["CodeOutcome", "apply_codes", "run_codes"]
 
 _VOUCHER_MODES = frozenset({CodeMode.NONE, CodeMode.SET, CodeMode.SUBTRACT, CodeMode.PERCENT})
 _ORDER_MODES = frozenset({CodeMode.NONE, CodeMode.PERCENT, CodeMode.FIX, CodeMode.FIX_PER_ITEM})
+_NONE: tuple[CodeShare, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class CodeOutcome:
     """What codes did to one line.
 
-    ``line_price = list_price − discount``. ``code`` is the key of the code
-    that changed the line, or ``None``. ``discount`` is negative only for a
-    ``set`` voucher above the list price; the *voucher discount* the rules see
-    is ``max(discount, 0)``.
+    ``line_price = list_price − discount``. ``codes`` lists each code applied to the
+    line with its amount, in application order; ``discount`` is their sum. It is
+    negative only for a ``set`` voucher above the list price; the *voucher discount*
+    the rules see is ``max(discount, 0)``.
     """
 
-    code: str | None
+    codes: tuple[CodeShare, ...]
     discount: Decimal
     line_price: Decimal
+
+    @property
+    def code(self) -> str | None:
+        return self.codes[0].code if self.codes else None
 
 
 def apply_codes(lines: Sequence[CartLine], codes: Sequence[Code], *, currency: str) -> list[CodeOutcome]:
@@ -57,17 +64,27 @@ def apply_codes(lines: Sequence[CartLine], codes: Sequence[Code], *, currency: s
     a key is given twice, or a code's mode does not fit its kind.
     """
     list_prices = [quantize(line.list_price, currency) for line in lines]
-    applied, discounts = run_codes(lines, list_prices, codes, currency=currency)
+    applied = run_codes(lines, list_prices, codes, currency=currency)
     return [
-        CodeOutcome(key, discount, price - discount)
-        for price, key, discount in zip(list_prices, applied, discounts, strict=True)
+        CodeOutcome(shares, discount, price - discount)
+        for price, shares, discount in zip(list_prices, applied.shares, applied.discounts, strict=True)
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedColumns:
+    """:func:`run_codes`' answer as columns: per line the codes' shares and their sum; per code
+    its :class:`CodeResult`, in application order."""
+
+    shares: list[tuple[CodeShare, ...]]
+    discounts: list[Decimal]
+    results: tuple[CodeResult, ...]
 
 
 def run_codes(
     lines: Sequence[CartLine], list_prices: Sequence[Decimal], codes: Sequence[Code], *, currency: str
-) -> tuple[list[str | None], list[Decimal]]:
-    """:func:`apply_codes` as two columns, code key and discount per line: the engine's fast path.
+) -> AppliedColumns:
+    """:func:`apply_codes` as columns: the engine's fast path.
 
     ``list_prices[i]`` is line i's list price already rounded to ``currency``.
     """
@@ -84,13 +101,9 @@ def run_codes(
             raise ValueError(f"line {index} carries unknown code {line.code!r}")
 
     state = _Codes(lines, list_prices, currency)
-    for code in codes:
-        if code.kind == CodeKind.VOUCHER:
-            state.apply_voucher(code)
-    for code in codes:
-        if code.kind != CodeKind.VOUCHER:
-            state.apply_order_code(code)
-    return state.applied, state.discounts
+    results = [state.apply_voucher(code) for code in codes if code.kind == CodeKind.VOUCHER]
+    results += [state.apply_order_code(code) for code in codes if code.kind != CodeKind.VOUCHER]
+    return AppliedColumns(shares=state.shares, discounts=state.discounts, results=tuple(results))
 
 
 def _in_scope(code: Code, line: CartLine) -> bool:
@@ -100,18 +113,28 @@ def _in_scope(code: Code, line: CartLine) -> bool:
 
 
 class _Codes:
-    """The running state of one cart's codes: which code took how much off each line."""
+    """The running state of one cart's codes: which codes took how much off each line.
+
+    ``prices`` are the list prices; ``discounts[i]`` is what the codes took off line i so
+    far, so ``prices[i] − discounts[i]`` is its current price; ``vouchered[i]`` says a
+    voucher changed it (no order-wide code may then).
+    """
 
     def __init__(self, lines: Sequence[CartLine], prices: Sequence[Decimal], currency: str) -> None:
         self.lines = lines
         self.prices = prices
         self.currency = currency
         self.zero = zero(currency)
-        self.applied: list[str | None] = [None] * len(lines)
+        self.shares: list[tuple[CodeShare, ...]] = [_NONE] * len(lines)
         self.discounts: list[Decimal] = [self.zero] * len(lines)
+        self.vouchered: list[bool] = [False] * len(lines)
 
     def money(self, amount: Decimal) -> Decimal:
         return quantize(amount, self.currency)
+
+    def take(self, i: int, key: str, amount: Decimal) -> None:
+        self.shares[i] = (*self.shares[i], CodeShare(key, amount))
+        self.discounts[i] += amount
 
     def voucher_price(self, code: Code, list_price: Decimal) -> Decimal:
         """The price a voucher gives ``list_price``, before its budget."""
@@ -124,9 +147,10 @@ class _Codes:
             return max(self.money(list_price - value), self.zero)
         return percent_off(list_price, value, self.currency)
 
-    def apply_voucher(self, code: Code) -> None:
+    def apply_voucher(self, code: Code) -> CodeResult:
         prices = self.prices
         carrying = [i for i, line in enumerate(self.lines) if line.code == code.key and _in_scope(code, line)]
+        eligible = len(carrying)
         if code.max_tickets is not None and len(carrying) > code.max_tickets:
             # As far as uses remain, the voucher goes to the largest savings
             # (VOUCHERS.md, "Applying a voucher to a whole cart"); ties: earlier.
@@ -135,47 +159,55 @@ class _Codes:
 
             carrying = sorted(heapq.nsmallest(max(code.max_tickets, 0), carrying, key=saving))
         budget = None if code.budget is None else max(self.money(code.budget), self.zero)
+        total = self.zero
         for i in carrying:
             discount = prices[i] - self.voucher_price(code, prices[i])
             if budget is not None and discount > 0:
                 # The budget shrinks the discount, it never refuses the voucher.
                 discount = min(discount, budget)
                 budget -= discount
-            self.applied[i] = code.key
-            self.discounts[i] = discount
+            self.take(i, code.key, discount)
+            self.vouchered[i] = True
+            total += discount
         if code.all_addons_included or code.all_bundles_included:
-            self.include_children(code, set(carrying))
+            total += self.include_children(code, set(carrying))
+        return CodeResult(code.key, total, eligible, len(carrying))
 
-    def include_children(self, code: Code, parents: set[int]) -> None:
-        """Add-ons / bundled positions of the voucher's lines cost 0.
+    def include_children(self, code: Code, parents: set[int]) -> Decimal:
+        """Add-ons / bundled positions of the voucher's lines cost 0; what that took off.
 
         They are attributed to the voucher but do not use its budget: only the
         voucher's own discount counts (VOUCHERS.md, "Budget").
         """
+        total = self.zero
         for i, line in enumerate(self.lines):
-            if line.addon_to not in parents or line.code is not None or self.applied[i] is not None:
+            if line.addon_to not in parents or line.code is not None or self.shares[i]:
                 continue
             if code.all_bundles_included if line.is_bundled else code.all_addons_included:
-                self.applied[i] = code.key
-                self.discounts[i] = self.prices[i]
+                self.take(i, code.key, self.prices[i])
+                self.vouchered[i] = True
+                total += self.prices[i]
+        return total
 
-    def apply_order_code(self, code: Code) -> None:
-        applied = self.applied
+    def apply_order_code(self, code: Code) -> CodeResult:
+        vouchered = self.vouchered
         eligible = [
             i
             for i, line in enumerate(self.lines)
-            if applied[i] is None
+            if not vouchered[i]
             and not line.is_bundled
             and (line.code is None or line.code == code.key)
             and _in_scope(code, line)
         ]
-        eligible = self.take_dearest(eligible, code.max_tickets)
+        count = len(eligible)
+        current = {i: self.prices[i] - self.discounts[i] for i in eligible}
+        eligible = self.take_dearest(eligible, current, code.max_tickets)
         if not eligible:
-            return
-        prices = [self.prices[i] for i in eligible]
+            return CodeResult(code.key, self.zero, count, 0)
+        prices = [current[i] for i in eligible]
         value = self.zero if code.value is None else self.money(code.value)
         if code.mode == CodeMode.FIX_PER_ITEM:
-            shares = [min(value, price) for price in prices]
+            shares = [max(min(value, price), self.zero) for price in prices]
             if code.budget is not None:
                 shares = self.within_budget(shares, code.budget)
         else:
@@ -190,13 +222,16 @@ class _Codes:
                 amount = self.zero
             if code.budget is not None:
                 amount = min(amount, self.money(code.budget))
-            shares = allocate(max(amount, self.zero), prices, self.currency)
+            # Never more than is left: a position goes no lower than 0.
+            shares = allocate(min(max(amount, self.zero), total), prices, self.currency)
         for i, share in zip(eligible, shares, strict=True):
-            applied[i] = code.key
-            self.discounts[i] = share
+            self.take(i, code.key, share)
+        return CodeResult(code.key, sum(shares, self.zero), count, len(eligible))
 
-    def take_dearest(self, indices: list[int], allowance: int | None) -> list[int]:
-        """At most ``allowance`` of ``indices``: highest list price first, ties to the earlier line.
+    def take_dearest(
+        self, indices: list[int], prices: dict[int, Decimal], allowance: int | None
+    ) -> list[int]:
+        """At most ``allowance`` of ``indices``: highest current price first, ties to the earlier line.
 
         The result is back in cart order, so that later steps (budget,
         allocation ties) go by position. ``nsmallest`` keeps this O(n log k)
@@ -204,7 +239,6 @@ class _Codes:
         """
         if allowance is None or len(indices) <= allowance:
             return indices
-        prices = self.prices
         return sorted(heapq.nsmallest(max(allowance, 0), indices, key=lambda i: (-prices[i], i)))
 
     def within_budget(self, shares: list[Decimal], budget: Decimal) -> list[Decimal]:

@@ -26,8 +26,9 @@ def price_cart(
     """Price a cart: one :class:`PricedLine` per line, in order, plus totals.
 
     1. List price: ``line.list_price``, rounded to ``currency``.
-    2. Code price: vouchers, then coupons and promo codes (section 3) give the
-       *line price*; what a code took off is the position's voucher discount.
+    2. Code price: vouchers, then coupons and promo codes stacked in the order
+       given (sections 3, 3.1) give the *line price*; what the codes took off is
+       the position's voucher discount.
     3. Automatic rules (section 2) run over the line prices at ``now`` on
        sales channel ``channel``.
     4. Totals: sums of the rounded per-line figures (fees are not included).
@@ -44,7 +45,8 @@ def price_cart(
                 raise ValueError(f"line {index}: negative list price {line.list_price}")
             price = rounded[line.list_price] = quantize(line.list_price, currency)
         list_prices.append(price)
-    keys, code_discounts = run_codes(lines, list_prices, codes, currency=currency)
+    applied = run_codes(lines, list_prices, codes, currency=currency)
+    code_discounts = applied.discounts
     line_prices = [price - discount for price, discount in zip(list_prices, code_discounts, strict=True)]
     # Columns straight from the lines: no intermediate Position per line, which
     # matters for carts of thousands of positions.
@@ -63,17 +65,15 @@ def price_cart(
 
     nothing = zero(currency)
     priced = []
-    for i, (list_price, key, code_discount, line_price) in enumerate(
-        zip(list_prices, keys, code_discounts, line_prices, strict=True)
+    for i, (list_price, shares, code_discount, line_price) in enumerate(
+        zip(list_prices, applied.shares, code_discounts, line_prices, strict=True)
     ):
         price = new_prices.get(i)
         if price is None:
-            priced.append(PricedLine(list_price, key, code_discount, line_price, None, nothing, line_price))
+            rule, rule_discount, price = None, nothing, line_price
         else:
-            rule_discount = line_price - price
-            priced.append(
-                PricedLine(list_price, key, code_discount, line_price, consumed_by[i], rule_discount, price)
-            )
+            rule, rule_discount = consumed_by[i], line_price - price
+        priced.append(PricedLine(list_price, shares, code_discount, line_price, rule, rule_discount, price))
     return PricedCart(
         currency=currency,
         lines=tuple(priced),
@@ -81,4 +81,5 @@ def price_cart(
         code_discount_total=sum(code_discounts, nothing),
         rule_discount_total=sum((line.rule_discount for line in priced), nothing),
         total=sum((line.price for line in priced), nothing),
+        codes=applied.results,
     )

@@ -17,6 +17,8 @@ __all__ = [
     "Code",
     "CodeKind",
     "CodeMode",
+    "CodeResult",
+    "CodeShare",
     "CartLine",
     "Position",
     "PricedCart",
@@ -182,24 +184,54 @@ class CartLine:
 
 
 @dataclass(frozen=True, slots=True)
+class CodeShare:
+    """What one code took off one line (``amount``; negative only for a ``set`` voucher above the
+    list price)."""
+
+    code: str
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class CodeResult:
+    """What one code did to the whole cart.
+
+    ``discount`` is the sum of its shares. ``eligible`` counts the lines it could have
+    changed (for a coupon or promo code: of allowed events and items, not bundled, carrying
+    no other code; for a voucher: the lines carrying it in its scope); ``discounted`` how
+    many of them it was applied to, which is fewer when its ``max_tickets`` ran out.
+    """
+
+    code: str
+    discount: Decimal
+    eligible: int
+    discounted: int
+
+
+@dataclass(frozen=True, slots=True)
 class PricedLine:
     """The price of one cart line and where every change came from.
 
-    ``price = list_price − code_discount − rule_discount``. ``line_price`` is
-    the price after the code and before automatic rules. ``code`` is the key of
-    the code that changed the line (``None`` if none did) and ``code_discount``
-    what it took off; it is negative only for a ``set`` voucher whose value is
-    above the list price. ``rule`` is the id of the automatic rule that
-    consumed the line and ``rule_discount`` what that rule took off.
+    ``price = list_price − code_discount − rule_discount``. ``codes`` lists every code
+    applied to the line with what it took off, in application order (a voucher alone, or
+    the stacked coupons and promo codes); ``code_discount`` is their sum, negative only for
+    a ``set`` voucher whose value is above the list price. ``line_price`` is the price
+    after the codes and before automatic rules. ``rule`` is the id of the automatic rule
+    that consumed the line and ``rule_discount`` what that rule took off.
     """
 
     list_price: Decimal
-    code: str | None
+    codes: tuple[CodeShare, ...]
     code_discount: Decimal
     line_price: Decimal
     rule: int | None
     rule_discount: Decimal
     price: Decimal
+
+    @property
+    def code(self) -> str | None:
+        """The first code applied to the line (the voucher it carries, or the first stacked code)."""
+        return self.codes[0].code if self.codes else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +239,8 @@ class PricedCart:
     """A priced cart: one :class:`PricedLine` per input line, in order, and totals.
 
     ``total = list_total − code_discount_total − rule_discount_total``; fees
-    are not part of the engine's result.
+    are not part of the engine's result. ``codes`` has one :class:`CodeResult` per code
+    given, in application order (vouchers first).
     """
 
     currency: str
@@ -216,3 +249,4 @@ class PricedCart:
     code_discount_total: Decimal
     rule_discount_total: Decimal
     total: Decimal
+    codes: tuple[CodeResult, ...] = ()

@@ -138,7 +138,8 @@ def test_mark_paid(api, event):
 def test_cancel_gives_back_quota_and_code_usage(buy, api, event, organizer, shop):
     voucher = VoucherFactory(event=event, price_mode=PriceMode.PERCENT, value=D("10"), max_usages=2,
                              budget=D("100"))  # fmt: skip
-    # The coupon takes one ticket (its allowance), the promo code the other one.
+    # The voucher takes 5.00 off each ticket; the coupon 10 % off one reduced ticket (its allowance:
+    # 3.00); the promo code, stacked, 10 % off both reduced ones (27.00 + 30.00: 5.70).
     coupon = CouponFactory(series__organizer=organizer, series__discount_value=D("10"), series__max_tickets=1,
                            series__can_be_combined=True)  # fmt: skip
     promo = PromoCodeFactory(series__organizer=organizer, series__single_usage=True,
@@ -148,7 +149,7 @@ def test_cancel_gives_back_quota_and_code_usage(buy, api, event, organizer, shop
          pos(shop.cheap)],
         codes=[coupon.code, promo.code],
     ).json()  # fmt: skip
-    assert body["code_discount_total"] == "16.00"
+    assert body["code_discount_total"] == "18.70"
     voucher.refresh_from_db()
     coupon.refresh_from_db()
     promo.refresh_from_db()

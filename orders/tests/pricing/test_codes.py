@@ -1,6 +1,7 @@
 """Codes (contract section 3): vouchers, coupons, promo codes, allocation.
 
-Each case is (lines, codes, expected (code key, code discount, line price) per line).
+Each case is (lines, codes, expected (first code key, code discount, line price) per line).
+Several order-wide codes on one line (stacking, section 3.1) are in ``test_stacking``.
 """
 
 from __future__ import annotations
@@ -189,12 +190,6 @@ CASES = [
         [promo(False, "3.00")],
         [("P", "2.00", "8.00"), ("P", "1.00", "4.00")],
         id="promo code percentage: false is a fixed amount split by price",
-    ),
-    pytest.param(
-        [line("10.00"), line("10.00")],
-        [coupon("fix", "5.00", max_tickets=1), promo(True, "50")],
-        [("C", "5.00", "5.00"), ("P", "5.00", "5.00")],
-        id="each position changed by at most one code",
     ),
 ]
 
