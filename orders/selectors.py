@@ -14,7 +14,7 @@ from orders.checkout.draft import Draft, PositionSpec
 from orders.checkout.gather import Gathered, gather
 from orders.checkout.mode import PRICE
 from orders.checkout.price import PricedView, price
-from orders.models import Cart, Order, OrderPosition, Redemption
+from orders.models import Cart, Order, OrderPosition, Redemption, RedemptionPosition
 from ticketing.models import Event, SalesChannel
 from vouchers.resolution import CodeError
 
@@ -87,12 +87,18 @@ def event_carts(event: Event) -> QuerySet[Cart]:
     return Cart.objects.filter(event=event).select_related("sales_channel", "event__organizer")
 
 
+CODE_LINKS = Prefetch("code_links", queryset=RedemptionPosition.objects.all(), to_attr="code_list")
+
+
 def with_details(orders: QuerySet[Order]) -> QuerySet[Order]:
-    """Positions (with their rule), redemptions and channel: a fixed number of queries per page."""
+    """Positions (with their rule and the codes applied to them), redemptions and channel: a fixed
+    number of queries per page."""
     return orders.select_related("sales_channel").prefetch_related(
         Prefetch(
             "positions",
-            queryset=OrderPosition.objects.select_related("discount_rule").order_by("positionid"),
+            queryset=OrderPosition.objects.select_related("discount_rule")
+            .prefetch_related(CODE_LINKS)
+            .order_by("positionid"),
             to_attr="position_list",
         ),
         Prefetch(

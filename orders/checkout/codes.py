@@ -17,8 +17,8 @@ order). This module adds what only the order side knows:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from orders.checkout.adapter import voucher_saving
@@ -41,10 +41,15 @@ from vouchers.resolution.lookup import NOT_FOUND
 
 @dataclass(frozen=True)
 class AppliedCodes:
-    """Positions with their vouchers attached, and the codes in the order the engine applies them."""
+    """Positions with their vouchers attached, and the codes in the order the engine applies them.
+
+    ``partly``: vouchers applied to the whole order whose uses reached fewer positions than
+    they could change, as code text → (positions attached, positions eligible).
+    """
 
     positions: list[PositionSpec]
     codes: list[ResolvedCode]
+    partly: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def by_code(self) -> dict[str, ResolvedCode]:
         return {code.code: code for code in self.codes}
@@ -64,6 +69,19 @@ class AppliedCodes:
             return any(code.covers(item=item_id, event=event_id) for code in order_wide)
 
         return unlocks
+
+    def unlocks_in_cart(self, catalog: Catalog) -> Callable[[ResolvedCode], bool]:
+        """``unlocks_in_cart(code)``: the order-wide code unlocks a hidden item one of the positions
+        is for (such a code is never set aside: the position could not be bought without it)."""
+        event_id = catalog.event.pk
+        hidden = {
+            p.item for p in self.positions if not p.is_bundled and catalog.items[p.item].hide_without_voucher
+        }
+
+        def unlocks_in_cart(code: ResolvedCode) -> bool:
+            return code.unlocks_hidden_items and any(code.covers(item=i, event=event_id) for i in hidden)
+
+        return unlocks_in_cart
 
 
 def covers(resolved: ResolvedCode, spec: PositionSpec, event_id: int) -> bool:
@@ -166,13 +184,18 @@ def attach_and_check(
     event = catalog.event
     event_id = event.pk
     positions = list(positions)
+    partly: dict[str, tuple[int, int]] = {}
     for code in codes:
         if code.kind != CodeKind.VOUCHER:
             continue  # uses of coupons and promo codes are whole orders: checked when resolved
         left = code.uses_remaining
         carriers = [i for i, p in enumerate(positions) if p.voucher == code.code]
         if not carriers:
-            positions, carriers = attach_voucher(code, positions, prices, left, event_id, event.currency)
+            positions, carriers, eligible = attach_voucher(
+                code, positions, prices, left, event_id, event.currency
+            )
+            if len(carriers) < eligible:
+                partly[code.code] = (len(carriers), eligible)
         if any(not covers(code, positions[i], event_id) for i in carriers):
             raise CodeError(CodeErrorCode.NOT_VALID_FOR_ITEMS, kind=code.kind.value, code_text=code.code)
         if left is not None and len(carriers) > left:
@@ -185,7 +208,7 @@ def attach_and_check(
             raise CodeError(reason, kind=code.kind.value, code_text=code.code)
         if len(carriers) < code.min_positions:
             raise CodeError(CodeErrorCode.CART_TOO_SMALL, kind=code.kind.value, code_text=code.code)
-    return AppliedCodes(positions=positions, codes=list(codes))
+    return AppliedCodes(positions=positions, codes=list(codes), partly=partly)
 
 
 def attach_voucher(
@@ -195,9 +218,10 @@ def attach_voucher(
     left: int | None,
     event_id: int,
     currency: str,
-) -> tuple[list[PositionSpec], list[int]]:
+) -> tuple[list[PositionSpec], list[int], int]:
     """Give an order-wide voucher to the positions it may change: largest saving first, ties to
-    the earlier position, as far as uses remain (at least one: resolving it checked that)."""
+    the earlier position, as far as uses remain (at least one: resolving it checked that). The
+    positions, those it was given to, and how many could have taken it."""
     eligible = [i for i, p in enumerate(positions) if p.voucher is None and covers(code, p, event_id)]
     if not eligible:
         raise CodeError(CodeErrorCode.NOT_VALID_FOR_ITEMS, kind=code.kind.value, code_text=code.code)
@@ -206,4 +230,4 @@ def attach_voucher(
     positions = list(positions)
     for i in chosen:
         positions[i] = replace(positions[i], voucher=code.code)
-    return positions, chosen
+    return positions, chosen, len(eligible)

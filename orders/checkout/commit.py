@@ -2,7 +2,8 @@
 
 - an order (:func:`commit_order`): the order, its positions with their price
   breakdown, the running sales counts, the coupon series' tags, one redemption per
-  code used (linked to the positions it changed); the codes' usage counters through
+  code used (linked to the positions it changed, with its amount on each, and with what it
+  saved), the codes set aside and the warnings; the codes' usage counters through
   the vouchers app's service (``vouchers.services.usage``); the cart is deleted;
 - a cart (:func:`commit_cart`): the cart (when new), the positions added, vouchers
   attached to or taken from stored positions, the codes added, and a new expiry:
@@ -37,6 +38,7 @@ from orders.models import (
     OrderStatus,
     OrderTag,
     Redemption,
+    RedemptionPosition,
 )
 from orders.sales import positions_sold, record_sales
 from ticketing import rawsql
@@ -80,7 +82,7 @@ def commit_order(gathered: Gathered, view: PricedView) -> Order:
         event=draft.event, status=OrderStatus.PENDING, email=draft.email, name=draft.name,
         sales_channel=draft.sales_channel, datetime=gathered.now, list_total=view.list_total,
         code_discount_total=view.code_discount_total, rule_discount_total=view.rule_discount_total,
-        total=view.total, tags=tags,
+        total=view.total, tags=tags, set_aside_codes=set_aside_data(view), warnings=warnings_data(view),
     )  # fmt: skip
     # The INSERTs of a checkout in plain SQL (``ticketing.rawsql``): the ORM's statement building
     # cost more CPU than the database spends on them.
@@ -121,10 +123,11 @@ def commit_order(gathered: Gathered, view: PricedView) -> Order:
 
 
 def redeem(order: Order, view: PricedView, rows: list[OrderPosition], used: list[ResolvedCode]) -> list:
-    """One redemption row per code the order used, linked to the positions it changed; the codes'
-    counters go up through the vouchers app."""
+    """One redemption row per code the order used (in application order), with the discount it took
+    off and, for a coupon or promo code, what it saved; linked to the positions it changed with
+    what it took off each. The codes' counters go up through the vouchers app."""
     redemptions = []
-    links: list[list[OrderPosition]] = []
+    links: list[list[tuple[OrderPosition, Decimal]]] = []
     uses: list[CodeUse] = []
     taken = shares_by_code(view)
     for code in used:
@@ -148,7 +151,7 @@ def redeem(order: Order, view: PricedView, rows: list[OrderPosition], used: list
                 tickets=len(changed),
                 deactivates=code.deactivate_on_use,
             )
-            target = {"coupon_id": code.id}
+            target = {"coupon_id": code.id, "saving": view.savings[code.code]}
         uses.append(use)
         redemptions.append(
             Redemption(
@@ -163,18 +166,33 @@ def redeem(order: Order, view: PricedView, rows: list[OrderPosition], used: list
                 **target,
             )  # fmt: skip
         )
-        links.append([rows[i] for i in changed])
+        links.append([(rows[i], amounts[i]) for i in changed])
     code_uses_record(event_id=order.event_id, uses=uses)
     rawsql.insert(redemptions)
-    through = Redemption.positions.through
-    rawsql.insert(
-        [
-            through(redemption_id=redemption.pk, orderposition_id=row.pk)
-            for redemption, changed_rows in zip(redemptions, links, strict=True)
-            for row in changed_rows
-        ]
-    )
+    for row in rows:
+        row.code_list = []  # as ``orders.selectors.with_details`` prefetches them
+    stored = []
+    for redemption, changed_rows in zip(redemptions, links, strict=True):
+        for row, amount in changed_rows:
+            link = RedemptionPosition(redemption_id=redemption.pk, orderposition_id=row.pk, amount=amount)
+            row.code_list.append(link)
+            stored.append(link)
+    rawsql.insert(stored)
     return redemptions
+
+
+def set_aside_data(view: PricedView) -> list[dict]:
+    """The codes set aside, as the order stores and the API shows them."""
+    return [
+        {"code": s.reason, "code_text": s.code.code, "total_with": str(s.total_with)} for s in view.set_aside
+    ]
+
+
+def warnings_data(view: PricedView) -> list[dict]:
+    return [
+        {"code": w.reason, "code_text": w.code.code, "discounted": w.discounted, "eligible": w.eligible}
+        for w in view.warnings
+    ]
 
 
 def shares_by_code(view: PricedView) -> dict[str, dict[int, Decimal]]:

@@ -1,19 +1,22 @@
-"""Stage 3, price: the checked positions and codes through the one adapter to the pure engine.
+"""Stage 3, price: the checked positions and codes through the one adapter to the pure engine,
+with the order service's decisions around it (``orders.checkout.decide``: codes that would make
+the order dearer set aside, what each code saved, codes only partly applied).
 
 What comes back is plain data (:class:`PricedView`) that the API renders and the
-commit stage stores: each position with its price breakdown and the rule that
-consumed it, the codes applied, the totals.
+commit stage stores: each position with its price breakdown (every code applied to it
+and the rule that consumed it), the codes applied and set aside, the totals.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from config.errors import ConflictError
 from discounts.models import Discount
 from orders.checkout.adapter import price_positions
 from orders.checkout.codes import AppliedCodes
+from orders.checkout.decide import PartlyApplied, SetAside, decide
 from orders.checkout.draft import PositionSpec
 from orders.checkout.gather import Gathered
 from orders.pricing import PricedLine
@@ -30,7 +33,9 @@ class PricedPosition:
 
 @dataclass(frozen=True)
 class PricedView:
-    """Positions with their price breakdown, the totals, and the codes that were applied."""
+    """Positions with their price breakdown, the totals, the codes that were applied (with, for
+    coupons and promo codes, what each saved: ``savings`` by code text), those set aside, and
+    the warnings."""
 
     currency: str
     positions: list[PricedPosition]
@@ -39,6 +44,30 @@ class PricedView:
     code_discount_total: Decimal
     rule_discount_total: Decimal
     total: Decimal
+    savings: dict[str, Decimal] = field(default_factory=dict)
+    set_aside: list[SetAside] = field(default_factory=list)
+    warnings: list[PartlyApplied] = field(default_factory=list)
+
+    def applied_codes(self) -> list[CodeSummary]:
+        """Each applied code, in application order, with what it took off and what it saved."""
+        taken: dict[str, Decimal] = {code.code: Decimal(0) for code in self.codes}
+        for priced in self.positions:
+            for share in priced.line.codes:
+                taken[share.code] += share.amount
+        return [
+            CodeSummary(code=code, discount=taken[code.code], saving=self.savings.get(code.code))
+            for code in self.codes
+        ]
+
+
+@dataclass(frozen=True)
+class CodeSummary:
+    """An applied code: what it took off the positions and, for a coupon or promo code, what it
+    saved (the total without it minus the total with it; ``None`` for a voucher)."""
+
+    code: ResolvedCode
+    discount: Decimal
+    saving: Decimal | None
 
 
 class PriceChanged(ConflictError):
@@ -50,10 +79,17 @@ def price(gathered: Gathered, applied: AppliedCodes) -> PricedView:
     """Price through the engine (list price → codes → rules → totals). When the draft names the
     total the customer saw and it differs: 409 ``price_changed`` with both totals."""
     rules = gathered.rules
-    result = price_positions(
-        applied.positions, gathered.prices, gathered.catalog, rules=rules, codes=applied.codes,
-        now=gathered.now, channel=gathered.channel,
-    )  # fmt: skip
+
+    def price_with(codes):
+        return price_positions(
+            applied.positions, gathered.prices, gathered.catalog, rules=rules, codes=codes,
+            now=gathered.now, channel=gathered.channel,
+        )  # fmt: skip
+
+    decision = decide(
+        applied.codes, price_with, keep=applied.unlocks_in_cart(gathered.catalog), partly=applied.partly
+    )
+    result = decision.result
     by_id = {rule.discount.pk: rule.discount for rule in rules}
     view = PricedView(
         currency=result.currency,
@@ -61,11 +97,14 @@ def price(gathered: Gathered, applied: AppliedCodes) -> PricedView:
             PricedPosition(spec=spec, line=line, rule=by_id.get(line.rule) if line.rule else None)
             for spec, line in zip(applied.positions, result.lines, strict=True)
         ],
-        codes=list(applied.codes),
+        codes=decision.codes,
         list_total=result.list_total,
         code_discount_total=result.code_discount_total,
         rule_discount_total=result.rule_discount_total,
         total=result.total,
+        savings=decision.savings,
+        set_aside=decision.set_aside,
+        warnings=decision.warnings,
     )
     expected = gathered.draft.expected_total
     if expected is not None:

@@ -1,6 +1,14 @@
 from orders.models.carts import Cart, CartCode, CartPosition
 from orders.models.idempotency import IdempotencyKey
-from orders.models.orders import Order, OrderPosition, OrderStatus, OrderTag, Redemption, RedemptionKind
+from orders.models.orders import (
+    Order,
+    OrderPosition,
+    OrderStatus,
+    OrderTag,
+    Redemption,
+    RedemptionKind,
+    RedemptionPosition,
+)
 from orders.models.sales import ProductSales
 
 __all__ = [
@@ -15,4 +23,5 @@ __all__ = [
     "ProductSales",
     "Redemption",
     "RedemptionKind",
+    "RedemptionPosition",
 ]

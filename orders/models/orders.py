@@ -49,6 +49,16 @@ class Order(models.Model):
     rule_discount_total = models.DecimalField(**MONEY, default=Decimal("0"))
     total = models.DecimalField(**MONEY, default=Decimal("0"))
     tags = models.JSONField(default=list, blank=True, help_text="From the coupon series the order used.")
+    set_aside_codes = models.JSONField(
+        default=list, blank=True,
+        help_text="Codes of the checkout that were not applied because they would have raised the total: "
+        '[{"code": "not_beneficial", "code_text": …, "total_with": "…"}].',
+    )  # fmt: skip
+    warnings = models.JSONField(
+        default=list, blank=True,
+        help_text='What the checkout warned of: [{"code": "partly_applied", "code_text": …, "discounted": k, '
+        '"eligible": n}].',
+    )  # fmt: skip
     paid_at = models.DateTimeField(null=True, blank=True)
     canceled_at = models.DateTimeField(null=True, blank=True)
 
@@ -159,12 +169,21 @@ class Redemption(models.Model):
         Coupon, on_delete=models.SET_NULL, null=True, blank=True, related_name="redemptions"
     )
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="redemptions")
-    positions = models.ManyToManyField(OrderPosition, blank=True, related_name="redemptions")
+    positions = models.ManyToManyField(
+        OrderPosition, blank=True, related_name="redemptions", through="RedemptionPosition"
+    )
     uses = models.PositiveIntegerField(
         default=1, help_text="Uses counted: positions for a voucher, 1 order for a coupon or promo code."
     )
     tickets = models.PositiveIntegerField(default=0, help_text="Positions whose price the code changed.")
-    discount = models.DecimalField(**MONEY, default=Decimal("0"), help_text="The discount granted.")
+    discount = models.DecimalField(
+        **MONEY, default=Decimal("0"), help_text="What the code took off the positions it changed."
+    )
+    saving = models.DecimalField(
+        **MONEY, null=True, blank=True,
+        help_text="What the code saved the customer: the order's total without it minus the total with it "
+        "(coupons and promo codes; empty for a voucher).",
+    )  # fmt: skip
     budget_spent = models.DecimalField(
         **MONEY, default=Decimal("0"), help_text="What it took from a voucher's budget (its own discount)."
     )
@@ -185,3 +204,23 @@ class Redemption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} → {self.order_id}"
+
+
+class RedemptionPosition(models.Model):
+    """A position a redemption's code changed, and what the code took off it (``amount``).
+
+    A position carries one voucher or several stacked coupons and promo codes: its code discount is
+    the sum of its links' amounts, in the order the codes were applied (the redemptions' order).
+    """
+
+    redemption = models.ForeignKey(Redemption, on_delete=models.CASCADE, related_name="position_links")
+    orderposition = models.ForeignKey(OrderPosition, on_delete=models.CASCADE, related_name="code_links")
+    amount = models.DecimalField(**MONEY, default=Decimal("0"), help_text="What the code took off it.")
+
+    class Meta:
+        db_table = "orders_redemption_positions"  # the table of the plain many-to-many it replaced
+        unique_together = (("redemption", "orderposition"),)
+        ordering = ("redemption_id",)
+
+    def __str__(self) -> str:
+        return f"{self.redemption_id} → {self.orderposition_id}: {self.amount}"

@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.serializers import StrictModelSerializer, StrictSerializer
+from orders.checkout.commit import set_aside_data, warnings_data
 from orders.checkout.price import PricedPosition, PricedView
 from orders.models import Order, OrderPosition, Redemption
 from ticketing.api.fields import MoneyField, context_currency
@@ -21,6 +22,13 @@ from ticketing.currency import currency_exponent
 class RuleRefSerializer(StrictSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField(source="internal_name")
+
+
+class CodeShareSerializer(StrictSerializer):
+    """A code applied to a position and what it took off it."""
+
+    code = serializers.CharField()
+    amount = MoneyField()
 
 
 class PricedPositionSerializer(StrictSerializer):
@@ -37,7 +45,15 @@ class PricedPositionSerializer(StrictSerializer):
     addon_to = serializers.SerializerMethodField()
     is_bundled = serializers.BooleanField(source="spec.is_bundled")
     list_price = MoneyField(source="line.list_price")
-    code = serializers.CharField(source="line.code", allow_null=True)
+    code = serializers.CharField(
+        source="line.code", allow_null=True,
+        help_text="The first code applied to the position: its voucher, or the first stacked coupon or promo "
+        "code; `codes` lists them all.",
+    )  # fmt: skip
+    codes = CodeShareSerializer(
+        source="line.codes", many=True,
+        help_text="Every code applied to the position, in the order applied, with what it took off.",
+    )  # fmt: skip
     code_discount = MoneyField(source="line.code_discount")
     discount_rule = RuleRefSerializer(source="rule", allow_null=True)
     rule_discount = MoneyField(source="line.rule_discount")
@@ -54,18 +70,53 @@ class PricedPositionSerializer(StrictSerializer):
 
 
 class AppliedCodeSerializer(StrictSerializer):
-    code = serializers.CharField()
-    kind = serializers.CharField()
+    """An applied code: what it took off the positions, and what it saved the customer."""
+
+    code = serializers.CharField(source="code.code")
+    kind = serializers.CharField(source="code.kind")
+    discount = MoneyField(help_text="What the code took off the positions.")
+    saving = MoneyField(
+        allow_null=True,
+        help_text="Coupons and promo codes: the total without the code minus the total with it (automatic "
+        "rules that run after the codes can make it less than `discount`). Null for a voucher.",
+    )  # fmt: skip
+
+
+class SetAsideCodeSerializer(StrictSerializer):
+    """A code that was not applied: with it the total would have been higher."""
+
+    code = serializers.CharField(help_text="Why: `not_beneficial`.")
+    code_text = serializers.CharField(help_text="The code set aside.")
+    total_with = MoneyField(help_text="The total the order would have had with the code.")
+
+
+class CodeWarningSerializer(StrictSerializer):
+    """A code whose remaining ticket allowance reached fewer positions than it could have changed."""
+
+    code = serializers.CharField(help_text="`partly_applied`.")
+    code_text = serializers.CharField()
+    discounted = serializers.IntegerField(help_text="Positions the code was applied to.")
+    eligible = serializers.IntegerField(help_text="Positions the code could have been applied to.")
 
 
 class PricedViewSerializer(StrictSerializer):
     currency = serializers.CharField()
     positions = PricedPositionSerializer(many=True)
-    codes = AppliedCodeSerializer(many=True)
+    codes = AppliedCodeSerializer(source="applied_codes", many=True)
+    set_aside_codes = serializers.SerializerMethodField()
+    warnings = serializers.SerializerMethodField()
     list_total = MoneyField()
     code_discount_total = MoneyField()
     rule_discount_total = MoneyField()
     total = MoneyField()
+
+    @extend_schema_field(SetAsideCodeSerializer(many=True))
+    def get_set_aside_codes(self, obj: PricedView) -> list[dict]:
+        return SetAsideCodeSerializer(set_aside_data(obj), many=True, context=self.context).data
+
+    @extend_schema_field(CodeWarningSerializer(many=True))
+    def get_warnings(self, obj: PricedView) -> list[dict]:
+        return warnings_data(obj)
 
 
 def priced_view_data(view: PricedView, context: dict, *, with_refs: bool) -> dict:
@@ -91,6 +142,7 @@ class OrderPositionSerializer(StrictModelSerializer):
     addon_to = serializers.SerializerMethodField()
     list_price = MoneyField()
     code = serializers.SerializerMethodField()
+    codes = serializers.SerializerMethodField()
     code_discount = MoneyField()
     discount_rule = RuleRefSerializer(allow_null=True)
     rule_discount = MoneyField()
@@ -100,7 +152,7 @@ class OrderPositionSerializer(StrictModelSerializer):
         model = OrderPosition
         fields = (
             "id", "positionid", "item", "variation", "subevent", "addon_to", "is_bundled", "list_price",
-            "code", "code_discount", "discount_rule", "rule_discount", "price",
+            "code", "codes", "code_discount", "discount_rule", "rule_discount", "price",
         )  # fmt: skip
 
     def get_addon_to(self, obj: OrderPosition) -> int | None:
@@ -108,15 +160,29 @@ class OrderPositionSerializer(StrictModelSerializer):
         return self.context["positionids"].get(obj.addon_to_id) if obj.addon_to_id else None
 
     def get_code(self, obj: OrderPosition) -> str | None:
+        """The first code applied to the position; ``codes`` lists them all."""
         return obj.code or None
+
+    @extend_schema_field(CodeShareSerializer(many=True))
+    def get_codes(self, obj: OrderPosition) -> list[dict]:
+        texts = self.context["redemption_codes"]
+        shares = [{"code": texts[link.redemption_id], "amount": link.amount} for link in obj.code_list]
+        return CodeShareSerializer(shares, many=True, context=self.context).data
 
 
 class RedemptionSerializer(StrictModelSerializer):
-    discount = MoneyField()
+    discount = MoneyField(help_text="What the code took off the positions.")
+    saving = MoneyField(
+        allow_null=True,
+        help_text="Coupons and promo codes: the order's total without the code minus its total with it; null "
+        "for a voucher.",
+    )  # fmt: skip
 
     class Meta:
         model = Redemption
-        fields = ("id", "kind", "code", "voucher", "coupon", "uses", "tickets", "discount", "reversed")
+        fields = (
+            "id", "kind", "code", "voucher", "coupon", "uses", "tickets", "discount", "saving", "reversed"
+        )  # fmt: skip
 
 
 class OrderSerializer(StrictModelSerializer):
@@ -129,19 +195,34 @@ class OrderSerializer(StrictModelSerializer):
     total = MoneyField()
     positions = serializers.SerializerMethodField()
     redemptions = serializers.SerializerMethodField()
+    set_aside_codes = serializers.SerializerMethodField()
+    warnings = serializers.SerializerMethodField()
 
     class Meta:
         model = Order
         fields = (
             "code", "status", "email", "name", "sales_channel", "datetime", "list_total",
             "code_discount_total", "rule_discount_total", "total", "tags", "positions", "redemptions",
+            "set_aside_codes", "warnings",
         )  # fmt: skip
 
     @extend_schema_field(OrderPositionSerializer(many=True))
     def get_positions(self, obj: Order) -> list[dict]:
         rows = obj.position_list
-        context = {**self.context, "positionids": {row.pk: row.positionid for row in rows}}
+        context = {
+            **self.context,
+            "positionids": {row.pk: row.positionid for row in rows},
+            "redemption_codes": {r.pk: r.code for r in obj.redemption_list},
+        }
         return OrderPositionSerializer(rows, many=True, context=context).data
+
+    @extend_schema_field(SetAsideCodeSerializer(many=True))
+    def get_set_aside_codes(self, obj: Order) -> list[dict]:
+        return SetAsideCodeSerializer(obj.set_aside_codes, many=True, context=self.context).data
+
+    @extend_schema_field(CodeWarningSerializer(many=True))
+    def get_warnings(self, obj: Order) -> list[dict]:
+        return list(obj.warnings)
 
     @extend_schema_field(RedemptionSerializer(many=True))
     def get_redemptions(self, obj: Order) -> list[dict]:
@@ -161,6 +242,7 @@ def order_data(order: Order, *, currency: str) -> dict:
         return str(Decimal(value).quantize(places))
 
     positionids = {row.pk: row.positionid for row in order.position_list}
+    texts = {r.pk: r.code for r in order.redemption_list}
     rules = {}
     positions = []
     for row in order.position_list:
@@ -176,6 +258,7 @@ def order_data(order: Order, *, currency: str) -> dict:
             "id": row.pk, "positionid": row.positionid, "item": row.item_id, "variation": row.variation_id,
             "subevent": row.subevent_id, "addon_to": parent,
             "is_bundled": row.is_bundled, "list_price": money(row.list_price), "code": row.code or None,
+            "codes": [{"code": texts[ln.redemption_id], "amount": money(ln.amount)} for ln in row.code_list],
             "code_discount": money(row.code_discount), "discount_rule": rule,
             "rule_discount": money(row.rule_discount), "price": money(row.price),
         })  # fmt: skip
@@ -187,9 +270,12 @@ def order_data(order: Order, *, currency: str) -> dict:
         "tags": list(order.tags), "positions": positions,
         "redemptions": [
             {"id": r.pk, "kind": r.kind, "code": r.code, "voucher": r.voucher_id, "coupon": r.coupon_id,
-             "uses": r.uses, "tickets": r.tickets, "discount": money(r.discount), "reversed": r.reversed}
+             "uses": r.uses, "tickets": r.tickets, "discount": money(r.discount),
+             "saving": None if r.saving is None else money(r.saving), "reversed": r.reversed}
             for r in order.redemption_list
         ],
+        "set_aside_codes": [{**s, "total_with": money(s["total_with"])} for s in order.set_aside_codes],
+        "warnings": list(order.warnings),
     }  # fmt: skip
 
 

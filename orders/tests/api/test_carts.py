@@ -22,12 +22,12 @@ D = Decimal
 CARTS = BASE + "carts/"
 
 POSITION_FIELDS = {
-    "id", "item", "variation", "subevent", "addon_to", "is_bundled", "list_price", "code", "code_discount",
-    "discount_rule", "rule_discount", "price",
+    "id", "item", "variation", "subevent", "addon_to", "is_bundled", "list_price", "code", "codes",
+    "code_discount", "discount_rule", "rule_discount", "price",
 }  # fmt: skip
 CART_FIELDS = {
     "id", "sales_channel", "email", "created", "expires", "currency", "positions", "codes", "list_total",
-    "code_discount_total", "rule_discount_total", "total", "invalid_codes",
+    "code_discount_total", "rule_discount_total", "total", "set_aside_codes", "warnings", "invalid_codes",
 }  # fmt: skip
 
 
@@ -49,7 +49,13 @@ def test_create_with_positions_and_codes_answers_the_priced_cart(api, event, sho
     assert set(body["positions"][0]) == POSITION_FIELDS
     # The voucher goes to the position where it saves most (both save 5.00: the earlier one).
     assert [(p["code"], p["price"]) for p in body["positions"]] == [(voucher.code, "45.00"), (None, "30.00")]
-    assert body["codes"] == [{"code": voucher.code, "kind": "voucher"}]
+    assert [p["codes"] for p in body["positions"]] == [[{"code": voucher.code, "amount": "5.00"}], []]
+    assert body["codes"] == [{"code": voucher.code, "kind": "voucher", "discount": "5.00", "saving": None}]
+    # The voucher has one use: it reached one of the two positions it could change.
+    assert body["set_aside_codes"] == []
+    assert body["warnings"] == [
+        {"code": "partly_applied", "code_text": voucher.code, "discounted": 1, "eligible": 2}
+    ]
     assert (body["list_total"], body["code_discount_total"], body["total"]) == ("80.00", "5.00", "75.00")
     cart = Cart.objects.get(pk=body["id"])
     assert cart.sales_channel.identifier == "web"

@@ -21,7 +21,7 @@ D = Decimal
 ORDERS = BASE + "orders/"
 ORDER_FIELDS = {
     "code", "status", "email", "name", "sales_channel", "datetime", "list_total", "code_discount_total",
-    "rule_discount_total", "total", "tags", "positions", "redemptions",
+    "rule_discount_total", "total", "tags", "positions", "redemptions", "set_aside_codes", "warnings",
 }  # fmt: skip
 
 
