@@ -128,12 +128,18 @@ class _Codes:
         self.shares: list[tuple[CodeShare, ...]] = [_NONE] * len(lines)
         self.discounts: list[Decimal] = [self.zero] * len(lines)
         self.vouchered: list[bool] = [False] * len(lines)
+        self.made: dict[tuple[str, Decimal], CodeShare] = {}
 
     def money(self, amount: Decimal) -> Decimal:
         return quantize(amount, self.currency)
 
     def take(self, i: int, key: str, amount: Decimal) -> None:
-        self.shares[i] = (*self.shares[i], CodeShare(key, amount))
+        # Carts repeat a handful of amounts: one (frozen) share object per code and amount.
+        share = self.made.get((key, amount))
+        if share is None:
+            share = self.made[key, amount] = CodeShare(key, amount)
+        had = self.shares[i]
+        self.shares[i] = (*had, share) if had else (share,)
         self.discounts[i] += amount
 
     def voucher_price(self, code: Code, list_price: Decimal) -> Decimal:
@@ -200,11 +206,15 @@ class _Codes:
             and _in_scope(code, line)
         ]
         count = len(eligible)
-        current = {i: self.prices[i] - self.discounts[i] for i in eligible}
-        eligible = self.take_dearest(eligible, current, code.max_tickets)
+        list_prices, discounts = self.prices, self.discounts
+        current = [list_prices[i] - discounts[i] for i in eligible]
+        if code.max_tickets is not None and count > code.max_tickets:
+            chosen = self.take_dearest(eligible, current, code.max_tickets)
+            current = [list_prices[i] - discounts[i] for i in chosen]
+            eligible = chosen
         if not eligible:
             return CodeResult(code.key, self.zero, count, 0)
-        prices = [current[i] for i in eligible]
+        prices = current
         value = self.zero if code.value is None else self.money(code.value)
         if code.mode == CodeMode.FIX_PER_ITEM:
             shares = [max(min(value, price), self.zero) for price in prices]
@@ -228,18 +238,16 @@ class _Codes:
             self.take(i, code.key, share)
         return CodeResult(code.key, sum(shares, self.zero), count, len(eligible))
 
-    def take_dearest(
-        self, indices: list[int], prices: dict[int, Decimal], allowance: int | None
-    ) -> list[int]:
-        """At most ``allowance`` of ``indices``: highest current price first, ties to the earlier line.
+    def take_dearest(self, indices: list[int], prices: list[Decimal], allowance: int) -> list[int]:
+        """``allowance`` of ``indices`` (``prices``: their current prices, in the same order):
+        highest current price first, ties to the earlier line.
 
         The result is back in cart order, so that later steps (budget,
         allocation ties) go by position. ``nsmallest`` keeps this O(n log k)
         for an allowance of k tickets.
         """
-        if allowance is None or len(indices) <= allowance:
-            return indices
-        return sorted(heapq.nsmallest(max(allowance, 0), indices, key=lambda i: (-prices[i], i)))
+        ranked = heapq.nsmallest(max(allowance, 0), range(len(indices)), key=lambda k: (-prices[k], k))
+        return [indices[k] for k in sorted(ranked)]
 
     def within_budget(self, shares: list[Decimal], budget: Decimal) -> list[Decimal]:
         """Per-position discounts in cart order, each shrunk to what is left of the budget."""
