@@ -5,6 +5,9 @@ price stage and the same for a preview, a priced cart, a cart change and an orde
   (everything else the same) gives a lower total is set aside: not applied, not redeemed,
   listed with ``not_beneficial`` and the total it would have given. Codes are examined one at
   a time, the most recently added first, until setting aside no further code lowers the total.
+  If the total is then still above the total without any of them (codes that lose a rule only
+  together), the most recently added is set aside and the examination starts again: the order
+  never costs more than it would without coupons and promo codes.
   A code that unlocks a hidden item of the cart is never set aside; vouchers never are (a
   ``set`` voucher may raise a price on purpose, as in pretix).
 - **What a code saved.** For each applied coupon or promo code: the total with it set aside
@@ -84,16 +87,31 @@ def decide(
     applied = list(codes)
     result = total_of(applied)
     set_aside: list[SetAside] = []
-    examined = True
-    while examined:
-        examined = False
-        for code in reversed([c for c in applied if order_wide(c) and not keep(c)]):
+
+    def removable() -> list[ResolvedCode]:
+        """The codes that may be set aside, the most recently added first."""
+        return [c for c in reversed(applied) if order_wide(c) and not keep(c)]
+
+    # Without any code that may be set aside: the total no decision may leave the order above.
+    floor = total_of([c for c in applied if not (order_wide(c) and not keep(c))]).total
+    while True:
+        for code in removable():
             without = [c for c in applied if c is not code]
             cheaper = total_of(without)
             if cheaper.total < result.total:
                 set_aside.append(SetAside(code=code, total_with=result.total))
-                applied, result, examined = without, cheaper, True
+                applied, result = without, cheaper
                 break  # the most recently added of what is left is examined first again
+        else:
+            # No single code lowers the total by going. Two codes can still together lose a rule
+            # that neither loses alone (two 1 % codes under a "from 100.00" rule): while the total
+            # is above the floor, the most recently added goes, and the search starts again.
+            if result.total <= floor:
+                break
+            code = removable()[0]
+            set_aside.append(SetAside(code=code, total_with=result.total))
+            applied = [c for c in applied if c is not code]
+            result = total_of(applied)
     savings = {
         code.code: total_of([c for c in applied if c is not code]).total - result.total
         for code in applied
