@@ -1,23 +1,89 @@
 """Back office for orders: positions with their price breakdown, redemptions per code, carts.
 
 Prices and redemptions are records of what the checkout decided, so they are
-read-only here; status changes go through the same services as the API.
+read-only here; status changes go through the same services as the API. The
+order page says in words what each code did ("DEMO-PROMO: 5.00 off, saved 5.00"),
+which codes were set aside and what the checkout warned of.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from decimal import Decimal
+
 from django.contrib import admin, messages
+from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from config.errors import DomainError
-from orders.models import Cart, CartPosition, Order, OrderPosition, OrderStatus, Redemption
+from orders.models import (
+    Cart,
+    CartPosition,
+    Order,
+    OrderPosition,
+    OrderStatus,
+    Redemption,
+    RedemptionPosition,
+)
 from orders.services.orders import order_mark_canceled, order_mark_paid
 from ticketing.admin.scoping import OrganizerScopedAdmin, OrganizerScopedInline
+from ticketing.currency import currency_exponent
 
 BREAKDOWN = (
     "positionid", "item", "variation", "subevent", "addon_to", "is_bundled", "list_price", "code",
-    "code_discount", "discount_rule", "rule_discount", "price",
+    "codes", "code_discount", "discount_rule", "rule_discount", "price",
 )  # fmt: skip
+
+
+def money(value, currency: str) -> str:
+    """``value`` with the currency's places: ``"5.00"``, JPY ``"500"``."""
+    return str(Decimal(value).quantize(currency_exponent(currency)))
+
+
+def lines(texts: Iterable[str]) -> SafeString:
+    """One text a line; each is escaped (codes are user text)."""
+    return format_html_join(mark_safe("<br>"), "{}", ((text,) for text in texts))
+
+
+def redemption_text(redemption: Redemption, currency: str) -> str:
+    """``"DEMO-PROMO: 5.00 off, saved 5.00"``; a voucher (no saving): ``"VOUCHER1: 5.00 off"``.
+
+    A voucher that set a price above the list price has a negative discount ("10.00 added"); a code
+    kept although it made the order dearer (it unlocks an item) a negative saving ("cost 9.00 more").
+    """
+    discount, saving = redemption.discount, redemption.saving
+    if discount >= 0:
+        text = f"{redemption.code}: {money(discount, currency)} off"
+    else:
+        text = f"{redemption.code}: {money(-discount, currency)} added"
+    if saving is not None and saving >= 0:
+        text += f", saved {money(saving, currency)}"
+    elif saving is not None:
+        text += f", cost {money(-saving, currency)} more"
+    if redemption.reversed:
+        text += " (reversed)"
+    return text
+
+
+def set_aside_text(entry: dict, currency: str) -> str:
+    """``"ONE-PCT set aside: it would have raised the total to 99.00"``."""
+    code_text, total_with = entry.get("code_text", ""), entry.get("total_with")
+    if entry.get("code") == "not_beneficial" and total_with is not None:
+        return f"{code_text} set aside: it would have raised the total to {money(total_with, currency)}"
+    return f"{code_text} set aside ({entry.get('code', 'no reason given')})"
+
+
+def warning_text(entry: dict) -> str:
+    """``"CART-COUPON applied to 1 of 3 eligible positions (no tickets left for the others)"``."""
+    code_text = entry.get("code_text", "")
+    if entry.get("code") == "partly_applied":
+        return (
+            f"{code_text} applied to {entry.get('discounted')} of {entry.get('eligible')} eligible positions "
+            "(no tickets left for the others)"
+        )
+    return f"{code_text}: {entry.get('code', 'warning')}"
 
 
 class ReadOnlyInline(OrganizerScopedInline, admin.TabularInline):
@@ -42,15 +108,35 @@ class OrderPositionInline(ReadOnlyInline):
     ordering = ("positionid",)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related(
-            "item", "variation", "subevent", "addon_to", "discount_rule"
+        # The codes of every position in one query, in the order they were applied (redemption id).
+        links = RedemptionPosition.objects.select_related("redemption").order_by("redemption_id")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "item", "variation__item", "subevent", "addon_to", "discount_rule", "order__event"
+            )
+            .prefetch_related(Prefetch("code_links", queryset=links, to_attr="code_list"))
+        )
+
+    @admin.display(description="Codes")
+    def codes(self, obj: OrderPosition):
+        """Each code applied to the position and what it took off: ``"CODE-A 5.00, CODE-B 2.50"``."""
+        links = getattr(obj, "code_list", None)
+        if links is None:  # not from get_queryset
+            links = obj.code_links.select_related("redemption").order_by("redemption_id")
+        if not links:
+            return self.get_empty_value_display()
+        currency = obj.order.event.currency
+        return format_html_join(
+            ", ", "{} {}", ((link.redemption.code, money(link.amount, currency)) for link in links)
         )
 
 
 class RedemptionInline(ReadOnlyInline):
     model = Redemption
     organizer_path = "order__event__organizer"
-    fields = ("kind", "code", "uses", "tickets", "discount", "reversed", "created")
+    fields = ("kind", "code", "uses", "tickets", "discount", "saving", "reversed", "created")
     readonly_fields = fields
 
 
@@ -64,11 +150,28 @@ class OrderAdmin(OrganizerScopedAdmin):
     list_select_related = ("event",)
     fields = (
         "code", "event", "status", "email", "name", "sales_channel", "datetime", "list_total",
-        "code_discount_total", "rule_discount_total", "total", "tags", "paid_at", "canceled_at",
+        "code_discount_total", "rule_discount_total", "total", "redeemed_codes", "codes_set_aside",
+        "code_warnings", "tags", "paid_at", "canceled_at",
     )  # fmt: skip
     readonly_fields = fields
     inlines = (OrderPositionInline, RedemptionInline)
     actions = ("mark_paid", "mark_canceled")
+
+    @admin.display(description="Codes")
+    def redeemed_codes(self, obj: Order):
+        """Each redemption in words, one a line, in the order the codes were applied."""
+        texts = [redemption_text(r, obj.event.currency) for r in obj.redemptions.order_by("id")]
+        return lines(texts) if texts else self.get_empty_value_display()
+
+    @admin.display(description="Codes set aside")
+    def codes_set_aside(self, obj: Order):
+        texts = [set_aside_text(entry, obj.event.currency) for entry in obj.set_aside_codes or ()]
+        return lines(texts) if texts else self.get_empty_value_display()
+
+    @admin.display(description="Warnings")
+    def code_warnings(self, obj: Order):  # not "warnings": the model field of that name would be shown
+        texts = [warning_text(entry) for entry in obj.warnings or ()]
+        return lines(texts) if texts else self.get_empty_value_display()
 
     def has_add_permission(self, request) -> bool:
         return False  # orders come from the checkout (API), which prices and redeems
@@ -101,12 +204,12 @@ class RedemptionAdmin(OrganizerScopedAdmin):
     """Every use of a code: search a code to see the orders that used it."""
 
     organizer_path = "order__event__organizer"
-    list_display = ("code", "kind", "order", "uses", "tickets", "discount", "reversed", "created")
+    list_display = ("code", "kind", "order", "uses", "tickets", "discount", "saving", "reversed", "created")
     list_filter = ("kind", "reversed")
     search_fields = ("code", "order__code")
     list_select_related = ("order",)
-    fields = ("kind", "code", "voucher", "coupon", "order", "uses", "tickets", "discount", "budget_spent",
-              "deactivated_code", "reversed", "created", "reversed_at")  # fmt: skip
+    fields = ("kind", "code", "voucher", "coupon", "order", "uses", "tickets", "discount", "saving",
+              "budget_spent", "deactivated_code", "reversed", "created", "reversed_at")  # fmt: skip
     readonly_fields = fields
 
     def has_add_permission(self, request) -> bool:
