@@ -93,7 +93,7 @@ def decide(
         return [c for c in reversed(applied) if order_wide(c) and not keep(c)]
 
     # Without any code that may be set aside: the total no decision may leave the order above.
-    floor = total_of([c for c in applied if not (order_wide(c) and not keep(c))]).total
+    fixed = [c for c in applied if not (order_wide(c) and not keep(c))]
     while True:
         for code in removable():
             without = [c for c in applied if c is not code]
@@ -106,7 +106,7 @@ def decide(
             # No single code lowers the total by going. Two codes can still together lose a rule
             # that neither loses alone (two 1 % codes under a "from 100.00" rule): while the total
             # is above the floor, the most recently added goes, and the search starts again.
-            if result.total <= floor:
+            if result.total <= total_of(fixed).total:
                 break
             code = removable()[0]
             set_aside.append(SetAside(code=code, total_with=result.total))
