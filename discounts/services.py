@@ -12,7 +12,7 @@ from enum import StrEnum
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 
-from config.errors import ConflictError
+from core.errors import ConflictError
 from discounts.models import Discount
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from config.errors import DomainError
+from core.errors import DomainError
 from orders.models import (
     Cart,
     CartPosition,

@@ -26,8 +26,8 @@ from uuid import UUID
 from django.db import connection
 from django.utils import timezone
 
+from core import rawsql
 from orders.models import Cart, CartCode, CartPosition, OrderStatus, ProductSales
-from ticketing import rawsql
 from ticketing.models import Quota
 from vouchers.models import Coupon, Voucher
 from vouchers.quotas import blocking_voucher_ids

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from config.errors import DomainError
+from core.errors import DomainError
 from orders.checkout.draft import PositionSpec
 from orders.models import Order, OrderStatus
 from orders.services.checkout import order_place

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from config.errors import ConflictError, DomainError
+from core.errors import ConflictError, DomainError
 from orders.locking import locking_transaction
 from orders.models import IdempotencyKey
 

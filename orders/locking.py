@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
 
-from config.errors import ConflictError
+from core.errors import ConflictError
 
 #: SQLSTATEs of "could not obtain the lock in time" and "deadlock detected".
 LOCK_FAILURES = {"55P03", "40P01"}

@@ -12,7 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import ProtectedError
 
-from config.errors import ConflictError
+from core.errors import ConflictError
 from ticketing.models import (
     Event,
     Item,

@@ -12,7 +12,7 @@ import re
 import secrets
 from collections.abc import Callable, Iterable
 
-from config.errors import DomainError
+from core.errors import DomainError
 
 #: No I, J, O, 0 or 1: nothing a customer could mistake for another character.
 ALPHABET = "ABCDEFGHKLMNPQRSTUVWXYZ23456789"

@@ -101,7 +101,7 @@ SOURCE_CODES = re.compile(r'(?:\bcode\s*=\s*|\brefuse\(\s*)"([a-z_]+)"')
 
 
 def test_every_error_code_raised_in_the_source_is_in_the_catalogue():
-    from config.errors import ERROR_CODES
+    from core.errors import ERROR_CODES
     from vouchers.resolution.types import CodeErrorCode
 
     root = Path(__file__).resolve().parents[2]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db.models import ProtectedError
 
-from config.errors import ConflictError
+from core.errors import ConflictError
 from discounts.models import Discount
 from discounts.services import Direction, discount_delete, discount_move, discounts_set_active
 from discounts.tests.factories import DiscountFactory

@@ -1,6 +1,6 @@
 """Whether the positions may be sold together now, on this channel (everything but quotas and codes).
 
-Each refusal is a :class:`~config.errors.DomainError` with a stable code and the
+Each refusal is a :class:`~core.errors.DomainError` with a stable code and the
 index of the offending ``position`` in the request (or its cart position ``id``).
 """
 
@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
-from config.errors import DomainError
+from core.errors import DomainError
 from orders.checkout.catalog import Catalog
 from orders.checkout.draft import PositionSpec, refuse
 

@@ -14,9 +14,9 @@ from decimal import Decimal
 
 from django.db import connection
 
+from core import rawsql
 from discounts.models import Discount
 from orders.checkout.draft import PositionSpec
-from ticketing import rawsql
 from ticketing.models import Event, Item, ItemAddOn, ItemBundle, ItemCategory, ItemVariation, Quota, SubEvent
 
 
@@ -300,7 +300,7 @@ def limited_quotas(quota_ids: Iterable[int], *, lock: bool) -> list[Quota]:
     ids = sorted(set(quota_ids))
     if not ids:
         return []
-    # Plain SQL (``ticketing.rawsql``): this runs under the locks of every checkout.
+    # Plain SQL (``core.rawsql``): this runs under the locks of every checkout.
     suffix = "FOR UPDATE" if lock and connection.features.has_select_for_update else ""
     where = f"id IN ({rawsql.placeholders(ids)}) AND size IS NOT NULL"
     return rawsql.select(Quota, where, ids, order_by="id", suffix=suffix)

@@ -9,7 +9,7 @@
 (The shape of the request, add-ons after their parents and ids of this event, is
 checked where the gather stage reads it.)
 
-Each refusal raises a :class:`~config.errors.DomainError` with a stable code; the
+Each refusal raises a :class:`~core.errors.DomainError` with a stable code; the
 first one wins. What passes is :class:`~orders.checkout.codes.AppliedCodes`:
 the positions with their vouchers attached and the codes resolved.
 
@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from config.errors import ConflictError
+from core.errors import ConflictError
 from orders.checkout.availability import check_positions
 from orders.checkout.codes import AppliedCodes, check_codes
 from orders.checkout.gather import Gathered

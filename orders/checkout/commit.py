@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
+from core import rawsql
 from orders.checkout.codes import AppliedCodes
 from orders.checkout.draft import PositionSpec
 from orders.checkout.gather import Gathered
@@ -41,7 +42,6 @@ from orders.models import (
     RedemptionPosition,
 )
 from orders.sales import positions_sold, record_sales
-from ticketing import rawsql
 from vouchers.resolution import CodeKind, ResolvedCode
 from vouchers.services.usage import CodeUse, code_uses_record
 
@@ -84,7 +84,7 @@ def commit_order(gathered: Gathered, view: PricedView) -> Order:
         code_discount_total=view.code_discount_total, rule_discount_total=view.rule_discount_total,
         total=view.total, tags=tags, set_aside_codes=set_aside_data(view), warnings=warnings_data(view),
     )  # fmt: skip
-    # The INSERTs of a checkout in plain SQL (``ticketing.rawsql``): the ORM's statement building
+    # The INSERTs of a checkout in plain SQL (``core.rawsql``): the ORM's statement building
     # cost more CPU than the database spends on them.
     rawsql.insert([order])
     specs = [p.spec for p in view.positions]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from config.errors import DomainError
+from core.errors import DomainError
 from orders.models import Cart
 from ticketing.models import Event, SalesChannel
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from config.errors import ConflictError, DomainError
+from core.errors import ConflictError, DomainError
 from orders.checkout.catalog import (
     Catalog,
     LoadedRule,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from config.errors import ConflictError
+from core.errors import ConflictError
 from discounts.models import Discount
 from orders.checkout.adapter import price_positions
 from orders.checkout.codes import AppliedCodes

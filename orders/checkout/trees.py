@@ -7,8 +7,8 @@ from typing import TypeVar
 
 from django.db import models
 
+from core import rawsql
 from orders.checkout.draft import PositionSpec
-from ticketing import rawsql
 
 M = TypeVar("M", bound=models.Model)
 

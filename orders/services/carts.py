@@ -15,7 +15,7 @@ from datetime import datetime
 
 from django.db import transaction
 
-from config.errors import DomainError
+from core.errors import DomainError
 from orders.checkout import run
 from orders.checkout.commit import Outcome
 from orders.checkout.draft import Draft, PositionSpec

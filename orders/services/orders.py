@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from config.errors import ConflictError
+from core.errors import ConflictError
 from orders.locking import locking_transaction
 from orders.models import Order, OrderStatus, Redemption
 from orders.sales import order_status_moved

@@ -15,7 +15,7 @@ from __future__ import annotations
 from rest_framework import permissions
 from rest_framework.exceptions import PermissionDenied
 
-from ticketing import rawsql
+from core import rawsql
 from ticketing.models import Event, Organizer
 from ticketing.selectors import OrganizerAccess, organizer_access
 
@@ -29,7 +29,7 @@ EVENT_FORBIDDEN = "You do not have permission to access this event."
 
 def event_by_slug(organizer: Organizer, slug: str) -> Event | None:
     """The organizer's event with this slug (unique per organizer); plain SQL, as it runs on
-    every event-scoped request (``ticketing.rawsql``)."""
+    every event-scoped request (``core.rawsql``)."""
     found = rawsql.select(Event, "organizer_id = %s AND slug = %s", [organizer.pk, slug])
     return found[0] if found else None
 

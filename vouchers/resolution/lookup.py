@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from ticketing import rawsql
+from core import rawsql
 from vouchers.models import Coupon, CouponEventUsage, Voucher
 from vouchers.selectors import with_code, with_codes
 
@@ -71,7 +71,7 @@ def find_codes(
     if not codes:
         return {}
     texts = sorted(set(codes))
-    # Plain SQL (``ticketing.rawsql``) for the vouchers: every checkout with a code runs this under
+    # Plain SQL (``core.rawsql``) for the vouchers: every checkout with a code runs this under
     # its locks; the same condition as ``with_codes`` (the ``UPPER(code)`` index).
     suffix = "FOR UPDATE" if lock and connection.features.has_select_for_update else ""
     where = f"event_id = %s AND UPPER(code) IN ({rawsql.placeholders(texts)})"

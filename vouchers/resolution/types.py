@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from config.errors import DomainError
+from core.errors import DomainError
 
 
 class CodeKind(enum.StrEnum):

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from config.errors import ConflictError
+from core.errors import ConflictError
 from ticketing.models import Organizer
 from vouchers.codes import normalise_code
 from vouchers.models import Coupon, CouponSeries, DiscountType, PromoCode, SeriesKind

@@ -20,7 +20,7 @@ from django.db import connection
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 
-from ticketing import rawsql
+from core import rawsql
 from ticketing.models import Event
 from vouchers.models import Coupon, CouponEventUsage, Voucher
 from vouchers.resolution import CodeKind

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from config.errors import ConflictError
+from core.errors import ConflictError
 from discounts.models import Discount
 from discounts.tests.factories import DiscountFactory
 from ticketing.api.scoping import EVENT_FORBIDDEN, ORGANIZER_FORBIDDEN

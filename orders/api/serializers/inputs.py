@@ -6,10 +6,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core import rawsql
 from core.serializers import StrictSerializer
 from orders.checkout.draft import PositionSpec
 from orders.checkout.gather import MAX_POSITIONS
-from ticketing import rawsql
 from ticketing.api.fields import MoneyField
 from ticketing.models import SalesChannel
 from vouchers.codes import MAX_CODE_LENGTH, normalise_code
@@ -73,7 +73,7 @@ class PositionsAndCodesSerializer(StrictSerializer):
     def validate(self, attrs):
         if attrs.get("sales_channel") is None:
             organizer = self.context.get("organizer")
-            # Plain SQL (``ticketing.rawsql``): every checkout without a channel asks this.
+            # Plain SQL (``core.rawsql``): every checkout without a channel asks this.
             found = rawsql.select(
                 SalesChannel, "organizer_id = %s AND identifier = %s",
                 [organizer.pk if organizer is not None else None, SalesChannel.WEB],

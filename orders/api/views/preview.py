@@ -8,7 +8,7 @@ from rest_framework import viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from config.errors import DomainError
+from core.errors import DomainError
 from core.throttling import ClientAddressThrottle
 from orders.api.serializers.inputs import PreviewSerializer, position_specs
 from orders.api.serializers.outputs import PricedViewSerializer, priced_view_data

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from config.errors import DomainError
+from core.errors import DomainError
 from orders.checkout import run
 from orders.checkout.draft import Draft, PositionSpec
 from orders.checkout.gather import CartGone, gather

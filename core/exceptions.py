@@ -19,7 +19,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from config.errors import DomainError
+from core.errors import DomainError
 from core.middleware import UNAVAILABLE_DETAIL, UNAVAILABLE_RETRY_AFTER
 
 

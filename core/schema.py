@@ -11,7 +11,7 @@ operation the error responses it can give (without replacing one a view document
 - 429: operations that are throttled (the public ones).
 
 The domain error shape is ``{"code", "detail", ...context}``; its ``code`` lists the stable
-codes of that status from :data:`config.errors.ERROR_CODES`.
+codes of that status from :data:`core.errors.ERROR_CODES`.
 
 The schema also says what the API refuses, so that a generated client (or a fuzzer) and
 the server agree: request bodies allow no other properties (unknown fields are a 400);
@@ -25,9 +25,9 @@ from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 
-from config.errors import ERROR_CODES
-from config.pagination import PageNumberPagination
 from core.bounds import MAX_ID
+from core.errors import ERROR_CODES
+from core.pagination import PageNumberPagination
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 

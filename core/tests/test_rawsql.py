@@ -1,4 +1,4 @@
-"""ticketing.rawsql gives the same instances as the ORM (converters included) and inserts like bulk_create."""
+"""core.rawsql gives the same instances as the ORM (converters included) and inserts like bulk_create."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
+from core import rawsql
 from orders.models import Order
-from ticketing import rawsql
 from ticketing.models import Item
 from ticketing.tests.factories import ItemCategoryFactory, ItemFactory, SalesChannelFactory
 

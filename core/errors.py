@@ -1,5 +1,5 @@
 """Domain errors: a business rule refused an operation. Plain Python, no DRF imports,
-so services anywhere can raise them; ``config.exceptions`` renders them."""
+so services anywhere can raise them; ``core.exceptions`` renders them."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ class ConflictError(DomainError):
 
 
 #: Every stable ``code`` a ``{"code", "detail"}`` error body can carry, by HTTP status. The OpenAPI
-#: schema documents them (``config.schema``), ``docs/api.md`` explains them, and a test checks that
+#: schema documents them (``core.schema``), ``docs/api.md`` explains them, and a test checks that
 #: every code raised in the source is listed here under the status its error class answers with.
 ERROR_CODES: dict[int, tuple[str, ...]] = {
     400: (
