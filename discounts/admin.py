@@ -6,9 +6,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
-from discounts.models import Discount
+from discounts.models import Discount, validate_discount
 from discounts.services import Direction, discount_move, discounts_set_active
-from discounts.validation import validate_discount
 from ticketing.admin.scoping import OrganizerScopedAdmin
 
 RELATED_LISTS = ("condition_limit_products", "benefit_limit_products", "limit_sales_channels")

@@ -8,8 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.serializers import StrictModelSerializer
-from discounts.models import Discount
-from discounts.validation import validate_discount
+from discounts.models import Discount, validate_discount
 from ticketing.api.common import ReplaceOnPutMixin
 from ticketing.api.fields import MoneyField
 from ticketing.api.validation import SharedValidationMixin

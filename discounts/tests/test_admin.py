@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from discounts.models import Discount
+from discounts.models import MIN_NEITHER, PERCENT_RANGE, Discount
 from discounts.tests.factories import DiscountFactory
-from discounts.validation import MIN_NEITHER, PERCENT_RANGE
 from ticketing.tests.factories import EventFactory, ItemFactory
 
 CHANGELIST = "/admin/discounts/discount/"

@@ -9,9 +9,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from discounts.models import Discount, SubeventMode
+from discounts.models import Discount, SubeventMode, validate_discount
 from discounts.tests.factories import DiscountFactory
-from discounts.validation import validate_discount
 from ticketing.tests.factories import EventFactory, ItemFactory, OrganizerFactory, SalesChannelFactory
 
 T0 = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
