@@ -1,0 +1,117 @@
+"""The import structure of the house, read from the code's imports (``grimp``, the graph library
+under import-linter): one-way floors, the pure engine on the standard library, no new cycles.
+
+Floors, from the ground up: ``core`` (the kernel every app shares) ← ``ticketing`` ←
+``discounts`` and ``vouchers`` (side by side, neither imports the other) ← ``orders`` ← ``config``
+(settings and URL wiring). A module may import its own app or the floors below it. Tests are not
+part of the structure.
+"""
+
+from __future__ import annotations
+
+import sys
+from functools import cache
+
+import grimp
+
+FLOORS = {"core": 0, "ticketing": 1, "discounts": 2, "vouchers": 2, "orders": 3, "config": 4}
+ENGINE = "orders.pricing"
+
+# Cycles still to be broken (issue 15). Each is the set of modules that import each other in a loop.
+# The test fails on any other cycle, and when one of these is gone, so that the list cannot go stale.
+KNOWN_CYCLES = {
+    frozenset({
+        "vouchers.models", "vouchers.models.coupons", "vouchers.models.vouchers", "vouchers.quotas",
+        "vouchers.selectors", "vouchers.validation",
+    }),
+}  # fmt: skip
+
+
+@cache
+def graph() -> grimp.ImportGraph:
+    return grimp.build_graph(*FLOORS, include_external_packages=True)
+
+
+def is_test(module: str) -> bool:
+    return ".tests" in module or module.endswith(".conftest")
+
+
+def imports() -> list[tuple[str, str]]:
+    g = graph()
+    return sorted(
+        (importer, imported)
+        for importer in g.modules
+        if importer.split(".")[0] in FLOORS and not is_test(importer)
+        for imported in g.find_modules_directly_imported_by(importer)
+    )
+
+
+def test_every_import_goes_to_the_own_app_or_a_floor_below():
+    upward = [
+        (importer, imported)
+        for importer, imported in imports()
+        if (top := imported.split(".")[0]) in FLOORS
+        and top != importer.split(".")[0]
+        and FLOORS[top] >= FLOORS[importer.split(".")[0]]
+    ]
+    assert upward == []
+
+
+def test_the_pricing_engine_imports_the_standard_library_only():
+    outside = [
+        (importer, imported)
+        for importer, imported in imports()
+        if importer.startswith(ENGINE)
+        and not imported.startswith(ENGINE)
+        and imported.split(".")[0] not in sys.stdlib_module_names
+    ]
+    assert outside == []
+
+
+def cycles(edges: list[tuple[str, str]]) -> set[frozenset[str]]:
+    """The strongly connected components of more than one module (Tarjan's algorithm)."""
+    successors: dict[str, list[str]] = {}
+    for importer, imported in edges:
+        successors.setdefault(importer, []).append(imported)
+        successors.setdefault(imported, [])
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: set[frozenset[str]] = set()
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in successors[node]:
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = set()
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.add(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.add(frozenset(component))
+
+    for node in list(successors):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_cycles_but_the_known_ones():
+    ours = [(a, b) for a, b in imports() if b.split(".")[0] in FLOORS and not is_test(b)]
+    assert cycles(ours) == KNOWN_CYCLES
+
+
+def test_the_cycle_finder_finds_a_loop_and_nothing_in_a_chain():
+    assert cycles([("a", "b"), ("b", "c"), ("c", "a"), ("c", "d")]) == {frozenset({"a", "b", "c"})}
+    assert cycles([("a", "b"), ("b", "c")]) == set()
