@@ -1,22 +1,41 @@
-"""Demo codes for the demo conference (wired into ``manage.py demo``): one of each kind."""
+"""Demo codes for the demo conference (wired into ``manage.py demo``): one of each kind, and the codes
+the worked examples of ``docs/codes.md`` and ``docs/orders.md`` use (``orders/tests/test_docs_examples.py``
+runs those examples against this data)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 
 from ticketing.models import Event, Organizer
-from vouchers.models import CouponSeries, PriceMode, PromoCode, SeriesKind, Voucher
-from vouchers.selectors import with_code
-from vouchers.services.coupons import coupon_series_create, coupons_generate
+from vouchers.models import Coupon, CouponSeries, DiscountType, PriceMode, PromoCode, SeriesKind, Voucher
+from vouchers.selectors import organizer_voucher_code_taken, with_code
+from vouchers.services.coupons import coupon_create, coupon_series_create, coupons_generate
 from vouchers.services.promo import promo_code_create
 
 DEMO_VOUCHER = "DEMO-VOUCHER"
 DEMO_SERIES = "Demo campaign"
 DEMO_PROMO = "DEMO-PROMO"
 DEMO_COUPONS = 100
+NOTE = "Created by manage.py demo."
+
+#: The codes of the docs' worked examples: code text -> its coupon series (one coupon each).
+EXAMPLE_COUPONS: dict[str, dict[str, Any]] = {
+    # Two combinable codes that stack in the order they are added.
+    "TEN-PCT": {"name": "Docs: 10 % off, combinable", "discount_type": DiscountType.PERCENT,
+                "discount_value": Decimal("10"), "can_be_combined": True},
+    "THREE-OFF": {"name": "Docs: 3.00 off, combinable", "discount_type": DiscountType.FIX,
+                  "discount_value": Decimal("3.00"), "can_be_combined": True},
+    # 10.00 off the order, before the "3 for 2" rule: takes 10.00 off, saves less.
+    "TEN-OFF": {"name": "Docs: 10.00 off the order", "discount_type": DiscountType.FIX,
+                "discount_value": Decimal("10.00")},
+    # 10 % off one ticket only (over all its uses): a larger cart gets a partly_applied warning.
+    "ONE-TICKET": {"name": "Docs: 10 % off one ticket", "discount_type": DiscountType.PERCENT,
+                   "discount_value": Decimal("10"), "max_tickets": 1},
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -31,7 +50,8 @@ class DemoCodes:
 @transaction.atomic
 def ensure_demo_codes(organizer: Organizer, event: Event) -> DemoCodes:
     """Create what is missing — a 10 %-off voucher, a 15 %-off series with 100 generated coupons,
-    a 5.00-off promo code — and return one code of each. Running it again changes nothing."""
+    a 5.00-off promo code, and the docs' example codes (:func:`ensure_example_codes`) — and return
+    one code of each kind. Running it again changes nothing."""
     if not with_code(Voucher.objects.filter(event=event), DEMO_VOUCHER).exists():
         voucher = Voucher(
             event=event,
@@ -40,7 +60,7 @@ def ensure_demo_codes(organizer: Organizer, event: Event) -> DemoCodes:
             price_mode=PriceMode.PERCENT,
             value=Decimal("10"),
             tag="demo",
-            comment="Created by manage.py demo.",
+            comment=NOTE,
         )
         voucher.full_clean()
         voucher.save()
@@ -54,12 +74,31 @@ def ensure_demo_codes(organizer: Organizer, event: Event) -> DemoCodes:
             discount_value=Decimal("15"),
             max_usage=1,
             tags=["demo"],
-            note="Created by manage.py demo.",
+            note=NOTE,
         )
     missing = DEMO_COUPONS - series.coupons.count()
     if missing > 0:
         coupons_generate(series=series, count=missing, prefix="DEMO-", length=10)
     if not with_code(PromoCode.objects.filter(organizer=organizer), DEMO_PROMO).exists():
         promo_code_create(organizer=organizer, code=DEMO_PROMO, name="Demo promo", value=Decimal("5.00"))
+    ensure_example_codes(organizer)
     coupon = series.coupons.order_by("id").values_list("code", flat=True).first()
     return DemoCodes(voucher=DEMO_VOUCHER, coupon=coupon, promo_code=DEMO_PROMO)
+
+
+def ensure_example_codes(organizer: Organizer) -> None:
+    """The codes of the docs' worked examples: one coupon per series of :data:`EXAMPLE_COUPONS`. A code
+    whose text the organizer already has (of any kind) is left as it is; a series is found again by its
+    name."""
+    for code, settings in EXAMPLE_COUPONS.items():
+        coupons = Coupon.objects.filter(organizer=organizer)
+        if with_code(coupons, code).exists() or organizer_voucher_code_taken(organizer=organizer, code=code):
+            continue
+        settings = dict(settings)
+        name = settings.pop("name")
+        series = CouponSeries.objects.filter(organizer=organizer, kind=SeriesKind.COUPON, name=name).first()
+        if series is None:
+            series = coupon_series_create(
+                organizer=organizer, name=name, tags=["demo"], note=NOTE, **settings
+            )
+        coupon_create(organizer=organizer, series=series, code=code)

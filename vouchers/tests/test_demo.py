@@ -1,6 +1,8 @@
-"""The demo codes: one of each kind, usable in the demo event, created once."""
+"""The demo codes: one of each kind and the docs' example codes, usable in the demo event, created once."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -24,4 +26,31 @@ def test_demo_codes_resolve_and_are_idempotent(organizer, event):
     assert Voucher.objects.count() == 1
     series = CouponSeries.objects.get(name="Demo campaign")
     assert series.coupons.count() == 100
-    assert Coupon.objects.count() == 101  # 100 coupons and the promo code's row
+    # 100 coupons, the promo code's row, and the 4 coupons of the docs' examples.
+    assert Coupon.objects.count() == 105
+    assert CouponSeries.objects.count() == 6  # "Demo campaign", the promo code's, 4 "Docs: …" series
+
+
+def test_the_docs_example_codes_resolve_with_their_settings(organizer, event):
+    ensure_demo_codes(organizer, event)
+    resolved = {
+        code: resolve_code(organizer=organizer, event=event, code=code, now=timezone.now())
+        for code in ("TEN-PCT", "THREE-OFF", "TEN-OFF", "ONE-TICKET")
+    }
+    assert {code: (r.kind, r.mode, r.value, r.can_be_combined) for code, r in resolved.items()} == {
+        "TEN-PCT": (CodeKind.COUPON, "percent", Decimal("10.000"), True),
+        "THREE-OFF": (CodeKind.COUPON, "fix", Decimal("3.000"), True),
+        "TEN-OFF": (CodeKind.COUPON, "fix", Decimal("10.000"), False),
+        "ONE-TICKET": (CodeKind.COUPON, "percent", Decimal("10.000"), False),
+    }
+    assert resolved["ONE-TICKET"].tickets_remaining == 1
+    assert all(r.tickets_remaining is None for code, r in resolved.items() if code != "ONE-TICKET")
+
+
+def test_an_example_code_whose_text_exists_is_left_alone(organizer, event):
+    Voucher.objects.create(event=event, code="TEN-OFF", price_mode="percent", value=Decimal("50"))
+    ensure_demo_codes(organizer, event)
+    ensure_demo_codes(organizer, event)
+    assert not Coupon.objects.filter(code="TEN-OFF").exists()
+    assert Coupon.objects.filter(code__in=["TEN-PCT", "THREE-OFF", "ONE-TICKET"]).count() == 3
+    assert Coupon.objects.count() == 104
