@@ -3,7 +3,7 @@
 A rule has a *condition* (which positions count, and how many or how much of
 them are needed) and a *benefit* (which positions get how many percent off).
 The pricing engine (``orders.pricing``) runs an event's active rules in
-``(position, id)`` order; ``discounts.selectors.active_rules_for`` loads them.
+``(position, id)`` order; the checkout's catalog (``orders.checkout.catalog``) loads them.
 Defaults are those of pretix's discount resource.
 """
 
@@ -121,22 +121,6 @@ class Discount(models.Model):
 
     def clean(self) -> None:
         validate_discount(**field_values(self))
-
-    # Readers of prefetched relations (see discounts.selectors.active_rules_for): no query when prefetched.
-    @property
-    def condition_product_ids(self) -> frozenset[int]:
-        return frozenset(item.pk for item in self.condition_limit_products.all())
-
-    @property
-    def benefit_product_ids(self) -> frozenset[int]:
-        return frozenset(item.pk for item in self.benefit_limit_products.all())
-
-    @property
-    def sales_channel_identifiers(self) -> frozenset[str] | None:
-        """None when the rule is available on every sales channel."""
-        if self.all_sales_channels:
-            return None
-        return frozenset(channel.identifier for channel in self.limit_sales_channels.all())
 
 
 # --- Validation of a rule, written once (contract section 2, *valid configurations*) -------------
