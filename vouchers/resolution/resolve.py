@@ -40,7 +40,6 @@ def resolve_code(
     event: Event | None,
     code: str,
     now: datetime,
-    channel: str | None = None,
     cart: CartSummary | None = None,
     customer_email: str | None = None,
     other_codes: Iterable[str] = (),

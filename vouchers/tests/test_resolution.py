@@ -256,7 +256,7 @@ def test_each_refusal_has_its_stable_code(event, name, build, error):
     item = ItemFactory(event=event)
     code, kwargs = build(event, item)
     with pytest.raises(CodeError) as info:
-        resolve_code(organizer=event.organizer, event=event, code=code, now=NOW, channel="web", **kwargs)
+        resolve_code(organizer=event.organizer, event=event, code=code, now=NOW, **kwargs)
     assert info.value.code == error
     assert info.value.as_dict()["code"] == error
 
