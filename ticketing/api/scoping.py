@@ -54,14 +54,20 @@ class OrganizerScopedMixin:
         self.resolve_scope(request)
 
     def resolve_scope(self, request) -> None:
-        access = organizer_access(request.user, self.kwargs["organizer_slug"])
+        access = self.resolve_access()
+        self.check_scope_permission(request, access.organizer_permissions, "organizer")
+
+    def resolve_access(self) -> OrganizerAccess:
+        """The caller's access to the organizer of the URL (403 without it, or without all events
+        when the view needs them); sets ``access`` and ``organizer``."""
+        access = organizer_access(self.request.user, self.kwargs["organizer_slug"])
         if access is None:
             raise PermissionDenied(ORGANIZER_FORBIDDEN)
         self.access = access
         self.organizer = access.organizer
-        self.check_scope_permission(request, access.organizer_permissions, "organizer")
         if self.require_all_events and not access.has_all_events:
             raise PermissionDenied("This needs a team with access to all events of the organizer.")
+        return access
 
     def required_permission(self, request) -> str | None:
         return self.read_permission if request.method in permissions.SAFE_METHODS else self.write_permission
@@ -80,17 +86,19 @@ class EventScopedMixin(OrganizerScopedMixin):
     event: Event
 
     def resolve_scope(self, request) -> None:
-        access = organizer_access(request.user, self.kwargs["organizer_slug"])
-        if access is None:
-            raise PermissionDenied(ORGANIZER_FORBIDDEN)
+        access = self.resolve_access()
+        self.check_scope_permission(request, access.event_permissions(self.event), "event")
+
+    def resolve_access(self) -> OrganizerAccess:
+        """The organizer's access (through the organizer scope, ``require_all_events`` included),
+        then the event of the URL, which the caller must see; sets ``event``."""
+        access = super().resolve_access()
         event = event_by_slug(access.organizer, self.kwargs["event_slug"])
         if event is None or not access.can_see_event(event):
             raise PermissionDenied(EVENT_FORBIDDEN)
-        self.access = access
-        self.organizer = access.organizer
         self.event = event
         event.organizer = access.organizer  # saves a query wherever event.organizer is read
-        self.check_scope_permission(request, access.event_permissions(event), "event")
+        return access
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
