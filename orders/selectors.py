@@ -26,13 +26,15 @@ class InvalidCode:
 
 
 @dataclass(frozen=True)
-class PricedCart:
+class StoredCartPrice:
+    """A stored cart priced now (the engine's answer is ``view``), and its codes that no longer apply."""
+
     cart: Cart
     view: PricedView
     invalid_codes: list[InvalidCode]
 
 
-def priced_cart(cart: Cart, *, now: datetime) -> PricedCart:
+def priced_cart(cart: Cart, *, now: datetime) -> StoredCartPrice:
     """The cart priced as the checkout would price it now (the path in its pricing mode: its holds
     are not checked again).
 
@@ -56,7 +58,7 @@ def priced_cart(cart: Cart, *, now: datetime) -> PricedCart:
                 continue
             kept.append(code)
         applied = check(with_codes(gathered, kept), mode=PRICE)
-    return PricedCart(cart=cart, view=price(gathered, applied), invalid_codes=invalid)
+    return StoredCartPrice(cart=cart, view=price(gathered, applied), invalid_codes=invalid)
 
 
 def with_codes(gathered: Gathered, codes: list[str]) -> Gathered:
