@@ -11,8 +11,10 @@ from typing import Any
 from django.db import transaction
 
 from ticketing.models import Event, Organizer
+from ticketing.models.base import field_values
 from vouchers.models import Coupon, CouponSeries, DiscountType, PriceMode, PromoCode, SeriesKind, Voucher
 from vouchers.selectors import organizer_voucher_code_taken, with_code
+from vouchers.services.checks import validate_voucher_conflicts
 from vouchers.services.coupons import coupon_create, coupon_series_create, coupons_generate
 from vouchers.services.promo import promo_code_create
 
@@ -62,7 +64,8 @@ def ensure_demo_codes(organizer: Organizer, event: Event) -> DemoCodes:
             tag="demo",
             comment=NOTE,
         )
-        voucher.full_clean()
+        voucher.full_clean()  # the fields and the rules that need no query (Voucher.clean())
+        validate_voucher_conflicts(**field_values(voucher))  # and those that query: the code is free
         voucher.save()
     series = CouponSeries.objects.filter(
         organizer=organizer, kind=SeriesKind.COUPON, name=DEMO_SERIES

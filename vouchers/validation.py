@@ -1,10 +1,17 @@
-"""Validation of vouchers, coupon series, coupons and promo codes, written once.
+"""Validation of vouchers, coupon series, coupons and promo codes that needs no query.
 
-Each function takes the resource's field values as keyword arguments and raises
-Django's ``ValidationError`` with a dict naming the field. ``Model.clean()``,
-the API serializers and the admin forms all call these. Many-to-many values
-(``allowed_events``, ``allowed_items``) are checked only when given (``None``:
+Each function takes the resource's field values as keyword arguments; a ``check_*`` adds what is
+wrong to an ``Errors``, a ``validate_*`` raises Django's ``ValidationError`` with a dict naming the
+field. These rules look only at the values they are given and look nothing up, so the models call
+them from ``Model.clean()`` and this module imports no model, selector or quota counter.
+Many-to-many values (``allowed_events``, ``allowed_items``) are checked only when given (``None``:
 not known, as in ``Model.clean()`` before the relations are saved).
+
+The checks that query the database — a code already taken in the event or the organizer, room in
+the quota for a voucher that blocks it, the items a series may be limited to — live beside the
+services that write: ``vouchers.services.checks``. Its ``validate_voucher``, ``validate_coupon`` and
+``validate_promo_code`` run these rules and those checks together; the API serializers and the admin
+forms call them.
 """
 
 from __future__ import annotations
@@ -18,17 +25,11 @@ from django.core.validators import validate_email
 
 from ticketing.currency import currency_exponent, currency_places
 from ticketing.validation import Errors, check_window
+from vouchers.choices import DiscountType, PriceMode, SeriesKind
 from vouchers.codes import code_text_errors, normalise_code
-from vouchers.models import DiscountType, PriceMode, SeriesKind
-from vouchers.quotas import blocking_shortfall
-from vouchers.selectors import coupon_code_taken, organizer_voucher_code_taken, voucher_code_taken
 
 HUNDRED = Decimal("100")
 MAX_TAG_LENGTH = 50
-
-DUPLICATE_VOUCHER = "A voucher with this code already exists in this event."
-DUPLICATE_COUPON = "A coupon or promo code with this code already exists for this organizer."
-VOUCHER_CLASH = "A voucher of one of this organizer's events already uses this code."
 
 
 def check_code_text(errors: Errors, code: str, field: str = "code") -> bool:
@@ -43,9 +44,9 @@ def check_percent(errors: Errors, field: str, value: Decimal | None) -> None:
         errors.add(field, "A percentage must be between 0 and 100.")
 
 
-def validate_voucher(
+def check_voucher(
+    errors: Errors,
     *,
-    id: int | None = None,
     event=None,
     code: str | None = None,
     max_usages: int | None = 1,
@@ -56,7 +57,6 @@ def validate_voucher(
     valid_from=None,
     valid_until=None,
     block_quota: bool = False,
-    allow_ignore_quota: bool = False,
     price_mode: str | None = PriceMode.NONE,
     value: Decimal | None = None,
     item=None,
@@ -65,14 +65,10 @@ def validate_voucher(
     subevent=None,
     **_: Any,
 ) -> None:
-    """The rules of VOUCHERS.md; an empty code is fine (it is generated on create)."""
-    errors = Errors()
+    """The rules of VOUCHERS.md that need no query; an empty code is fine (it is generated on create)."""
     code = normalise_code(code)
-    if code and check_code_text(errors, code) and event is not None:
-        if voucher_code_taken(event=event, code=code, exclude_id=id):
-            errors.add("code", DUPLICATE_VOUCHER)
-        elif coupon_code_taken(organizer=event.organizer_id, code=code):
-            errors.add("code", DUPLICATE_COUPON)
+    if code:
+        check_code_text(errors, code)
     redeemed = redeemed or 0
     if max_usages is not None and max_usages < redeemed:
         errors.add(
@@ -106,18 +102,12 @@ def validate_voucher(
             errors.add(
                 "block_quota", "In an event series a voucher that blocks quota needs a date (subevent)."
             )
-        elif not allow_ignore_quota and not errors.errors and max_usages is not None:
-            shortfall = blocking_shortfall(
-                voucher_id=id,
-                event=event,
-                item=item,
-                variation=variation,
-                quota=quota,
-                subevent=subevent,
-                uses=max_usages - redeemed,
-            )
-            if shortfall:
-                errors.add("block_quota", shortfall)
+
+
+def validate_voucher_rules(**values: Any) -> None:
+    """What ``Voucher.clean()`` checks: :func:`check_voucher`."""
+    errors = Errors()
+    check_voucher(errors, **values)
     errors.raise_if_any()
 
 
@@ -143,16 +133,6 @@ def check_voucher_scope(errors: Errors, *, event, item, variation, quota, subeve
             errors.add("subevent", "This event is not a series: a voucher cannot have a date.")
         elif subevent.event_id != event.pk:
             errors.add("subevent", "The date belongs to another event.")
-
-
-def check_organizer_code(errors: Errors, *, organizer, code: str, exclude_id: int | None) -> None:
-    """A coupon or promo code: valid text, unique in the organizer, not also a voucher code there."""
-    if not check_code_text(errors, code) or organizer is None:
-        return
-    if coupon_code_taken(organizer=organizer, code=code, exclude_id=exclude_id):
-        errors.add("code", DUPLICATE_COUPON)
-    elif organizer_voucher_code_taken(organizer=organizer, code=code):
-        errors.add("code", VOUCHER_CLASH)
 
 
 def check_events_and_items(
@@ -270,52 +250,44 @@ def validate_series_relations(
     errors.raise_if_any()
 
 
-def validate_series_items(*, organizer=None, series=None, items: Iterable = ()) -> None:
-    """The items a series is limited to (its ticket-level scope): at least one, of its allowed events."""
-    errors = Errors()
-    check_events_and_items(
-        errors,
-        organizer=organizer,
-        allow_all_events=series.allow_all_events,
-        allowed_events=None if series.allow_all_events else list(series.allowed_events.all()),
-        allow_all_items=False,
-        allowed_items=items,
-    )
-    if "allowed_items" in errors.errors:
-        errors.errors["items"] = errors.errors.pop("allowed_items")
-    errors.raise_if_any()
+def check_coupon_series(errors: Errors, *, organizer, series) -> None:
+    """The series a coupon belongs to: of its organizer, and a coupon series (not a promo code)."""
+    if series is not None:
+        if organizer is not None and series.organizer_id != organizer.pk:
+            errors.add("series", "The series belongs to another organizer.")
+        elif series.kind != SeriesKind.COUPON:
+            errors.add("series", "This series is a promo code; use the promo-codes resource.")
 
 
-def validate_coupon(
+def check_customer_email(errors: Errors, customer_email: str | None) -> None:
+    if customer_email:
+        try:
+            validate_email(customer_email)
+        except ValidationError:
+            errors.add("customer_email", "Enter a valid email address.")
+
+
+def validate_coupon_rules(
     *,
-    id: int | None = None,
     organizer=None,
     series=None,
     code: str | None = None,
     customer_email: str | None = None,
     **_: Any,
 ) -> None:
+    """What ``Coupon.clean()`` checks: the series, the code's text (empty: generated on create), the email."""
     errors = Errors()
-    if series is not None:
-        if organizer is not None and series.organizer_id != organizer.pk:
-            errors.add("series", "The series belongs to another organizer.")
-        elif series.kind != SeriesKind.COUPON:
-            errors.add("series", "This series is a promo code; use the promo-codes resource.")
+    check_coupon_series(errors, organizer=organizer, series=series)
     code = normalise_code(code)
-    if code:  # empty: generated on create
-        check_organizer_code(errors, organizer=organizer, code=code, exclude_id=id)
-    if customer_email:
-        try:
-            validate_email(customer_email)
-        except ValidationError:
-            errors.add("customer_email", "Enter a valid email address.")
+    if code:
+        check_code_text(errors, code)
+    check_customer_email(errors, customer_email)
     errors.raise_if_any()
 
 
-def validate_promo_code(
+def check_promo_code(
+    errors: Errors,
     *,
-    id: int | None = None,
-    organizer=None,
     code: str | None = None,
     value: Decimal | None = None,
     percentage: bool = False,
@@ -323,9 +295,8 @@ def validate_promo_code(
     end_date=None,
     **_: Any,
 ) -> None:
-    """``id`` is the promo code's coupon row."""
-    errors = Errors()
-    check_organizer_code(errors, organizer=organizer, code=normalise_code(code), exclude_id=id)
+    """The rules of a promo code that need no query: the code's text (required), value and dates."""
+    check_code_text(errors, normalise_code(code))
     if value is None:
         errors.add("value", "A value is required.")
     elif value < 0:
@@ -333,4 +304,3 @@ def validate_promo_code(
     elif percentage:
         check_percent(errors, "value", value)
     check_window(errors, start_date, end_date, "end_date", "The end date")
-    errors.raise_if_any()

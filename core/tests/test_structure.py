@@ -1,5 +1,5 @@
 """The import structure of the house, read from the code's imports (``grimp``, the graph library
-under import-linter): one-way floors, the pure engine on the standard library, no new cycles.
+under import-linter): one-way floors, the pure engine on the standard library, no import cycle.
 
 Floors, from the ground up: ``core`` (the kernel every app shares) ← ``ticketing`` ←
 ``discounts`` and ``vouchers`` (side by side, neither imports the other) ← ``orders`` ← ``config``
@@ -16,16 +16,6 @@ import grimp
 
 FLOORS = {"core": 0, "ticketing": 1, "discounts": 2, "vouchers": 2, "orders": 3, "config": 4}
 ENGINE = "orders.pricing"
-
-# Cycles still to be broken (issue 15). Each is the set of modules that import each other in a loop.
-# The test fails on any other cycle, and when one of these is gone, so that the list cannot go stale.
-KNOWN_CYCLES = {
-    frozenset({
-        "vouchers.models", "vouchers.models.coupons", "vouchers.models.vouchers", "vouchers.quotas",
-        "vouchers.selectors", "vouchers.validation",
-    }),
-}  # fmt: skip
-
 
 @cache
 def graph() -> grimp.ImportGraph:
@@ -107,9 +97,9 @@ def cycles(edges: list[tuple[str, str]]) -> set[frozenset[str]]:
     return found
 
 
-def test_no_import_cycles_but_the_known_ones():
+def test_no_import_cycles():
     ours = [(a, b) for a, b in imports() if b.split(".")[0] in FLOORS and not is_test(b)]
-    assert cycles(ours) == KNOWN_CYCLES
+    assert cycles(ours) == set()
 
 
 def test_the_cycle_finder_finds_a_loop_and_nothing_in_a_chain():

@@ -1,7 +1,8 @@
 """Back office of the vouchers app: vouchers, coupon series, coupons and promo codes.
 
-Forms run the same validation functions as the models and the API
-(``vouchers.validation``); lists show usage and validity, filter, and search by code.
+Forms run the same validation functions as the models and the API (the rules of
+``vouchers.validation`` through ``Model.clean()``, the checks that query from
+``vouchers.services.checks``); lists show usage and validity, filter, and search by code.
 """
 
 from vouchers.admin import coupons, promo, vouchers  # noqa: F401  (registers the model admins)

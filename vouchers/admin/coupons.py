@@ -21,6 +21,7 @@ from vouchers.codes import (
 )
 from vouchers.models import Coupon, CouponEventUsage, CouponSeries, SeriesKind
 from vouchers.selectors import organizer_codes_taken
+from vouchers.services.checks import validate_coupon_conflicts
 from vouchers.services.coupon_csv import coupons_csv_rows
 from vouchers.services.coupons import (
     MAX_GENERATE,
@@ -195,7 +196,7 @@ class CouponAdminForm(forms.ModelForm):
         cleaned = super().clean()
         series = cleaned.get("series")
         if series is not None:
-            self.instance.organizer = series.organizer  # Coupon.clean() checks the code within it
+            self.instance.organizer = series.organizer
             if not cleaned.get("code"):
                 (cleaned["code"],) = unique_random_codes(
                     count=1,
@@ -203,6 +204,13 @@ class CouponAdminForm(forms.ModelForm):
                     prefix="",
                     taken=lambda chunk: organizer_codes_taken(organizer=series.organizer_id, codes=chunk),
                 )
+            # Coupon.clean() checks the code's text; whether it is free in the organizer is checked here.
+            try:
+                validate_coupon_conflicts(
+                    id=self.instance.pk, organizer=series.organizer, code=cleaned.get("code")
+                )
+            except ValidationError as exc:
+                self.add_error(None, exc)
         return cleaned
 
 

@@ -11,9 +11,9 @@ from ticketing.models import Organizer
 from vouchers.admin.common import ActivationActions, SeriesValidityFilter, validity
 from vouchers.codes import normalise_code
 from vouchers.models import PromoCode
+from vouchers.services.checks import validate_promo_code
 from vouchers.services.coupons import coupons_set_active
 from vouchers.services.promo import promo_code_create, promo_code_update
-from vouchers.validation import validate_promo_code
 
 PROMO_FIELDS = ("name", "value", "percentage", "start_date", "end_date", "one_time_use")
 

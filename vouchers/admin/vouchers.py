@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from ticketing.admin.scoping import OrganizerScopedAdmin
+from ticketing.models.base import field_values
 from vouchers.admin.common import ValidityFilter, validity
 from vouchers.codes import normalise_code
 from vouchers.models import Voucher
+from vouchers.services.checks import validate_voucher_conflicts
 from vouchers.services.vouchers import voucher_codes_generate
 
 
@@ -48,7 +51,13 @@ class VoucherAdminForm(forms.ModelForm):
         event = cleaned.get("event")
         if not cleaned.get("code") and event is not None:
             cleaned["code"] = voucher_codes_generate(event=event, count=1)[0]
-        return cleaned  # Voucher.clean() runs validate_voucher on the result
+        # Voucher.clean() runs the rules that need no query on the result; the checks that query (the code
+        # is free, a blocking voucher finds room in the quota) run here, as validate_voucher runs them.
+        try:
+            validate_voucher_conflicts(**{**field_values(self.instance), **cleaned})
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        return cleaned
 
 
 @admin.register(Voucher)

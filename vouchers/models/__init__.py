@@ -1,12 +1,6 @@
-from vouchers.models.coupons import (
-    Coupon,
-    CouponEventUsage,
-    CouponSeries,
-    DiscountType,
-    PromoCode,
-    SeriesKind,
-)
-from vouchers.models.vouchers import PriceMode, Voucher
+from vouchers.choices import DiscountType, PriceMode, SeriesKind
+from vouchers.models.coupons import Coupon, CouponEventUsage, CouponSeries, PromoCode
+from vouchers.models.vouchers import Voucher
 
 __all__ = [
     "Coupon",

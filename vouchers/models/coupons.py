@@ -15,17 +15,8 @@ from django.db.models.functions import Upper
 from core.constraints import window
 from ticketing.models import Event, Item, Organizer
 from ticketing.models.base import field_values
-
-
-class DiscountType(models.TextChoices):
-    PERCENT = "percent", "Percent off the eligible tickets"
-    FIX = "fix", "Amount off the order"
-    FIX_PER_ITEM = "fix_per_item", "Amount off each eligible ticket"
-
-
-class SeriesKind(models.TextChoices):
-    COUPON = "coupon", "Coupon series"
-    PROMO_CODE = "promo_code", "Promo code"
+from vouchers.choices import DiscountType, SeriesKind
+from vouchers.validation import validate_coupon_rules, validate_coupon_series
 
 
 class CouponSeries(models.Model):
@@ -105,8 +96,6 @@ class CouponSeries(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from vouchers.validation import validate_coupon_series
-
         validate_coupon_series(**field_values(self))
 
     @property
@@ -138,9 +127,9 @@ class Coupon(models.Model):
         return self.code
 
     def clean(self) -> None:
-        from vouchers.validation import validate_coupon
-
-        validate_coupon(**field_values(self))
+        """The rules that need no query. Whether the code is free in the organizer is checked where
+        coupons are written: ``vouchers.services.checks.validate_coupon``."""
+        validate_coupon_rules(**field_values(self))
 
 
 class PromoCodeManager(models.Manager):

@@ -12,13 +12,8 @@ from django.utils import timezone
 from core.constraints import window
 from ticketing.models import Event, Item, ItemVariation, Quota, SubEvent
 from ticketing.models.base import field_values
-
-
-class PriceMode(models.TextChoices):
-    NONE = "none", "No effect on the price"
-    SET = "set", "Set the price to the value"
-    SUBTRACT = "subtract", "Subtract the value"
-    PERCENT = "percent", "Reduce by a percentage"
+from vouchers.choices import PriceMode
+from vouchers.validation import validate_voucher_rules
 
 
 class Voucher(models.Model):
@@ -102,9 +97,9 @@ class Voucher(models.Model):
         return self.code
 
     def clean(self) -> None:
-        from vouchers.validation import validate_voucher
-
-        validate_voucher(**field_values(self))
+        """The rules that need no query. Whether the code is free and the quota has room for a blocking
+        voucher are checked where vouchers are written: ``vouchers.services.checks.validate_voucher``."""
+        validate_voucher_rules(**field_values(self))
 
     @property
     def remaining_usages(self) -> int:

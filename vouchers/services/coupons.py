@@ -13,7 +13,7 @@ from ticketing.models import Event, Item, Organizer
 from vouchers.codes import DEFAULT_LENGTH, normalise_code, unique_random_codes
 from vouchers.models import Coupon, CouponSeries
 from vouchers.selectors import organizer_codes_taken
-from vouchers.validation import DUPLICATE_COUPON
+from vouchers.services.checks import DUPLICATE_COUPON
 
 MAX_GENERATE = 10_000
 BULK_BATCH = 2_000

@@ -13,7 +13,7 @@ from ticketing.models import Event
 from vouchers.codes import DEFAULT_LENGTH, normalise_code, unique_random_codes
 from vouchers.models import Voucher
 from vouchers.selectors import event_codes_taken
-from vouchers.validation import DUPLICATE_VOUCHER
+from vouchers.services.checks import DUPLICATE_VOUCHER
 
 
 def voucher_codes_generate(*, event: Event, count: int, exclude: Sequence[str] = ()) -> list[str]:

@@ -9,8 +9,9 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from ticketing.tests.factories import ItemFactory
+from ticketing.tests.factories import ItemFactory, QuotaFactory
 from vouchers.models import Coupon, CouponSeries, PromoCode, Voucher
+from vouchers.services.checks import DUPLICATE_COUPON, DUPLICATE_VOUCHER, VOUCHER_CLASH
 from vouchers.tests.factories import CouponFactory, CouponSeriesFactory, PromoCodeFactory, VoucherFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,6 +94,55 @@ def test_voucher_form_runs_the_shared_validation_and_generates_codes(admin_clien
     assert len(Voucher.objects.get(event=event).code) == 16
 
 
+def form_errors(response) -> dict:
+    return {name: list(messages) for name, messages in response.context["adminform"].form.errors.items()}
+
+
+def test_voucher_form_refuses_a_taken_code_and_a_block_without_room(admin_client, codes, event):
+    item = ItemFactory(event=event)
+    quota = QuotaFactory(event=event, items=[item], size=1)
+    base = {"event": event.pk, "max_usages": 2, "min_usages": 1, "price_mode": "none", "item": item.pk}
+    response = admin_client.post(url(Voucher, "add"), {**base, "code": "admin-voucher"})
+    assert response.status_code == 200 and form_errors(response) == {"code": [DUPLICATE_VOUCHER]}
+    response = admin_client.post(url(Voucher, "add"), {**base, "code": "admin-coupon"})
+    assert response.status_code == 200 and form_errors(response) == {"code": [DUPLICATE_COUPON]}
+    response = admin_client.post(url(Voucher, "add"), {**base, "code": "fine-code", "block_quota": "on"})
+    assert response.status_code == 200
+    assert form_errors(response) == {"block_quota": [f"Quota '{quota.name}' has only 1 left, not 2."]}
+    # The quota is looked at only when everything else passes.
+    response = admin_client.post(
+        url(Voucher, "add"), {**base, "code": "fine-code", "block_quota": "on", "min_usages": 3}
+    )
+    assert form_errors(response) == {"max_usages": ["max_usages must not be below min_usages."]}
+    response = admin_client.post(
+        url(Voucher, "add"), {**base, "code": "admin-voucher", "block_quota": "on", "min_usages": 3}
+    )
+    assert form_errors(response) == {
+        "code": [DUPLICATE_VOUCHER],
+        "max_usages": ["max_usages must not be below min_usages."],
+    }
+    assert not Voucher.objects.filter(code="FINE-CODE").exists()
+    response = admin_client.post(url(Voucher, "add"), {**base, "code": "fine-code", "max_usages": 1})
+    assert response.status_code == 302
+
+
+def test_voucher_form_keeps_the_own_code_and_block(admin_client, event):
+    item = ItemFactory(event=event)
+    QuotaFactory(event=event, items=[item], size=2)
+    voucher = VoucherFactory(event=event, code="OWN-CODE", item=item, block_quota=True, max_usages=2)
+    data = {
+        "event": event.pk,
+        "code": "own-code",
+        "max_usages": 2,
+        "min_usages": 1,
+        "price_mode": "none",
+        "item": item.pk,
+        "block_quota": "on",
+    }
+    response = admin_client.post(url(Voucher, "change", voucher.pk), data)
+    assert response.status_code == 302
+
+
 def test_series_form_checks_events_and_items(admin_client, event):
     foreign_item = ItemFactory()
     data = {
@@ -121,10 +171,20 @@ def test_coupon_form(admin_client, codes):
     response = admin_client.post(
         url(Coupon, "add"), {"series": series.pk, "code": "admin-voucher", "active": "on"}
     )
-    assert response.status_code == 200 and "already uses this code" in response.content.decode()
+    assert response.status_code == 200 and form_errors(response) == {"code": [VOUCHER_CLASH]}
+    for taken in ("admin-coupon", "admin-promo"):
+        response = admin_client.post(url(Coupon, "add"), {"series": series.pk, "code": taken, "active": "on"})
+        assert response.status_code == 200 and form_errors(response) == {"code": [DUPLICATE_COUPON]}
+    response = admin_client.post(url(Coupon, "add"), {"series": series.pk, "code": "abc", "active": "on"})
+    assert form_errors(response) == {"code": ["A code needs at least 5 characters."]}
     response = admin_client.post(url(Coupon, "add"), {"series": series.pk, "code": "", "active": "on"})
     assert response.status_code == 302
-    assert series.coupons.get().organizer == series.organizer
+    coupon = series.coupons.get()
+    assert coupon.organizer == series.organizer
+    inline = {"event_usages-TOTAL_FORMS": 0, "event_usages-INITIAL_FORMS": 0}
+    data = {"series": series.pk, "code": coupon.code.lower(), "active": "on", **inline}
+    response = admin_client.post(url(Coupon, "change", coupon.pk), data)
+    assert response.status_code == 302  # its own code is not taken
 
 
 def test_promo_code_form_creates_and_changes(admin_client, event):

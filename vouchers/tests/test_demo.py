@@ -5,11 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from vouchers.demo import ensure_demo_codes
 from vouchers.models import Coupon, CouponSeries, Voucher
 from vouchers.resolution import CodeKind, resolve_code
+from vouchers.services.checks import DUPLICATE_COUPON
+from vouchers.tests.factories import CouponFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +57,11 @@ def test_an_example_code_whose_text_exists_is_left_alone(organizer, event):
     assert not Coupon.objects.filter(code="TEN-OFF").exists()
     assert Coupon.objects.filter(code__in=["TEN-PCT", "THREE-OFF", "ONE-TICKET"]).count() == 3
     assert Coupon.objects.count() == 104
+
+
+def test_the_demo_voucher_is_validated_like_any_voucher(organizer, event):
+    CouponFactory(series__organizer=organizer, code="DEMO-VOUCHER")
+    with pytest.raises(ValidationError) as refused:
+        ensure_demo_codes(organizer, event)
+    assert refused.value.message_dict == {"code": [DUPLICATE_COUPON]}
+    assert not Voucher.objects.exists()

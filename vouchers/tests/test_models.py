@@ -1,4 +1,6 @@
-"""Database rules: case-insensitive uniqueness per event / organizer, and the shared validation functions."""
+"""Database rules: case-insensitive uniqueness per event / organizer, and the shared validation functions
+(the rules that need no query, which ``Model.clean()`` runs, and the full checks that look codes and
+quotas up)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ticketing.models.base import field_values
 from ticketing.selectors import quota_availability
 from ticketing.tests.factories import (
     EventFactory,
@@ -22,8 +25,15 @@ from ticketing.tests.factories import (
     SubEventFactory,
 )
 from vouchers.models import Coupon, Voucher
+from vouchers.services.checks import (
+    DUPLICATE_COUPON,
+    DUPLICATE_VOUCHER,
+    validate_coupon,
+    validate_promo_code,
+    validate_voucher,
+)
 from vouchers.tests.factories import CouponFactory, CouponSeriesFactory, PromoCodeFactory, VoucherFactory
-from vouchers.validation import validate_coupon, validate_coupon_series, validate_promo_code, validate_voucher
+from vouchers.validation import validate_coupon_series
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +120,41 @@ def test_saving_an_unchanged_blocking_voucher_is_fine(event):
     quota = QuotaFactory(event=event, items=[item], size=2)
     voucher = VoucherFactory(event=event, quota=quota, block_quota=True, max_usages=2)
     voucher.full_clean()
+    validate_voucher(**field_values(voucher))  # its own code and its own block are not held against it
     assert quota_availability(quota).available_number == 0
+
+
+def test_model_clean_runs_the_rules_that_need_no_query(event, organizer, django_assert_num_queries):
+    VoucherFactory(event=event, code="TAKEN1")
+    CouponFactory(series__organizer=organizer, code="TAKEN2")
+    item = ItemFactory(event=event)
+    QuotaFactory(event=event, items=[item], size=0)
+    voucher = Voucher(event=event, item=item, code="taken1", block_quota=True, min_usages=0)
+    coupon = Coupon(organizer=organizer, series=CouponSeriesFactory(organizer=organizer), code="taken2")
+    with django_assert_num_queries(0):
+        with pytest.raises(ValidationError) as refused:
+            voucher.clean()
+        coupon.clean()
+    assert refused.value.message_dict == {"min_usages": ["min_usages must be at least 1."]}
+    # The checks that query are the full validators' (the API and the admin run them).
+    assert voucher_errors(**field_values(voucher)) == {
+        "code": [DUPLICATE_VOUCHER],
+        "min_usages": ["min_usages must be at least 1."],
+    }
+    with pytest.raises(ValidationError) as taken:
+        validate_coupon(**field_values(coupon))
+    assert taken.value.message_dict == {"code": [DUPLICATE_COUPON]}
+
+
+def test_the_quota_room_is_checked_only_when_everything_else_passes(event):
+    item = ItemFactory(event=event)
+    quota = QuotaFactory(event=event, items=[item], size=1)
+    values = {"event": event, "quota": quota, "block_quota": True, "max_usages": 2}
+    assert voucher_errors(**values) == {"block_quota": [f"Quota '{quota.name}' has only 1 left, not 2."]}
+    below = {"max_usages": ["max_usages must not be below min_usages."]}
+    assert voucher_errors(**values, min_usages=3) == below
+    VoucherFactory(event=event, code="TAKEN1")
+    assert voucher_errors(**values, code="taken1") == {"code": [DUPLICATE_VOUCHER]}
 
 
 def test_blocking_counts_only_valid_vouchers_in_the_quotas_scope(event):

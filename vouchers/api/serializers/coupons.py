@@ -19,8 +19,9 @@ from vouchers.codes import (
     normalise_code,
 )
 from vouchers.models import Coupon, CouponSeries, SeriesKind
+from vouchers.services.checks import validate_coupon, validate_series_items
 from vouchers.services.coupons import MAX_GENERATE
-from vouchers.validation import validate_coupon, validate_coupon_series, validate_series_items
+from vouchers.validation import validate_coupon_series
 
 
 class OrganizerValidationMixin(SharedValidationMixin):

@@ -10,7 +10,7 @@ from core.serializers import StrictSerializer
 from ticketing.api.validation import run_shared_validator
 from vouchers.api.fields import AmountField, CodeField
 from vouchers.models import DiscountType, PromoCode
-from vouchers.validation import validate_promo_code
+from vouchers.services.checks import validate_promo_code
 
 
 def promo_values(promo: PromoCode) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from ticketing.api.validation import SharedValidationMixin
 from ticketing.models import Item, ItemVariation, Quota, SubEvent
 from vouchers.api.fields import CodeField
 from vouchers.models import Voucher
-from vouchers.validation import validate_voucher
+from vouchers.services.checks import validate_voucher
 
 
 class VoucherSerializer(ReplaceOnPutMixin, SharedValidationMixin, StrictModelSerializer):

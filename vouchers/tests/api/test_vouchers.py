@@ -400,7 +400,7 @@ def test_the_budget_cannot_go_below_what_has_been_used(api, event):
 def test_a_budget_with_more_places_than_the_currency_is_refused_by_the_shared_rule(event):
     from django.core.exceptions import ValidationError
 
-    from vouchers.validation import validate_voucher
+    from vouchers.services.checks import validate_voucher
 
     with pytest.raises(ValidationError) as refused:
         validate_voucher(event=event, budget=Decimal("10.005"), price_mode="subtract", value=Decimal("1"))

@@ -1,0 +1,27 @@
+"""The choices of the vouchers app's models, in a module of their own.
+
+The models and the validation (``vouchers.validation``) both import them from here, so
+neither needs the other for them. ``vouchers.models`` exports the same classes.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class PriceMode(models.TextChoices):
+    NONE = "none", "No effect on the price"
+    SET = "set", "Set the price to the value"
+    SUBTRACT = "subtract", "Subtract the value"
+    PERCENT = "percent", "Reduce by a percentage"
+
+
+class DiscountType(models.TextChoices):
+    PERCENT = "percent", "Percent off the eligible tickets"
+    FIX = "fix", "Amount off the order"
+    FIX_PER_ITEM = "fix_per_item", "Amount off each eligible ticket"
+
+
+class SeriesKind(models.TextChoices):
+    COUPON = "coupon", "Coupon series"
+    PROMO_CODE = "promo_code", "Promo code"

@@ -1,0 +1,187 @@
+"""The checks of vouchers, coupons and promo codes that query the database, beside the services that write.
+
+``vouchers.validation`` holds the rules that look only at the values given (``Model.clean()`` runs
+those). What needs a lookup lives here: whether a code is already taken — by a voucher of the event,
+by a coupon or promo code of the organizer, by a voucher of one of the organizer's events — whether
+the quotas have room for the uses a blocking voucher holds back, and which items a series may be
+limited to. The entry points the API serializers and the admin forms call are here too:
+
+* ``validate_voucher``, ``validate_coupon``, ``validate_promo_code``: every rule of the resource, those
+  of ``vouchers.validation`` and the lookups below together, with the messages, fields and order of
+  errors of one check;
+* ``validate_voucher_conflicts``, ``validate_coupon_conflicts``: the lookups alone, for the admin forms
+  (and the demo data) whose ``Model.clean()`` already reports the other rules, so no message is
+  shown twice;
+* ``validate_series_items``: the items a series is limited to.
+
+The unique indexes (voucher codes per event, coupon and promo codes per organizer) stay the last word:
+a concurrent request may take a code after these checks, and the services turn that ``IntegrityError``
+into the same ``DUPLICATE_*`` message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ticketing.validation import Errors
+from vouchers.codes import code_text_errors, normalise_code
+from vouchers.quotas import blocking_shortfall
+from vouchers.selectors import coupon_code_taken, organizer_voucher_code_taken, voucher_code_taken
+from vouchers.validation import (
+    check_code_text,
+    check_coupon_series,
+    check_customer_email,
+    check_events_and_items,
+    check_promo_code,
+    check_voucher,
+)
+
+DUPLICATE_VOUCHER = "A voucher with this code already exists in this event."
+DUPLICATE_COUPON = "A coupon or promo code with this code already exists for this organizer."
+VOUCHER_CLASH = "A voucher of one of this organizer's events already uses this code."
+
+
+def check_voucher_code_free(
+    errors: Errors, *, id: int | None = None, event=None, code: str | None = None, **_: Any
+) -> None:
+    """A voucher's code is not taken by another voucher of the event nor by a coupon or promo code of
+    its organizer. Asked only of a code whose text is fine (the rules name what is wrong with it);
+    an empty code is generated on create."""
+    code = normalise_code(code)
+    if not code or code_text_errors(code) or event is None:
+        return
+    if voucher_code_taken(event=event, code=code, exclude_id=id):
+        errors.add("code", DUPLICATE_VOUCHER)
+    elif coupon_code_taken(organizer=event.organizer_id, code=code):
+        errors.add("code", DUPLICATE_COUPON)
+
+
+def check_quota_room(
+    errors: Errors,
+    *,
+    id: int | None = None,
+    event=None,
+    max_usages: int | None = 1,
+    redeemed: int | None = 0,
+    block_quota: bool = False,
+    allow_ignore_quota: bool = False,
+    item=None,
+    variation=None,
+    quota=None,
+    subevent=None,
+    **_: Any,
+) -> None:
+    """A voucher that blocks quota (and may not ignore it) finds room for its remaining uses in every
+    quota it draws from. Call it only once every other check passed — a voucher in error is not
+    saved, and its scope may not be one yet."""
+    if not block_quota or allow_ignore_quota or max_usages is None:
+        return
+    shortfall = blocking_shortfall(
+        voucher_id=id,
+        event=event,
+        item=item,
+        variation=variation,
+        quota=quota,
+        subevent=subevent,
+        uses=max_usages - (redeemed or 0),
+    )
+    if shortfall:
+        errors.add("block_quota", shortfall)
+
+
+def check_organizer_code_free(
+    errors: Errors, *, organizer, code: str | None, exclude_id: int | None = None
+) -> None:
+    """A coupon's or promo code's code is unique in the organizer (coupons and promo codes share one
+    table) and not also a voucher code of one of its events. Asked only of a code whose text is fine."""
+    code = normalise_code(code)
+    if not code or code_text_errors(code) or organizer is None:
+        return
+    if coupon_code_taken(organizer=organizer, code=code, exclude_id=exclude_id):
+        errors.add("code", DUPLICATE_COUPON)
+    elif organizer_voucher_code_taken(organizer=organizer, code=code):
+        errors.add("code", VOUCHER_CLASH)
+
+
+def validate_voucher(**values: Any) -> None:
+    """Every rule of a voucher (VOUCHERS.md): the code is free, the rules of
+    :func:`vouchers.validation.check_voucher`, and — only when all of those pass — room in the quota
+    for a blocking voucher. An empty code is fine (it is generated on create)."""
+    errors = Errors()
+    check_voucher_code_free(errors, **values)
+    check_voucher(errors, **values)
+    if not errors.errors:
+        check_quota_room(errors, **values)
+    errors.raise_if_any()
+
+
+def validate_voucher_conflicts(**values: Any) -> None:
+    """Only the checks of :func:`validate_voucher` that query, for a form whose ``Voucher.clean()``
+    reports the other rules: the code is free, and the quota has room when everything else passes."""
+    errors = Errors()
+    check_voucher_code_free(errors, **values)
+    if not errors.errors:
+        rules = Errors()
+        check_voucher(rules, **values)
+        if not rules.errors:
+            check_quota_room(errors, **values)
+    errors.raise_if_any()
+
+
+def validate_coupon(
+    *,
+    id: int | None = None,
+    organizer=None,
+    series=None,
+    code: str | None = None,
+    customer_email: str | None = None,
+    **_: Any,
+) -> None:
+    """Every rule of a coupon: its series, its code (text, free in the organizer; empty: generated on
+    create) and the customer's email."""
+    errors = Errors()
+    check_coupon_series(errors, organizer=organizer, series=series)
+    code = normalise_code(code)
+    if code and check_code_text(errors, code):
+        check_organizer_code_free(errors, organizer=organizer, code=code, exclude_id=id)
+    check_customer_email(errors, customer_email)
+    errors.raise_if_any()
+
+
+def validate_coupon_conflicts(
+    *, id: int | None = None, organizer=None, code: str | None = None, **_: Any
+) -> None:
+    """Only the check of :func:`validate_coupon` that queries (the code is free), for a form whose
+    ``Coupon.clean()`` reports the other rules."""
+    errors = Errors()
+    check_organizer_code_free(errors, organizer=organizer, code=code, exclude_id=id)
+    errors.raise_if_any()
+
+
+def validate_promo_code(
+    *, id: int | None = None, organizer=None, code: str | None = None, **values: Any
+) -> None:
+    """Every rule of a promo code: its code (required, free in the organizer), value and dates.
+    ``id`` is the promo code's coupon row."""
+    errors = Errors()
+    check_organizer_code_free(errors, organizer=organizer, code=code, exclude_id=id)
+    check_promo_code(errors, code=code, **values)
+    errors.raise_if_any()
+
+
+def validate_series_items(*, organizer=None, series=None, items: Iterable = ()) -> None:
+    """The items a series is limited to (its ticket-level scope): at least one, of its allowed events
+    (read from the stored series)."""
+    errors = Errors()
+    check_events_and_items(
+        errors,
+        organizer=organizer,
+        allow_all_events=series.allow_all_events,
+        allowed_events=None if series.allow_all_events else list(series.allowed_events.all()),
+        allow_all_items=False,
+        allowed_items=items,
+    )
+    if "allowed_items" in errors.errors:
+        errors.errors["items"] = errors.errors.pop("allowed_items")
+    errors.raise_if_any()
