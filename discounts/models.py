@@ -1,4 +1,4 @@
-"""Automatic discount rules of an event (contract section 2, pretix's discount resource).
+"""Automatic discount rules of an event (docs/pricing.md, section 2; pretix's discount resource).
 
 A rule has a *condition* (which positions count, and how many or how much of
 them are needed) and a *benefit* (which positions get how many percent off).
@@ -24,7 +24,7 @@ from ticketing.validation import Errors, check_window
 
 
 class SubeventMode(models.TextChoices):
-    """How a rule treats the dates of an event series (contract section 2.2)."""
+    """How a rule treats the dates of an event series (docs/pricing.md, section 2.2)."""
 
     MIXED = "mixed", "Dates can be mixed without limitation"
     SAME = "same", "All matching products must be for the same date"
@@ -123,7 +123,7 @@ class Discount(models.Model):
         validate_discount(**field_values(self))
 
 
-# --- Validation of a rule, written once (contract section 2, *valid configurations*) -------------
+# --- Validation of a rule, written once (docs/pricing.md, section 2, *valid configurations*) ------
 #
 # ``validate_discount`` is called by ``Discount.clean()`` (every concrete field), by the API
 # serializer (the rule's values after the request, defaults filled in) and by the admin form's
@@ -161,7 +161,8 @@ _DEFAULTS: dict[str, Any] = {
 
 
 def validate_discount(*, event=None, **values: Any) -> None:
-    """Raise ``ValidationError({field: [message]})`` for every rule of the contract the values break."""
+    """Raise ``ValidationError({field: [message]})`` for every valid-configuration rule (docs/pricing.md,
+    section 2) the values break."""
     errors = Errors()
     given = values.keys()
 
@@ -210,7 +211,7 @@ def validate_discount(*, event=None, **values: Any) -> None:
     _check_products(errors, event, "benefit_limit_products", values.get("benefit_limit_products"))
     _check_channels(errors, event, values.get("limit_sales_channels"))
     # subevent_mode other than "mixed" on an event that is not a series is accepted, as pretix does:
-    # the engine treats every event that is not a series as one group (contract 2.2).
+    # no position there has a date, and docs/pricing.md, section 2.2, says how each mode groups them.
     errors.raise_if_any()
 
 

@@ -65,7 +65,8 @@ def check_voucher(
     subevent=None,
     **_: Any,
 ) -> None:
-    """The rules of VOUCHERS.md that need no query; an empty code is fine (it is generated on create)."""
+    """The rules of docs/codes.md, "Voucher behaviour: validation", that need no query; an empty code
+    is fine (it is generated on create)."""
     code = normalise_code(code)
     if code:
         check_code_text(errors, code)

@@ -1,4 +1,4 @@
-"""validate_discount and Discount.clean(): the valid configurations of contract section 2."""
+"""validate_discount and Discount.clean(): the valid configurations of docs/pricing.md, section 2."""
 
 from __future__ import annotations
 

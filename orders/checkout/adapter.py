@@ -54,7 +54,7 @@ def rule_from(loaded: LoadedRule) -> Rule:
 
 
 def code_from(resolved: ResolvedCode) -> Code:
-    """A resolved code as the engine applies it (section 3).
+    """A resolved code as the engine applies it (docs/pricing.md, section 3).
 
     A voucher's uses are checked before pricing (every position carrying it may
     use it), so only its budget limits it here; a coupon's remaining ticket

@@ -49,7 +49,7 @@ class Catalog:
 
 
 def list_prices(positions: Sequence[PositionSpec], catalog: Catalog) -> list[Decimal]:
-    """The list price of each position (contract section 1, step 1), read once by the gather stage.
+    """The list price of each position (docs/pricing.md, section 1, step 1), read once by the gather stage.
 
     A bundled position costs its bundle's designated price, an add-on whose offer
     includes the price costs 0. Otherwise the most specific price wins: the date's

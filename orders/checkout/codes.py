@@ -158,7 +158,7 @@ def check_codes(gathered: Gathered) -> AppliedCodes:
 
 
 def check_together(codes: Sequence[ResolvedCode]) -> None:
-    """A code that may not be combined is the only code of its cart (pricing contract, section 3):
+    """A code that may not be combined is the only code of its cart (docs/pricing.md, section 3):
     with others, the first such code is named, not the one that happened to be checked against it."""
     if len(codes) < 2:
         return

@@ -1,4 +1,4 @@
-"""The order service's decisions around the engine (pricing contract, section 3.2), part of the
+"""The order service's decisions around the engine (docs/pricing.md, section 3.2), part of the
 price stage and the same for a preview, a priced cart, a cart change and an order.
 
 - **A discount code never makes the order dearer.** A coupon or promo code whose removal

@@ -1,4 +1,6 @@
-"""Pure cart-pricing engine (contract: shared/pricing/README.md).
+"""Pure cart-pricing engine (its rules: docs/pricing.md).
+
+Sections cited in this package ("section 2.4") are those of docs/pricing.md.
 
 Standard library only: no Django, no database, no clock, no settings. The order
 service loads rules, codes and the cart, turns them into the dataclasses of

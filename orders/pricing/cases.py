@@ -1,4 +1,4 @@
-"""The JSON case format of contract section 4: parse, price, serialise.
+"""The JSON case format of docs/pricing.md, section 4: parse, price, serialise.
 
 A case is a cart (positions with line prices), the event's rules, the checkout
 time, sales channel and currency, and optionally the expected result. Parsing

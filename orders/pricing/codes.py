@@ -1,4 +1,4 @@
-"""Codes: vouchers, coupons and promo codes (contract, sections 3 and 3.1).
+"""Codes: vouchers, coupons and promo codes (docs/pricing.md, sections 3 and 3.1).
 
 Vouchers go first, position by position, from the list price. Then each coupon or
 promo code, in the order given (the order they were added to the cart), computes one
@@ -159,7 +159,7 @@ class _Codes:
         eligible = len(carrying)
         if code.max_tickets is not None and len(carrying) > code.max_tickets:
             # As far as uses remain, the voucher goes to the largest savings
-            # (VOUCHERS.md, "Applying a voucher to a whole cart"); ties: earlier.
+            # (docs/codes.md, "Voucher behaviour: applying a voucher to a whole cart"); ties: earlier.
             def saving(i: int) -> tuple[Decimal, int]:
                 return (self.voucher_price(code, prices[i]) - prices[i], i)
 
@@ -183,7 +183,7 @@ class _Codes:
         """Add-ons / bundled positions of the voucher's lines cost 0; what that took off.
 
         They are attributed to the voucher but do not use its budget: only the
-        voucher's own discount counts (VOUCHERS.md, "Budget").
+        voucher's own discount counts (docs/codes.md, "Voucher behaviour: budget").
         """
         total = self.zero
         for i, line in enumerate(self.lines):

@@ -1,6 +1,6 @@
-"""Dealing positions into groups of pairwise different dates (contract, section 2.4).
+"""Dealing positions into groups of pairwise different dates (docs/pricing.md, section 2.4).
 
-The contract describes the dealing as a loop that, for every pick, scans every
+Section 2.4 describes the dealing as a loop that, for every pick, scans every
 date and re-sorts the collected candidates. Done literally that is quadratic in
 the cart size. This module produces exactly the same groups in O(n log n):
 
@@ -12,7 +12,7 @@ the cart size. This module produces exactly the same groups in O(n log n):
   group whose candidate count equals that of the first such date (in order of
   first appearance) with any candidate: a date that collects nothing imposes no
   restriction, and a date with another count is skipped without changing it.
-* After the stable sort of the contract, "the cheapest" collected candidate is
+* After the stable sort of section 2.4, "the cheapest" collected candidate is
   the smallest (price, rank) with ties to the earliest date, and "the most
   expensive" is the largest with ties to the latest date (within a date, the
   queue's own first or last element). So per count we keep
@@ -49,7 +49,7 @@ def deal_distinct_groups(
     arguments are indexed by cart index. ``order[i]`` is position i's
     (line price, add-on rank) encoded as one comparable int. ``cheapest_n``
     is 0 when the rule has no cheapest-n limit. Positions that are not
-    condition candidates take no part in dealing but, as the contract says,
+    condition candidates take no part in dealing but, as section 2.4 says,
     sit in their date's queue and can be handed out as leftovers; the caller
     ignores them when evaluating.
     """

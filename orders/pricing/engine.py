@@ -1,4 +1,4 @@
-"""The full pricing pipeline (contract, section 1): list price → code → rules → totals."""
+"""The full pricing pipeline (docs/pricing.md, section 1): list price → code → rules → totals."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Money arithmetic for the pricing engine: rounding and proportional allocation.
 
 Every figure the engine produces is a ``Decimal`` rounded to the currency's minor
-units with ROUND_HALF_UP, at the step where it is computed (contract, section 1).
+units with ROUND_HALF_UP, at the step where it is computed (docs/pricing.md, section 1).
 This module is the only place that knows how to round or split an amount.
 """
 

@@ -1,4 +1,4 @@
-"""Automatic discount rules (contract, section 2), callable on their own.
+"""Automatic discount rules (docs/pricing.md, section 2), callable on their own.
 
 :func:`apply_rules` takes the positions with their line prices (after codes) and
 the event's rules, and says for every position its final price and which rule
@@ -42,7 +42,7 @@ def rule_runs(rule: Rule, *, now: datetime, channel: str) -> bool:
 
 
 def validate_rule(rule: Rule) -> list[tuple[str, str]]:
-    """The contract's *valid configurations*, as (field, message) pairs.
+    """The *valid configurations* of section 2, as (field, message) pairs.
 
     Empty when the rule is valid. The engine does not require validity (the
     test vectors contain rules with an empty availability window), so this is

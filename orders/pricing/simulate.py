@@ -1,4 +1,4 @@
-"""Price a JSON file of cases (contract, section 4) and print the results.
+"""Price a JSON file of cases (docs/pricing.md, section 4) and print the results.
 
 Usage: ``python -m orders.pricing.simulate FILE``
 

@@ -279,7 +279,7 @@ def check_cart(resolved: ResolvedCode, *, cart: CartSummary, event_id: int | Non
 
 
 def check_combination(resolved: ResolvedCode, *, others: Sequence[FoundCode]) -> None:
-    """A code that may not be combined is the only code in its cart (pricing contract, section 3).
+    """A code that may not be combined is the only code in its cart (docs/pricing.md, section 3).
 
     ``others``: the rows of the cart's other codes (:func:`~vouchers.resolution.lookup.find_codes`;
     an unknown code counts as another code, and can itself be combined with anything)."""

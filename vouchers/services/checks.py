@@ -105,9 +105,9 @@ def check_organizer_code_free(
 
 
 def validate_voucher(**values: Any) -> None:
-    """Every rule of a voucher (VOUCHERS.md): the code is free, the rules of
-    :func:`vouchers.validation.check_voucher`, and — only when all of those pass — room in the quota
-    for a blocking voucher. An empty code is fine (it is generated on create)."""
+    """Every rule of a voucher (docs/codes.md, "Voucher behaviour: validation"): the code is free,
+    the rules of :func:`vouchers.validation.check_voucher`, and — only when all of those pass — room
+    in the quota for a blocking voucher. An empty code is fine (it is generated on create)."""
     errors = Errors()
     check_voucher_code_free(errors, **values)
     check_voucher(errors, **values)

@@ -14,7 +14,7 @@ from ticketing.tests.factories import EventFactory, ItemFactory, OrganizerFactor
 
 URL = "/api/v1/organizers/demo-org/events/conf/discounts/"
 
-# pretix's example body (with the contract's names for the date window).
+# pretix's example body (with the names of docs/pricing.md, section 2, for the date window).
 THREE_FOR_TWO = {
     "active": True,
     "internal_name": "3 for 2",

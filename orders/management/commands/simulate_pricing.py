@@ -1,4 +1,4 @@
-"""``python manage.py simulate_pricing FILE``: price the JSON cases of FILE (contract section 4).
+"""``python manage.py simulate_pricing FILE``: price the JSON cases of FILE (docs/pricing.md, section 4).
 
 A thin wrapper around :func:`orders.pricing.simulate.main`, which does the work
 and documents the output. The engine is pure, so the command needs neither the
@@ -15,9 +15,9 @@ from orders.pricing.simulate import main
 
 class Command(BaseCommand):
     help = (
-        "Price a JSON list of cart cases (contract section 4) with the pricing engine and print a JSON list "
-        "with each case's positions: final price and the id of the rule that consumed it. Exit status 2 "
-        "for a malformed case."
+        "Price a JSON list of cart cases (docs/pricing.md, section 4) with the pricing engine and print a "
+        "JSON list with each case's positions: final price and the id of the rule that consumed it. Exit "
+        "status 2 for a malformed case."
     )
     requires_system_checks: list[str] = []  # pure computation: no models, no database
     requires_migrations_checks = False

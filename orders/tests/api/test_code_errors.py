@@ -1,4 +1,4 @@
-"""Errors of several codes name their code (pricing contract 3.2, "errors name their code").
+"""Errors of several codes name their code (docs/pricing.md, section 3.2, "errors name their code").
 
 Each code is checked alone first, in the order sent; the first that fails is named with its
 own error and ``code_text``. Only when every code is valid alone is their combination

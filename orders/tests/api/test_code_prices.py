@@ -1,4 +1,4 @@
-"""Each kind of code changes the price as the pricing contract (section 3) says, end to end.
+"""Each kind of code changes the price as docs/pricing.md (section 3) says, end to end.
 
 Every case buys through ``POST orders/`` and reads the stored breakdown back.
 """

@@ -1,4 +1,4 @@
-"""Codes together over the API (pricing contract 3.1 and 3.2): the cases measured on the demo
+"""Codes together over the API (docs/pricing.md, sections 3.1 and 3.2): the cases measured on the demo
 event, each the same in a price preview, a cart and its checkout, and a direct order.
 
 - a code that would raise the total is set aside (``set_aside_codes``), not redeemed;

@@ -1,4 +1,4 @@
-"""The order service's code decisions (``orders.checkout.decide``, pricing contract 3.2) around the
+"""The order service's code decisions (``orders.checkout.decide``, docs/pricing.md, section 3.2) around the
 pure engine: codes that would make the order dearer set aside, what each applied code saved, and
 ``partly_applied`` warnings.
 
@@ -295,8 +295,8 @@ def test_setting_aside_stops_where_no_single_code_makes_the_order_dearer(scenari
 @example(TWO_SMALL_CODES)
 @given(scenarios())
 def test_codes_never_make_the_order_dearer_than_no_code_at_all(scenario):
-    """Contract 3.2's headline: the total after ``decide`` is never above the total with no coupon
-    or promo code at all (vouchers kept)."""
+    """The headline of docs/pricing.md, section 3.2: the total after ``decide`` is never above the total
+    with no coupon or promo code at all (vouchers kept)."""
     decision, vouchers_only = decided(scenario)
     assert decision.result.total <= vouchers_only.total
 

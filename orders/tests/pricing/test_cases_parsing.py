@@ -1,4 +1,4 @@
-"""Parsing the case format (contract section 4): defaults and clear errors."""
+"""Parsing the case format (docs/pricing.md, section 4): defaults and clear errors."""
 
 from __future__ import annotations
 

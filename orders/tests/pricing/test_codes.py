@@ -1,4 +1,4 @@
-"""Codes (contract section 3): vouchers, coupons, promo codes, allocation.
+"""Codes (docs/pricing.md, section 3): vouchers, coupons, promo codes, allocation.
 
 Each case is (lines, codes, expected (first code key, code discount, line price) per line).
 Several order-wide codes on one line (stacking, section 3.1) are in ``test_stacking``.

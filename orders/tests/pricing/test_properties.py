@@ -57,7 +57,7 @@ def positions(draw) -> list[Position]:
 
 @st.composite
 def rules(draw, min_size: int = 0) -> list[Rule]:
-    """Valid rules (contract section 2, *valid configurations*) with distinct ids."""
+    """Valid rules (docs/pricing.md, section 2, *valid configurations*) with distinct ids."""
     count = draw(st.integers(min_size, 4))
     result = []
     for rule_id in range(1, count + 1):

@@ -1,8 +1,8 @@
-"""Every public test vector prices exactly as its ``expected`` says (contract section 4).
+"""Every public test vector prices exactly as its ``expected`` says (docs/pricing.md, section 4).
 
-The vectors are a copy of ``shared/pricing/cases-public.json``: hand-written
-cases, cases from pretix's own test suite, and generated ones checked against
-pretix.
+The vectors in ``data/cases-public.json`` are the repository's copy of the public
+test vectors: hand-written cases, cases from pretix's own test suite, and generated
+ones checked against pretix.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Automatic discount rules (contract section 2), one named case per behaviour.
+"""Automatic discount rules (docs/pricing.md, section 2), one named case per behaviour.
 
 Each case is (positions, rules, expected (price, consuming rule) per position).
 Dates (same / distinct / windows) live in ``test_rules_dates.py``.

@@ -1,5 +1,5 @@
 """Automatic rules over event series: same dates, distinct dates, date windows,
-and the deliberate differences from pretix (contract sections 2.2, 2.4, 2.5)."""
+and the deliberate differences from pretix (docs/pricing.md, sections 2.2, 2.4, 2.5)."""
 
 from __future__ import annotations
 
@@ -156,7 +156,7 @@ CASES = [
         [("10.00", 1), ("5.00", 1)],
         id="date window applies to the condition only, not to benefit candidates",
     ),
-    # --- section 2.5: where the contract differs from pretix -------------------
+    # --- section 2.5: where docs/pricing.md differs from pretix ---------------
     pytest.param(
         [pos("10.00"), pos("10.00"), pos("10.00")],
         [

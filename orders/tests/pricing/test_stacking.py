@@ -1,4 +1,4 @@
-"""Stacked order-wide codes (contract, section 3.1): public vectors, one named case per row.
+"""Stacked order-wide codes (docs/pricing.md, section 3.1): public vectors, one named case per row.
 
 Each case prices a cart through :func:`orders.pricing.price_cart` and states, per line,
 every code that was applied to it with its amount (in application order), the line
