@@ -13,8 +13,17 @@ from decimal import Decimal
 
 from orders.checkout.catalog import Catalog, LoadedRule
 from orders.checkout.draft import PositionSpec
-from orders.pricing import CartLine, Code, CodeKind, CodeMode, PricedCart, Rule, SubeventMode, price_cart
-from orders.pricing.money import percent_off, quantize, zero
+from orders.pricing import (
+    CartLine,
+    Code,
+    CodeKind,
+    CodeMode,
+    PricedCart,
+    Rule,
+    SubeventMode,
+    price_cart,
+    voucher_price,
+)
 from vouchers.resolution import CodeKind as ResolvedKind
 from vouchers.resolution import ResolvedCode
 
@@ -86,15 +95,9 @@ def code_from(resolved: ResolvedCode) -> Code:
 
 
 def voucher_saving(resolved: ResolvedCode, list_price: Decimal, currency: str) -> Decimal:
-    """What the voucher would take off one position before any budget (to choose where it goes)."""
-    value = resolved.value
-    if value is None or resolved.mode == CodeMode.NONE:
-        return zero(currency)
-    if resolved.mode == CodeMode.SET:
-        return list_price - quantize(value, currency)
-    if resolved.mode == CodeMode.SUBTRACT:
-        return list_price - max(quantize(list_price - value, currency), zero(currency))
-    return list_price - percent_off(list_price, value, currency)
+    """What the voucher would take off one position before any budget (to choose where it goes):
+    the engine's own voucher price, so the choice and the price never disagree."""
+    return list_price - voucher_price(code_from(resolved), list_price, currency)
 
 
 def cart_lines(

@@ -17,7 +17,7 @@ from .cases import (
     price_case,
     serialise_outcomes,
 )
-from .codes import CodeOutcome, apply_codes
+from .codes import CodeOutcome, apply_codes, voucher_price
 from .engine import price_cart
 from .money import allocate, minor_units, percent_of, percent_off, quantize
 from .rules import apply_rules, rule_runs, validate_rule
@@ -68,4 +68,5 @@ __all__ = [
     "rule_runs",
     "serialise_outcomes",
     "validate_rule",
+    "voucher_price",
 ]

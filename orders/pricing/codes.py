@@ -31,7 +31,7 @@ from decimal import Decimal
 from .money import allocate, percent_of, percent_off, quantize, zero
 from .types import CartLine, Code, CodeKind, CodeMode, CodeResult, CodeShare
 
-__all__ = ["CodeOutcome", "apply_codes", "run_codes"]
+__all__ = ["CodeOutcome", "apply_codes", "run_codes", "voucher_price"]
 
 _VOUCHER_MODES = frozenset({CodeMode.NONE, CodeMode.SET, CodeMode.SUBTRACT, CodeMode.PERCENT})
 _ORDER_MODES = frozenset({CodeMode.NONE, CodeMode.PERCENT, CodeMode.FIX, CodeMode.FIX_PER_ITEM})
@@ -69,6 +69,21 @@ def apply_codes(lines: Sequence[CartLine], codes: Sequence[Code], *, currency: s
         CodeOutcome(shares, discount, price - discount)
         for price, shares, discount in zip(list_prices, applied.shares, applied.discounts, strict=True)
     ]
+
+
+def voucher_price(code: Code, list_price: Decimal, currency: str) -> Decimal:
+    """The price a voucher gives a position of ``list_price`` (rounded to ``currency``), before its
+    budget (docs/pricing.md, section 3): ``set`` → its value (which may be above the list price),
+    ``subtract`` → the list price less the value, never below 0, ``percent`` → the list price less
+    the percentage, rounded half up; ``none`` or no value → the list price."""
+    value = code.value
+    if value is None or code.mode == CodeMode.NONE:
+        return list_price
+    if code.mode == CodeMode.SET:
+        return quantize(value, currency)
+    if code.mode == CodeMode.SUBTRACT:
+        return max(quantize(list_price - value, currency), zero(currency))
+    return percent_off(list_price, value, currency)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,15 +158,7 @@ class _Codes:
         self.discounts[i] += amount
 
     def voucher_price(self, code: Code, list_price: Decimal) -> Decimal:
-        """The price a voucher gives ``list_price``, before its budget."""
-        value = code.value
-        if value is None or code.mode == CodeMode.NONE:
-            return list_price
-        if code.mode == CodeMode.SET:
-            return self.money(value)  # may be above the list price
-        if code.mode == CodeMode.SUBTRACT:
-            return max(self.money(list_price - value), self.zero)
-        return percent_off(list_price, value, self.currency)
+        return voucher_price(code, list_price, self.currency)
 
     def apply_voucher(self, code: Code) -> CodeResult:
         prices = self.prices
