@@ -75,6 +75,9 @@ def test_the_printed_codes_exist_once():
     call_command("demo", stdout=out)
     call_command("demo", stdout=io.StringIO())
     assert "voucher DEMO-VOUCHER" in out.getvalue() and "promo code DEMO-PROMO" in out.getvalue()
+    assert "Coupons of the docs' examples (docs/codes.md): TEN-PCT, THREE-OFF, TEN-OFF, ONE-TICKET" in (
+        out.getvalue()
+    )
     assert Voucher.objects.filter(event__slug="conference", code="DEMO-VOUCHER").count() == 1
     assert PromoCode.objects.filter(organizer__slug="demo").count() == 1
 

@@ -14,7 +14,7 @@ from django.db import transaction
 from discounts.demo import ensure_demo_discounts
 from orders.demo import ensure_demo_orders
 from ticketing.demo import ADMIN_USERNAME, ensure_demo_ticketing
-from vouchers.demo import ensure_demo_codes
+from vouchers.demo import EXAMPLE_COUPONS, ensure_demo_codes
 
 
 class Command(BaseCommand):
@@ -37,6 +37,7 @@ class Command(BaseCommand):
         out.write(f"Discount rules of {demo.conference.slug}: {', '.join(r.internal_name for r in rules)}")
         out.write(f"Codes for {demo.conference.slug}: voucher {codes.voucher}, coupon {codes.coupon} "
                   f"(one of a series of 100), promo code {codes.promo_code}")
+        out.write(f"Coupons of the docs' examples (docs/codes.md): {', '.join(EXAMPLE_COUPONS)}")
         summary = ", ".join(f"{o.code} ({o.email}, {o.status}, total {o.total:.2f})" for o in orders)
         out.write(f"Orders of {demo.conference.slug}: {summary}")
         out.write(f"Admin: /admin/ as '{ADMIN_USERNAME}' (password 'admin' unless it was changed)")
