@@ -20,7 +20,7 @@ from .cases import (
 from .codes import CodeOutcome, apply_codes, voucher_price
 from .engine import price_cart
 from .money import allocate, minor_units, percent_of, percent_off, quantize
-from .rules import apply_rules, rule_runs, validate_rule
+from .rules import apply_rules, rule_runs
 from .types import (
     CartLine,
     Code,
@@ -67,6 +67,5 @@ __all__ = [
     "quantize",
     "rule_runs",
     "serialise_outcomes",
-    "validate_rule",
     "voucher_price",
 ]

@@ -20,10 +20,7 @@ from .distinct import deal_distinct_groups
 from .money import percent_off, zero
 from .types import Position, Rule, RuleOutcome, SubeventMode
 
-__all__ = ["CartColumns", "apply_rules", "rule_runs", "run_rules", "validate_rule"]
-
-_ZERO = Decimal(0)
-_HUNDRED = Decimal(100)
+__all__ = ["CartColumns", "apply_rules", "rule_runs", "run_rules"]
 
 
 def rule_runs(rule: Rule, *, now: datetime, channel: str) -> bool:
@@ -39,42 +36,6 @@ def rule_runs(rule: Rule, *, now: datetime, channel: str) -> bool:
     if rule.available_until is not None and now > rule.available_until:
         return False
     return rule.sales_channels is None or channel in rule.sales_channels
-
-
-def validate_rule(rule: Rule) -> list[tuple[str, str]]:
-    """The *valid configurations* of section 2, as (field, message) pairs.
-
-    Empty when the rule is valid. The engine does not require validity (the
-    test vectors contain rules with an empty availability window), so this is
-    for the code that accepts rules from users.
-    """
-    errors: list[tuple[str, str]] = []
-    has_count = rule.condition_min_count > 0
-    has_value = rule.condition_min_value > 0
-    if rule.condition_min_count < 0:
-        errors.append(("condition_min_count", "must not be negative"))
-    if has_count == has_value:
-        errors.append(
-            ("condition_min_count", "set exactly one of condition_min_count and condition_min_value")
-        )
-    if rule.benefit_only_apply_to_cheapest_n_matches and not has_count:
-        errors.append(
-            ("benefit_only_apply_to_cheapest_n_matches", "needs condition_min_count, not a minimum value")
-        )
-    if rule.subevent_mode == SubeventMode.DISTINCT:
-        if not has_count:
-            errors.append(("subevent_mode", "distinct dates need condition_min_count"))
-        if not rule.benefit_same_products:
-            errors.append(("subevent_mode", "distinct dates need benefit_same_products"))
-    if not _ZERO <= rule.benefit_discount_matching_percent <= _HUNDRED:
-        errors.append(("benefit_discount_matching_percent", "must be between 0 and 100"))
-    if (
-        rule.available_from is not None
-        and rule.available_until is not None
-        and rule.available_from > rule.available_until
-    ):
-        errors.append(("available_until", "must not be before available_from"))
-    return errors
 
 
 def apply_rules(

@@ -70,9 +70,9 @@ class Rule:
     Defaults are those of the pretix discount resource, so a rule built from a
     partial description behaves as pretix would. ``sales_channels=None`` means
     every channel; product limits are sets of item ids. A percentage in 0..100
-    and the other *valid configurations* are the caller's business (see
-    :func:`orders.pricing.rules.validate_rule`); the engine prices whatever it
-    is given without failing.
+    and the other *valid configurations* are the caller's business (the rule's
+    own validation, ``discounts.models.validate_discount``); the engine prices
+    whatever it is given without failing.
     """
 
     id: int

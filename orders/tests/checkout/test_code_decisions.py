@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from orders.checkout.adapter import code_from
 from orders.checkout.decide import NOT_BENEFICIAL, PARTLY_APPLIED, Decision, decide
-from orders.pricing import CartLine, CodeShare, PricedCart, Rule, price_cart, validate_rule
-from orders.tests.pricing.builders import NOW
+from orders.pricing import CartLine, CodeShare, PricedCart, Rule, price_cart
+from orders.tests.pricing.builders import NOW, assert_valid
 from orders.tests.pricing.test_properties import rules as engine_rules
 from vouchers.resolution import CodeKind, ResolvedCode
 
@@ -139,7 +139,7 @@ def realistic_rule(draw, rule_id: int) -> Rule:
         benefit_ignore_voucher_discounted=draw(st.integers(0, 3)) == 0,
         **fields,
     )
-    assert validate_rule(rule) == [], validate_rule(rule)
+    assert_valid(rule)
     return rule
 
 

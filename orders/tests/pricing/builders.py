@@ -73,3 +73,20 @@ def run(
     """Apply ``rules`` and return each position's (final price, consuming rule)."""
     outcomes = apply_rules(positions, rules, now=now, channel=channel, currency=currency)
     return [(str(o.price), o.rule) for o in outcomes]
+
+
+RULE_FIELDS = (
+    "active", "position", "available_from", "available_until", "subevent_mode", "subevent_date_from",
+    "subevent_date_until", "condition_all_products", "condition_apply_to_addons",
+    "condition_ignore_voucher_discounted", "condition_min_count", "condition_min_value",
+    "benefit_same_products", "benefit_apply_to_addons", "benefit_ignore_voucher_discounted",
+    "benefit_discount_matching_percent", "benefit_only_apply_to_cheapest_n_matches",
+)  # fmt: skip
+
+
+def assert_valid(rule: Rule) -> None:
+    """The generated rule is one an organizer could save: the domain's own validation
+    (``discounts.models.validate_discount``) accepts its fields."""
+    from discounts.models import validate_discount
+
+    validate_discount(**{name: getattr(rule, name) for name in RULE_FIELDS})

@@ -20,11 +20,10 @@ from orders.pricing import (
     apply_rules,
     price_cart,
     quantize,
-    validate_rule,
 )
 from orders.pricing.distinct import deal_distinct_groups
 
-from .builders import NOW, date_start
+from .builders import NOW, assert_valid, date_start
 
 PRICES = st.sampled_from(["0.00", "0.01", "5.00", "9.99", "10.00", "10.00", "23.45", "100.00"]).map(Decimal)
 PERCENTS = st.sampled_from(["0", "10", "12.5", "33.33", "50", "99.99", "100"]).map(Decimal)
@@ -88,7 +87,7 @@ def rules(draw, min_size: int = 0) -> list[Rule]:
             if by_value
             else draw(st.sampled_from([None, 1, 2])),
         )
-        assert validate_rule(rule) == [], validate_rule(rule)
+        assert_valid(rule)
         result.append(rule)
     return result
 

@@ -3,11 +3,7 @@ and the deliberate differences from pretix (docs/pricing.md, sections 2.2, 2.4, 
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
-
-from orders.pricing import validate_rule
 
 from .builders import date_start, pos, rule, run
 
@@ -185,59 +181,3 @@ CASES = [
 @pytest.mark.parametrize(("positions", "rules", "expected"), CASES)
 def test_dates(positions, rules, expected):
     assert run(positions, rules) == expected
-
-
-def test_percent_above_100_is_invalid():
-    """2.5: the percentage is limited to 0..100 by validation (pretix accepts 150)."""
-    errors = validate_rule(rule(1, condition_min_count=1, benefit_discount_matching_percent="150"))
-    assert ("benefit_discount_matching_percent", "must be between 0 and 100") in errors
-
-
-@pytest.mark.parametrize(
-    ("fields", "field"),
-    [
-        pytest.param({}, "condition_min_count", id="neither minimum"),
-        pytest.param(
-            {"condition_min_count": 2, "condition_min_value": Decimal("10")},
-            "condition_min_count",
-            id="both minimums",
-        ),
-        pytest.param(
-            {"condition_min_value": Decimal("10"), "benefit_only_apply_to_cheapest_n_matches": 1},
-            "benefit_only_apply_to_cheapest_n_matches",
-            id="cheapest-n with a minimum value",
-        ),
-        pytest.param(
-            {"condition_min_value": Decimal("10"), "subevent_mode": "distinct"},
-            "subevent_mode",
-            id="distinct needs a count",
-        ),
-        pytest.param(
-            {"condition_min_count": 2, "subevent_mode": "distinct", "benefit_same_products": False},
-            "subevent_mode",
-            id="distinct needs the same products",
-        ),
-        pytest.param(
-            {"condition_min_count": 2, "available_from": date_start(2), "available_until": date_start(1)},
-            "available_until",
-            id="window from after until",
-        ),
-    ],
-)
-def test_invalid_configurations_name_the_field(fields, field):
-    assert field in {f for f, _ in validate_rule(rule(1, **fields))}
-
-
-def test_valid_configuration_has_no_errors():
-    assert (
-        validate_rule(
-            rule(
-                1,
-                condition_min_count=3,
-                benefit_only_apply_to_cheapest_n_matches=1,
-                benefit_discount_matching_percent="100",
-                **DISTINCT,
-            )
-        )
-        == []
-    )
