@@ -133,7 +133,6 @@ def redeem(order: Order, view: PricedView, rows: list[OrderPosition], used: list
     for code in used:
         amounts = taken[code.code]  # position index → what the code took off it
         changed = list(amounts)
-        discount = sum(amounts.values(), _ZERO)
         if code.kind == CodeKind.VOUCHER:
             # Uses and budget count the positions carrying the voucher, not the add-ons or
             # bundled positions it made free (only its own discount counts).
@@ -160,7 +159,7 @@ def redeem(order: Order, view: PricedView, rows: list[OrderPosition], used: list
                 order=order,
                 uses=use.uses,
                 tickets=use.tickets,
-                discount=discount,
+                discount=view.discounts[code.code],
                 deactivated_code=use.deactivates,
                 created=order.datetime,
                 **target,

@@ -88,12 +88,15 @@ def decide(
     result = total_of(applied)
     set_aside: list[SetAside] = []
 
+    def may_go(code: ResolvedCode) -> bool:
+        return order_wide(code) and not keep(code)
+
     def removable() -> list[ResolvedCode]:
         """The codes that may be set aside, the most recently added first."""
-        return [c for c in reversed(applied) if order_wide(c) and not keep(c)]
+        return [c for c in reversed(applied) if may_go(c)]
 
     # Without any code that may be set aside: the total no decision may leave the order above.
-    fixed = [c for c in applied if not (order_wide(c) and not keep(c))]
+    fixed = [c for c in applied if not may_go(c)]
     while True:
         for code in removable():
             without = [c for c in applied if c is not code]

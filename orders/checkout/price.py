@@ -33,9 +33,9 @@ class PricedPosition:
 
 @dataclass(frozen=True)
 class PricedView:
-    """Positions with their price breakdown, the totals, the codes that were applied (with, for
-    coupons and promo codes, what each saved: ``savings`` by code text), those set aside, and
-    the warnings."""
+    """Positions with their price breakdown, the totals, the codes that were applied (what each
+    took off: ``discounts``, and for coupons and promo codes what each saved: ``savings``, both by
+    code text), those set aside, and the warnings."""
 
     currency: str
     positions: list[PricedPosition]
@@ -44,18 +44,16 @@ class PricedView:
     code_discount_total: Decimal
     rule_discount_total: Decimal
     total: Decimal
+    discounts: dict[str, Decimal] = field(default_factory=dict)
     savings: dict[str, Decimal] = field(default_factory=dict)
     set_aside: list[SetAside] = field(default_factory=list)
     warnings: list[PartlyApplied] = field(default_factory=list)
 
     def applied_codes(self) -> list[CodeSummary]:
-        """Each applied code, in application order, with what it took off and what it saved."""
-        taken: dict[str, Decimal] = {code.code: Decimal(0) for code in self.codes}
-        for priced in self.positions:
-            for share in priced.line.codes:
-                taken[share.code] += share.amount
+        """Each applied code, in application order, with what it took off (the engine's figure)
+        and what it saved."""
         return [
-            CodeSummary(code=code, discount=taken[code.code], saving=self.savings.get(code.code))
+            CodeSummary(code=code, discount=self.discounts[code.code], saving=self.savings.get(code.code))
             for code in self.codes
         ]
 
@@ -102,6 +100,7 @@ def price(gathered: Gathered, applied: AppliedCodes) -> PricedView:
         code_discount_total=result.code_discount_total,
         rule_discount_total=result.rule_discount_total,
         total=result.total,
+        discounts={r.code: r.discount for r in result.codes},
         savings=decision.savings,
         set_aside=decision.set_aside,
         warnings=decision.warnings,

@@ -157,9 +157,6 @@ class _Codes:
         self.shares[i] = (*had, share) if had else (share,)
         self.discounts[i] += amount
 
-    def voucher_price(self, code: Code, list_price: Decimal) -> Decimal:
-        return voucher_price(code, list_price, self.currency)
-
     def apply_voucher(self, code: Code) -> CodeResult:
         prices = self.prices
         carrying = [i for i, line in enumerate(self.lines) if line.code == code.key and _in_scope(code, line)]
@@ -168,13 +165,13 @@ class _Codes:
             # As far as uses remain, the voucher goes to the largest savings
             # (docs/codes.md, "Voucher behaviour: applying a voucher to a whole cart"); ties: earlier.
             def saving(i: int) -> tuple[Decimal, int]:
-                return (self.voucher_price(code, prices[i]) - prices[i], i)
+                return (voucher_price(code, prices[i], self.currency) - prices[i], i)
 
             carrying = sorted(heapq.nsmallest(max(code.max_tickets, 0), carrying, key=saving))
         budget = None if code.budget is None else max(self.money(code.budget), self.zero)
         total = self.zero
         for i in carrying:
-            discount = prices[i] - self.voucher_price(code, prices[i])
+            discount = prices[i] - voucher_price(code, prices[i], self.currency)
             if budget is not None and discount > 0:
                 # The budget shrinks the discount, it never refuses the voucher.
                 discount = min(discount, budget)
