@@ -34,7 +34,8 @@ django.setup()
 from orders.checkout.adapter import code_from  # noqa: E402
 from orders.checkout.decide import decide  # noqa: E402
 from orders.pricing import CartLine, Rule, price_cart  # noqa: E402
-from vouchers.resolution import CodeKind, ResolvedCode  # noqa: E402
+from vouchers.choices import CodeKind  # noqa: E402
+from vouchers.resolution import ResolvedCode  # noqa: E402
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 D = Decimal

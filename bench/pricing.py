@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from orders.pricing import CartLine, Code, CodeKind, CodeMode, Rule, SubeventMode, price_cart  # noqa: E402
+from orders.pricing import CartLine, Code, CodeMode, CodeScope, DateGrouping, Rule, price_cart  # noqa: E402
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 FIRST_DATE = datetime(2026, 6, 18, 12, tzinfo=UTC)
@@ -73,9 +73,9 @@ def make_rules(count: int, rng: random.Random) -> list[Rule]:
     """Mostly cheapest-n rules over a few products; one in five by minimum value."""
     rules = []
     for rule_id in range(1, count + 1):
-        mode = rng.choice(list(SubeventMode))
+        mode = rng.choice(list(DateGrouping))
         limited = frozenset(rng.sample(list(ITEMS), 3))
-        if rule_id % 5 == 0 and mode != SubeventMode.DISTINCT:
+        if rule_id % 5 == 0 and mode != DateGrouping.DISTINCT:
             shape = {"condition_min_value": Decimal("100.00")}
         else:
             shape = {
@@ -98,8 +98,8 @@ def make_rules(count: int, rng: random.Random) -> list[Rule]:
 
 
 CODES = [
-    Code("VOUCHER", CodeKind.VOUCHER, CodeMode.PERCENT, Decimal("20"), budget=Decimal("500.00")),
-    Code("COUPON", CodeKind.COUPON, CodeMode.PERCENT, Decimal("5"), max_tickets=50),
+    Code("VOUCHER", CodeScope.POSITION, CodeMode.PERCENT, Decimal("20"), budget=Decimal("500.00")),
+    Code("COUPON", CodeScope.ORDER, CodeMode.PERCENT, Decimal("5"), max_tickets=50),
 ]
 
 

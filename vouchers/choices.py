@@ -9,6 +9,14 @@ from __future__ import annotations
 from django.db import models
 
 
+class CodeKind(models.TextChoices):
+    """The three kinds of code a customer can type: what the resolution returns and a redemption stores."""
+
+    VOUCHER = "voucher", "Voucher"
+    COUPON = "coupon", "Coupon"
+    PROMO_CODE = "promo_code", "Promo code"
+
+
 class PriceMode(models.TextChoices):
     NONE = "none", "No effect on the price"
     SET = "set", "Set the price to the value"

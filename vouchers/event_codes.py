@@ -14,8 +14,8 @@ from django.db.models import BooleanField, Case, F, IntegerField, OuterRef, Q, Q
 from django.db.models.functions import Coalesce
 
 from ticketing.models import Event
+from vouchers.choices import CodeKind
 from vouchers.models import Coupon, CouponEventUsage, SeriesKind, Voucher
-from vouchers.resolution import CodeKind
 from vouchers.selectors import usable_in_event
 
 

@@ -11,26 +11,33 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
+from discounts.models import SubeventMode
 from orders.checkout.catalog import Catalog, LoadedRule
 from orders.checkout.draft import PositionSpec
 from orders.pricing import (
     CartLine,
     Code,
-    CodeKind,
     CodeMode,
+    CodeScope,
+    DateGrouping,
     PricedCart,
     Rule,
-    SubeventMode,
     price_cart,
     voucher_price,
 )
-from vouchers.resolution import CodeKind as ResolvedKind
+from vouchers.choices import CodeKind
 from vouchers.resolution import ResolvedCode
 
-_KINDS = {
-    ResolvedKind.VOUCHER: CodeKind.VOUCHER,
-    ResolvedKind.COUPON: CodeKind.COUPON,
-    ResolvedKind.PROMO_CODE: CodeKind.PROMO_CODE,
+# The domain's names onto the engine's, written out: a new kind or mode fails here, not silently later.
+SCOPES = {
+    CodeKind.VOUCHER: CodeScope.POSITION,
+    CodeKind.COUPON: CodeScope.ORDER,
+    CodeKind.PROMO_CODE: CodeScope.ORDER,
+}
+GROUPINGS = {
+    SubeventMode.MIXED: DateGrouping.MIXED,
+    SubeventMode.SAME: DateGrouping.SAME,
+    SubeventMode.DISTINCT: DateGrouping.DISTINCT,
 }
 
 
@@ -44,7 +51,7 @@ def rule_from(loaded: LoadedRule) -> Rule:
         sales_channels=loaded.sales_channels,
         available_from=discount.available_from,
         available_until=discount.available_until,
-        subevent_mode=SubeventMode(discount.subevent_mode),
+        subevent_mode=GROUPINGS[SubeventMode(discount.subevent_mode)],
         subevent_date_from=discount.subevent_date_from,
         subevent_date_until=discount.subevent_date_until,
         condition_all_products=discount.condition_all_products,
@@ -69,11 +76,11 @@ def code_from(resolved: ResolvedCode) -> Code:
     use it), so only its budget limits it here; a coupon's remaining ticket
     allowance becomes ``max_tickets``.
     """
-    kind = _KINDS[ResolvedKind(resolved.kind)]
-    if kind == CodeKind.VOUCHER:
+    scope = SCOPES[CodeKind(resolved.kind)]
+    if scope == CodeScope.POSITION:
         return Code(
             key=resolved.code,
-            kind=kind,
+            scope=scope,
             mode=CodeMode(resolved.mode),
             value=resolved.value,
             budget=resolved.budget_remaining,
@@ -84,7 +91,7 @@ def code_from(resolved: ResolvedCode) -> Code:
         )
     return Code(
         key=resolved.code,
-        kind=kind,
+        scope=scope,
         mode=CodeMode(resolved.mode),
         value=resolved.value,
         max_tickets=resolved.tickets_remaining,

@@ -25,12 +25,12 @@ from orders.checkout.adapter import voucher_saving
 from orders.checkout.catalog import Catalog
 from orders.checkout.draft import PositionSpec
 from orders.checkout.gather import Gathered
+from vouchers.choices import CodeKind
 from vouchers.resolution import (
     CartLineSummary,
     CartSummary,
     CodeError,
     CodeErrorCode,
-    CodeKind,
     FoundCode,
     ResolvedCode,
     check_cart,

@@ -42,7 +42,8 @@ from orders.models import (
     RedemptionPosition,
 )
 from orders.sales import positions_sold, record_sales
-from vouchers.resolution import CodeKind, ResolvedCode
+from vouchers.choices import CodeKind
+from vouchers.resolution import ResolvedCode
 from vouchers.services.usage import CodeUse, code_uses_record
 
 _ZERO = Decimal("0")

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from orders.pricing import PricedCart
-from vouchers.resolution import CodeKind, ResolvedCode
+from vouchers.choices import CodeKind
+from vouchers.resolution import ResolvedCode
 
 NOT_BENEFICIAL = "not_beneficial"
 PARTLY_APPLIED = "partly_applied"

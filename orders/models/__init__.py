@@ -6,7 +6,6 @@ from orders.models.orders import (
     OrderStatus,
     OrderTag,
     Redemption,
-    RedemptionKind,
     RedemptionPosition,
 )
 from orders.models.sales import ProductSales
@@ -22,6 +21,5 @@ __all__ = [
     "OrderTag",
     "ProductSales",
     "Redemption",
-    "RedemptionKind",
     "RedemptionPosition",
 ]

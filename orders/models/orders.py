@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from discounts.models import Discount
 from ticketing.models import Event, Item, ItemVariation, SalesChannel, SubEvent
+from vouchers.choices import CodeKind
 from vouchers.models import Coupon, Voucher
 
 #: No I, J, O, 0 or 1, as for codes: nothing a customer could misread on a ticket.
@@ -148,19 +149,13 @@ class OrderPosition(models.Model):
         return f"{self.order_id}-{self.positionid}"
 
 
-class RedemptionKind(models.TextChoices):
-    VOUCHER = "voucher", "Voucher"
-    COUPON = "coupon", "Coupon"
-    PROMO_CODE = "promo_code", "Promo code"
-
-
 class Redemption(models.Model):
     """One use of a code by an order: which positions it changed and the discount it granted.
 
     Canceling the order marks the row ``reversed`` (and gives the uses back); it is never deleted.
     """
 
-    kind = models.CharField(max_length=20, choices=RedemptionKind.choices)
+    kind = models.CharField(max_length=20, choices=CodeKind.choices)
     code = models.CharField(max_length=255)
     voucher = models.ForeignKey(
         Voucher, on_delete=models.SET_NULL, null=True, blank=True, related_name="redemptions"

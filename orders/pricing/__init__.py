@@ -24,16 +24,16 @@ from .rules import apply_rules, rule_runs
 from .types import (
     CartLine,
     Code,
-    CodeKind,
     CodeMode,
     CodeResult,
+    CodeScope,
     CodeShare,
+    DateGrouping,
     Position,
     PricedCart,
     PricedLine,
     Rule,
     RuleOutcome,
-    SubeventMode,
 )
 
 __all__ = [
@@ -42,7 +42,7 @@ __all__ = [
     "CartLine",
     "Code",
     "CodeOutcome",
-    "CodeKind",
+    "CodeScope",
     "CodeMode",
     "CodeResult",
     "CodeShare",
@@ -52,7 +52,7 @@ __all__ = [
     "PricedLine",
     "Rule",
     "RuleOutcome",
-    "SubeventMode",
+    "DateGrouping",
     "allocate",
     "apply_codes",
     "apply_rules",

@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .rules import apply_rules
-from .types import Position, Rule, RuleOutcome, SubeventMode
+from .types import DateGrouping, Position, Rule, RuleOutcome
 
 __all__ = [
     "Case",
@@ -34,7 +34,7 @@ __all__ = [
 
 _ZERO = Decimal("0.00")
 _HUNDRED = Decimal(100)
-_MODES = {mode.value: mode for mode in SubeventMode}
+_MODES = {mode.value: mode for mode in DateGrouping}
 
 
 class CaseError(ValueError):

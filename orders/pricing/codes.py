@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .money import allocate, percent_of, percent_off, quantize, zero
-from .types import CartLine, Code, CodeKind, CodeMode, CodeResult, CodeShare
+from .types import CartLine, Code, CodeMode, CodeResult, CodeScope, CodeShare
 
 __all__ = ["CodeOutcome", "apply_codes", "run_codes", "voucher_price"]
 
@@ -61,7 +61,7 @@ def apply_codes(lines: Sequence[CartLine], codes: Sequence[Code], *, currency: s
     """Apply ``codes`` to ``lines``; list prices are rounded to ``currency`` first.
 
     Raises ``ValueError`` when a line names a code that is not in ``codes``,
-    a key is given twice, or a code's mode does not fit its kind.
+    a key is given twice, or a code's mode does not fit its scope.
     """
     list_prices = [quantize(line.list_price, currency) for line in lines]
     applied = run_codes(lines, list_prices, codes, currency=currency)
@@ -107,17 +107,19 @@ def run_codes(
     for code in codes:
         if code.key in by_key:
             raise ValueError(f"code {code.key!r} given twice")
-        allowed = _VOUCHER_MODES if code.kind == CodeKind.VOUCHER else _ORDER_MODES
+        allowed = _VOUCHER_MODES if code.scope == CodeScope.POSITION else _ORDER_MODES
         if code.mode not in allowed:
-            raise ValueError(f"code {code.key!r}: mode {code.mode} does not apply to a {code.kind}")
+            raise ValueError(
+                f"code {code.key!r}: mode {code.mode} does not apply to a code of scope {code.scope}"
+            )
         by_key[code.key] = code
     for index, line in enumerate(lines):
         if line.code is not None and line.code not in by_key:
             raise ValueError(f"line {index} carries unknown code {line.code!r}")
 
     state = _Codes(lines, list_prices, currency)
-    results = [state.apply_voucher(code) for code in codes if code.kind == CodeKind.VOUCHER]
-    results += [state.apply_order_code(code) for code in codes if code.kind != CodeKind.VOUCHER]
+    results = [state.apply_voucher(code) for code in codes if code.scope == CodeScope.POSITION]
+    results += [state.apply_order_code(code) for code in codes if code.scope == CodeScope.ORDER]
     return AppliedColumns(shares=state.shares, discounts=state.discounts, results=tuple(results))
 
 

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from .distinct import deal_distinct_groups
 from .money import percent_off, zero
-from .types import Position, Rule, RuleOutcome, SubeventMode
+from .types import DateGrouping, Position, Rule, RuleOutcome
 
 __all__ = ["CartColumns", "apply_rules", "rule_runs", "run_rules"]
 
@@ -210,7 +210,7 @@ def _evaluate_rule(rule: Rule, cart: CartColumns, visible: list[int], currency: 
     benefit = _benefit_candidates(rule, cart, visible, condition)
     cheapest_n = 0 if by_value else (rule.benefit_only_apply_to_cheapest_n_matches or 0)
     mode = rule.subevent_mode
-    distinct = mode == SubeventMode.DISTINCT and not by_value
+    distinct = mode == DateGrouping.DISTINCT and not by_value
     order_key = None
     if cheapest_n or distinct:
         ranks = cart.rank_addons(visible)
@@ -223,7 +223,7 @@ def _evaluate_rule(rule: Rule, cart: CartColumns, visible: list[int], currency: 
             members = condition if benefit is condition else set(condition).union(benefit)
             order_key = {i: by_price[i] * size + (size - 1 - i) for i in members}.__getitem__
 
-    if mode == SubeventMode.SAME:
+    if mode == DateGrouping.SAME:
         groups = _group_by_date(condition, benefit, cart.dates)
     elif distinct:
         is_condition = _flags(len(cart.prices), condition)

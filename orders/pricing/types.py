@@ -15,7 +15,7 @@ from decimal import Decimal
 
 __all__ = [
     "Code",
-    "CodeKind",
+    "CodeScope",
     "CodeMode",
     "CodeResult",
     "CodeShare",
@@ -25,26 +25,31 @@ __all__ = [
     "PricedLine",
     "Rule",
     "RuleOutcome",
-    "SubeventMode",
+    "DateGrouping",
 ]
 
 _ZERO = Decimal("0.00")
 
 
-class SubeventMode(enum.StrEnum):
-    """How a rule treats the dates (sub-events) of an event series (section 2.2)."""
+class DateGrouping(enum.StrEnum):
+    """How a rule treats the dates (sub-events) of an event series (section 2.2).
+
+    The engine's form of a rule's ``subevent_mode`` (the stored choices are ``discounts.models.SubeventMode``;
+    the engine imports nothing but the standard library, so the adapter maps one onto the other)."""
 
     MIXED = "mixed"
     SAME = "same"
     DISTINCT = "distinct"
 
 
-class CodeKind(enum.StrEnum):
-    """Where a code comes from; decides how it is applied (section 3)."""
+class CodeScope(enum.StrEnum):
+    """What a code changes; decides how it is applied (section 3).
 
-    VOUCHER = "voucher"  # event-scoped, changes the positions that carry it
-    COUPON = "coupon"  # organizer-wide, one discount over the order
-    PROMO_CODE = "promo_code"  # organizer-wide, like a coupon
+    A voucher works on the positions that carry it; a coupon or a promo code gives one discount over the
+    order. (Where a code comes from is the domain's ``CodeKind``; the engine needs only this.)"""
+
+    POSITION = "position"  # changes the positions that carry it (a voucher)
+    ORDER = "order"  # one discount over the order (a coupon or a promo code)
 
 
 class CodeMode(enum.StrEnum):
@@ -81,7 +86,7 @@ class Rule:
     sales_channels: frozenset[str] | None = None
     available_from: datetime | None = None
     available_until: datetime | None = None
-    subevent_mode: SubeventMode = SubeventMode.MIXED
+    subevent_mode: DateGrouping = DateGrouping.MIXED
     subevent_date_from: datetime | None = None
     subevent_date_until: datetime | None = None
     condition_all_products: bool = True
@@ -149,7 +154,7 @@ class Code:
     """
 
     key: str
-    kind: CodeKind
+    scope: CodeScope
     mode: CodeMode
     value: Decimal | None = None
     budget: Decimal | None = None

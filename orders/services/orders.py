@@ -8,7 +8,7 @@ from core.errors import ConflictError
 from orders.locking import locking_transaction
 from orders.models import Order, OrderStatus, Redemption
 from orders.sales import order_status_moved
-from vouchers.resolution import CodeKind
+from vouchers.choices import CodeKind
 from vouchers.services.usage import CodeUse, code_uses_release
 
 

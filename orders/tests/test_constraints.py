@@ -12,15 +12,16 @@ from decimal import Decimal
 import pytest
 
 from core.tests.constraints import assert_refused_past_limit
-from orders.models import Redemption, RedemptionKind
+from orders.models import Redemption
 from orders.tests.factories import OrderFactory, OrderPositionFactory
+from vouchers.choices import CodeKind
 
 pytestmark = pytest.mark.django_db
 D = Decimal
 
 
 def redemption():
-    return Redemption.objects.create(kind=RedemptionKind.VOUCHER, code="V", order=OrderFactory())
+    return Redemption.objects.create(kind=CodeKind.VOUCHER, code="V", order=OrderFactory())
 
 
 CASES = [
@@ -51,5 +52,5 @@ def test_a_voucher_setting_a_price_above_the_list_price_may_store_a_negative_cod
         list_total=D("10.00"), code_discount_total=D("-2.00"), total=D("12.00")
     )
     Redemption.objects.create(
-        kind=RedemptionKind.VOUCHER, code="V", order=order, discount=D("-2.00"), budget_spent=D("0")
+        kind=CodeKind.VOUCHER, code="V", order=order, discount=D("-2.00"), budget_spent=D("0")
     )

@@ -19,7 +19,6 @@ from vouchers.resolution.types import (
     CartSummary,
     CodeError,
     CodeErrorCode,
-    CodeKind,
     ResolvedCode,
 )
 
@@ -29,7 +28,6 @@ __all__ = [
     "CodeError",
     "CodeInspection",
     "CodeErrorCode",
-    "CodeKind",
     "FoundCode",
     "ResolvedCode",
     "check_cart",

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from ticketing.models import Event, Organizer
 from vouchers.cart_holds import code_holds
+from vouchers.choices import CodeKind
 from vouchers.codes import normalise_code
 from vouchers.models import Coupon, DiscountType, SeriesKind, Voucher
 from vouchers.resolution.lookup import (
@@ -29,7 +30,6 @@ from vouchers.resolution.types import (
     CartSummary,
     CodeError,
     CodeErrorCode,
-    CodeKind,
     ResolvedCode,
 )
 

@@ -13,12 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from core.errors import DomainError
-
-
-class CodeKind(enum.StrEnum):
-    VOUCHER = "voucher"
-    COUPON = "coupon"
-    PROMO_CODE = "promo_code"
+from vouchers.choices import CodeKind
 
 
 class CodeErrorCode(enum.StrEnum):

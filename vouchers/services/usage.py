@@ -22,8 +22,8 @@ from django.db.models.functions import Greatest
 
 from core import rawsql
 from ticketing.models import Event
+from vouchers.choices import CodeKind
 from vouchers.models import Coupon, CouponEventUsage, Voucher
-from vouchers.resolution import CodeKind
 from vouchers.resolution.lookup import FoundCode, find_codes
 
 _ZERO = Decimal("0")

@@ -14,8 +14,8 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from core.tests.constraints import assert_refused_past_limit
+from vouchers.choices import CodeKind
 from vouchers.models import DiscountType, PriceMode, Voucher
-from vouchers.resolution import CodeKind
 from vouchers.services.usage import CodeUse, code_uses_record, code_uses_release
 from vouchers.tests.factories import CouponFactory, CouponSeriesFactory, PromoCodeFactory, VoucherFactory
 

@@ -8,9 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from vouchers.choices import CodeKind
 from vouchers.demo import ensure_demo_codes
 from vouchers.models import Coupon, CouponSeries, Voucher
-from vouchers.resolution import CodeKind, resolve_code
+from vouchers.resolution import resolve_code
 from vouchers.services.checks import DUPLICATE_COUPON
 from vouchers.tests.factories import CouponFactory
 

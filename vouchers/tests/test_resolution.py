@@ -9,12 +9,12 @@ import pytest
 from django.utils import timezone
 
 from ticketing.tests.factories import EventFactory, ItemFactory, ItemVariationFactory, QuotaFactory
+from vouchers.choices import CodeKind
 from vouchers.models import CouponEventUsage
 from vouchers.resolution import (
     CartLineSummary,
     CartSummary,
     CodeError,
-    CodeKind,
     resolve_code,
 )
 from vouchers.tests.factories import CouponFactory, CouponSeriesFactory, PromoCodeFactory, VoucherFactory

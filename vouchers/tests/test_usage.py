@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ticketing.tests.factories import EventFactory
+from vouchers.choices import CodeKind
 from vouchers.models import CouponEventUsage
-from vouchers.resolution import CodeError, CodeKind, resolve_code
+from vouchers.resolution import CodeError, resolve_code
 from vouchers.services.usage import CodeUse, code_uses_record, code_uses_release, codes_lock
 from vouchers.tests.factories import CouponFactory, PromoCodeFactory, VoucherFactory
 

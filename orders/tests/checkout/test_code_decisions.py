@@ -22,7 +22,8 @@ from orders.checkout.decide import NOT_BENEFICIAL, PARTLY_APPLIED, Decision, dec
 from orders.pricing import CartLine, CodeShare, PricedCart, Rule, price_cart
 from orders.tests.pricing.builders import NOW, assert_valid
 from orders.tests.pricing.test_properties import rules as engine_rules
-from vouchers.resolution import CodeKind, ResolvedCode
+from vouchers.choices import CodeKind
+from vouchers.resolution import ResolvedCode
 
 D = Decimal
 VOUCHER = "V"

@@ -1,29 +1,27 @@
-"""The engine keeps its own enums (it imports the standard library only), the domain has its own: the
-values must stay the same, or the adapter would hand the engine a kind or mode it does not know."""
+"""The engine imports the standard library only, so it has its own words for two of the domain's choices:
+``DateGrouping`` for a rule's ``SubeventMode``, ``CodeScope`` for what a ``CodeKind`` changes. The adapter
+maps one onto the other; every domain value must have its engine value, or a rule or code would reach the
+engine as something it does not know."""
 
 from __future__ import annotations
 
-from discounts.models import SubeventMode as RuleSubeventMode
-from orders.checkout.adapter import _KINDS
-from orders.models import RedemptionKind
-from orders.pricing import CodeKind as EngineCodeKind
-from orders.pricing import SubeventMode as EngineSubeventMode
-from vouchers.resolution import CodeKind as ResolvedKind
+from discounts.models import SubeventMode
+from orders.checkout.adapter import GROUPINGS, SCOPES
+from orders.pricing import CodeScope, DateGrouping
+from vouchers.choices import CodeKind
 
 
-def test_subevent_modes_are_the_same_three_in_the_engine_and_on_the_rule():
-    assert sorted(m.value for m in EngineSubeventMode) == ["distinct", "mixed", "same"]
-    assert sorted(m.value for m in RuleSubeventMode) == ["distinct", "mixed", "same"]
-
-
-def test_code_kinds_are_the_same_three_in_the_engine_the_resolution_and_the_redemptions():
-    expected = ["coupon", "promo_code", "voucher"]
-    assert sorted(k.value for k in EngineCodeKind) == expected
-    assert sorted(k.value for k in ResolvedKind) == expected
-    assert sorted(k.value for k in RedemptionKind) == expected
-
-
-def test_the_adapter_maps_every_resolved_kind_to_the_engine_kind_of_the_same_value():
-    assert {k.value: v.value for k, v in _KINDS.items()} == {
-        "voucher": "voucher", "coupon": "coupon", "promo_code": "promo_code"
+def test_every_subevent_mode_of_a_rule_maps_to_the_date_grouping_of_the_same_value():
+    assert {mode.value: grouping.value for mode, grouping in GROUPINGS.items()} == {
+        "mixed": "mixed", "same": "same", "distinct": "distinct"
     }  # fmt: skip
+    assert set(GROUPINGS) == set(SubeventMode)
+    assert set(GROUPINGS.values()) == set(DateGrouping)
+
+
+def test_a_voucher_changes_its_positions_and_coupons_and_promo_codes_the_order():
+    assert {kind.value: scope.value for kind, scope in SCOPES.items()} == {
+        "voucher": "position", "coupon": "order", "promo_code": "order"
+    }  # fmt: skip
+    assert set(SCOPES) == set(CodeKind)
+    assert set(SCOPES.values()) == set(CodeScope)

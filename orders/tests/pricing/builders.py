@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from orders.pricing import Position, Rule, SubeventMode, apply_rules
+from orders.pricing import DateGrouping, Position, Rule, apply_rules
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 FIRST_DATE = datetime(2026, 7, 1, 18, 0, tzinfo=UTC)
@@ -54,7 +54,7 @@ def rule(id: int = 1, **fields: Any) -> Rule:
     if "sales_channels" in fields and fields["sales_channels"] is not None:
         fields["sales_channels"] = frozenset(fields["sales_channels"])
     if "subevent_mode" in fields:
-        fields["subevent_mode"] = SubeventMode(fields["subevent_mode"])
+        fields["subevent_mode"] = DateGrouping(fields["subevent_mode"])
     if "condition_limit_products" in fields:
         fields.setdefault("condition_all_products", False)
     if "benefit_limit_products" in fields:

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from orders.pricing import CaseError, Rule, SubeventMode, parse_case, parse_cases
+from orders.pricing import CaseError, DateGrouping, Rule, parse_case, parse_cases
 
 BASE = {
     "name": "base",
@@ -60,7 +60,7 @@ def test_missing_rule_fields_take_the_pretix_defaults():
     assert rule.active is True
     assert rule.position == 0
     assert rule.sales_channels is None  # all channels
-    assert rule.subevent_mode == SubeventMode.MIXED
+    assert rule.subevent_mode == DateGrouping.MIXED
     assert rule.condition_all_products and rule.condition_apply_to_addons and rule.benefit_same_products
     assert rule.benefit_apply_to_addons
     assert not rule.condition_ignore_voucher_discounted and not rule.benefit_ignore_voucher_discounted

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from orders.pricing import CartLine, Code, CodeKind, CodeMode, apply_codes
+from orders.pricing import CartLine, Code, CodeMode, CodeScope, apply_codes
 
 
 def line(price: str, item: int = 1, *, code: str | None = None, event: int = 1, **fields) -> CartLine:
@@ -18,16 +18,16 @@ def line(price: str, item: int = 1, *, code: str | None = None, event: int = 1, 
 
 
 def voucher(mode: str, value: str | None, key: str = "V", **fields) -> Code:
-    return Code(key, CodeKind.VOUCHER, CodeMode(mode), None if value is None else Decimal(value), **fields)
+    return Code(key, CodeScope.POSITION, CodeMode(mode), None if value is None else Decimal(value), **fields)
 
 
 def coupon(mode: str, value: str, key: str = "C", **fields) -> Code:
-    return Code(key, CodeKind.COUPON, CodeMode(mode), Decimal(value), **fields)
+    return Code(key, CodeScope.ORDER, CodeMode(mode), Decimal(value), **fields)
 
 
 def promo(percentage: bool, value: str, key: str = "P", **fields) -> Code:
     mode = CodeMode.PERCENT if percentage else CodeMode.FIX
-    return Code(key, CodeKind.PROMO_CODE, mode, Decimal(value), **fields)
+    return Code(key, CodeScope.ORDER, mode, Decimal(value), **fields)
 
 
 def price(lines, codes, currency: str = "EUR"):

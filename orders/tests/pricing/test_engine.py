@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from orders.pricing import CartLine, Code, CodeKind, CodeMode, PricedCart, price_cart
+from orders.pricing import CartLine, Code, CodeMode, CodeScope, PricedCart, price_cart
 
 from .builders import NOW, date_start, rule
 
@@ -27,7 +27,7 @@ def test_code_then_rules_percent_applies_to_the_line_price():
     cart = price(
         [CartLine(item=1, list_price=D("10.00"), code="V")],
         [rule(1, condition_min_count=1, benefit_discount_matching_percent="50")],
-        [Code("V", CodeKind.VOUCHER, CodeMode.SUBTRACT, D("2.00"))],
+        [Code("V", CodeScope.POSITION, CodeMode.SUBTRACT, D("2.00"))],
     )
     assert summary(cart) == [("V", "2.00", 1, "4.00", "4.00")]
     assert cart.lines[0].line_price == D("8.00")
@@ -47,7 +47,7 @@ def test_voucher_discount_feeds_condition_ignore_voucher_discounted():
             benefit_discount_matching_percent="10",
         )
     ]
-    cart = price(lines, rules, [Code("V", CodeKind.VOUCHER, CodeMode.SET, D("15.00"))])
+    cart = price(lines, rules, [Code("V", CodeScope.POSITION, CodeMode.SET, D("15.00"))])
     assert summary(cart) == [
         ("V", "5.00", None, "0.00", "15.00"),
         (None, "0.00", 1, "2.00", "18.00"),
@@ -66,13 +66,13 @@ def test_set_voucher_above_list_price_is_not_voucher_discounted():
             benefit_discount_matching_percent="50",
         )
     ]
-    cart = price(lines, rules, [Code("V", CodeKind.VOUCHER, CodeMode.SET, D("12.00"))])
+    cart = price(lines, rules, [Code("V", CodeScope.POSITION, CodeMode.SET, D("12.00"))])
     assert summary(cart) == [("V", "-2.00", 1, "6.00", "6.00"), (None, "0.00", 1, "5.00", "5.00")]
 
 
 def test_coupon_discount_counts_as_voucher_discount_for_rules():
     lines = [CartLine(item=1, list_price=D("30.00")), CartLine(item=1, list_price=D("10.00"))]
-    coupon = Code("C", CodeKind.COUPON, CodeMode.FIX, D("5.00"), max_tickets=1)
+    coupon = Code("C", CodeScope.ORDER, CodeMode.FIX, D("5.00"), max_tickets=1)
     rules = [
         rule(
             1,
@@ -94,7 +94,7 @@ def test_totals_add_up_and_are_rounded():
     cart = price(
         lines,
         [rule(1, condition_min_count=1, benefit_discount_matching_percent="33.33")],
-        [Code("V", CodeKind.VOUCHER, CodeMode.PERCENT, D("12.5"))],
+        [Code("V", CodeScope.POSITION, CodeMode.PERCENT, D("12.5"))],
     )
     assert [str(ln.list_price) for ln in cart.lines] == ["19.99", "5.00", "7.50"]
     assert summary(cart) == [

@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 from orders.pricing import (
     CartLine,
     Code,
-    CodeKind,
     CodeMode,
+    CodeScope,
+    DateGrouping,
     Position,
     Rule,
-    SubeventMode,
     allocate,
     apply_rules,
     price_cart,
@@ -60,9 +60,9 @@ def rules(draw, min_size: int = 0) -> list[Rule]:
     count = draw(st.integers(min_size, 4))
     result = []
     for rule_id in range(1, count + 1):
-        mode = draw(st.sampled_from(list(SubeventMode)))
-        by_value = mode != SubeventMode.DISTINCT and draw(st.booleans())
-        same_products = mode == SubeventMode.DISTINCT or draw(st.booleans())
+        mode = draw(st.sampled_from(list(DateGrouping)))
+        by_value = mode != DateGrouping.DISTINCT and draw(st.booleans())
+        same_products = mode == DateGrouping.DISTINCT or draw(st.booleans())
         rule = Rule(
             id=rule_id,
             position=draw(st.integers(0, 2)),
@@ -250,8 +250,8 @@ CODES = st.tuples(
 def test_priced_cart_adds_up(lines, rule_list, code_params):
     voucher_mode, coupon_mode, value, max_tickets, budget = code_params
     codes = [
-        Code("V", CodeKind.VOUCHER, voucher_mode, value, budget=budget),
-        Code("C", CodeKind.COUPON, coupon_mode, value, max_tickets=max_tickets, budget=budget),
+        Code("V", CodeScope.POSITION, voucher_mode, value, budget=budget),
+        Code("C", CodeScope.ORDER, coupon_mode, value, max_tickets=max_tickets, budget=budget),
     ]
     cart = price_cart(lines, rule_list, codes, now=NOW, channel="web", currency="EUR")
     assert cart.total == cart.list_total - cart.code_discount_total - cart.rule_discount_total

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import pytest
 
-from orders.pricing import CartLine, Code, CodeKind, CodeMode, price_cart
+from orders.pricing import CartLine, Code, CodeMode, CodeScope, price_cart
 
 from .builders import NOW, rule
 
@@ -26,16 +26,16 @@ def line(price: str, item: int = 1, *, code: str | None = None, **fields) -> Car
 
 
 def coupon(key: str, mode: str, value: str, **fields) -> Code:
-    return Code(key, CodeKind.COUPON, CodeMode(mode), D(value), **fields)
+    return Code(key, CodeScope.ORDER, CodeMode(mode), D(value), **fields)
 
 
 def promo(key: str, percentage: bool, value: str, **fields) -> Code:
     mode = CodeMode.PERCENT if percentage else CodeMode.FIX
-    return Code(key, CodeKind.PROMO_CODE, mode, D(value), **fields)
+    return Code(key, CodeScope.ORDER, mode, D(value), **fields)
 
 
 def voucher(key: str, mode: str, value: str) -> Code:
-    return Code(key, CodeKind.VOUCHER, CodeMode(mode), D(value))
+    return Code(key, CodeScope.POSITION, CodeMode(mode), D(value))
 
 
 THREE_FOR_TWO = rule(1, condition_min_count=3, benefit_discount_matching_percent="100.00",

@@ -13,8 +13,8 @@ from ticketing.api.filters import StrictBooleanField
 from ticketing.currency import currency_exponent
 from ticketing.models import Event, Item
 from vouchers.api.fields import AmountField
+from vouchers.choices import CodeKind
 from vouchers.models import Coupon, SeriesKind, Voucher
-from vouchers.resolution import CodeKind
 
 DATETIME = serializers.DateTimeField()
 AMOUNT = AmountField()

@@ -20,8 +20,9 @@ from vouchers.api.serializers.codes import (
     coupon_info,
     voucher_info,
 )
+from vouchers.choices import CodeKind
 from vouchers.event_codes import EventCodesQuery, event_codes
-from vouchers.resolution import CodeKind, inspect_code
+from vouchers.resolution import inspect_code
 from vouchers.resolution.lookup import coupon_scope, voucher_scope
 
 

@@ -9,8 +9,9 @@ from rest_framework import viewsets
 from vouchers.api.filters import PromoCodeFilter
 from vouchers.api.serializers.promo import PromoCodeSerializer
 from vouchers.api.views.coupons import CodesPermissionMixin
+from vouchers.choices import CodeKind
 from vouchers.models import PromoCode
-from vouchers.resolution import CodeError, CodeKind, resolve_code
+from vouchers.resolution import CodeError, resolve_code
 from vouchers.services.promo import promo_code_create, promo_code_delete, promo_code_update
 
 CODE_PARAMETER = OpenApiParameter(
