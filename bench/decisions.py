@@ -33,7 +33,7 @@ django.setup()
 
 from orders.checkout.adapter import code_from  # noqa: E402
 from orders.checkout.decide import decide  # noqa: E402
-from orders.pricing import CartLine, Rule, price_cart  # noqa: E402
+from orders.pricing import CartLine, Currency, Rule, price_cart  # noqa: E402
 from vouchers.choices import CodeKind  # noqa: E402
 from vouchers.resolution import ResolvedCode  # noqa: E402
 
@@ -75,7 +75,7 @@ def measure(lines: list[CartLine], codes: list[ResolvedCode], runs: int) -> tupl
         nonlocal calls
         calls += 1
         engine_codes = [code_from(c) for c in chosen]
-        return price_cart(lines, RULES, engine_codes, now=NOW, channel="web", currency="EUR")
+        return price_cart(lines, RULES, engine_codes, now=NOW, channel="web", currency=Currency("EUR", 2))
 
     def never(code) -> bool:
         return False

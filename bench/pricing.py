@@ -10,7 +10,7 @@ worse than n log n). Carts: 30% add-ons, a
 few dates, some lines with a voucher and an order-wide coupon; rules are mostly
 cheapest-n rules over limited products, in every date mode.
 
-The last row times the whole ``python -m orders.pricing.simulate FILE`` process
+The last row times the whole ``python manage.py simulate_pricing FILE`` process
 over 3,000 generated typical cases (up to 24 positions, up to 5 rules), as a
 subprocess. Targets: 10,000 positions with 20 rules under 250 ms; 3,000 cases
 under 2 s.
@@ -35,7 +35,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from orders.pricing import CartLine, Code, CodeMode, CodeScope, DateGrouping, Rule, price_cart  # noqa: E402
+from orders.pricing import (  # noqa: E402
+    CartLine,
+    Code,
+    CodeMode,
+    CodeScope,
+    Currency,
+    DateGrouping,
+    Rule,
+    price_cart,
+)
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 FIRST_DATE = datetime(2026, 6, 18, 12, tzinfo=UTC)
@@ -110,7 +119,7 @@ def time_engine(size: int, rule_count: int, runs: int) -> tuple[float, float]:
     walls, cpus = [], []
     for _ in range(runs):
         wall, cpu = time.perf_counter(), time.process_time()
-        price_cart(lines, rules, CODES, now=NOW, channel="web", currency="EUR")
+        price_cart(lines, rules, CODES, now=NOW, channel="web", currency=Currency("EUR", 2))
         cpus.append(time.process_time() - cpu)
         walls.append(time.perf_counter() - wall)
     return statistics.median(walls), statistics.median(cpus)
@@ -164,7 +173,6 @@ def _position_json(line: CartLine) -> dict:
 
 SIMULATORS = {
     "manage.py simulate_pricing": ["manage.py", "simulate_pricing"],
-    "python -m orders.pricing.simulate": ["-m", "orders.pricing.simulate"],
 }
 
 

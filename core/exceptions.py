@@ -47,11 +47,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             exc = ValidationError({"non_field_errors": exc.messages})
     response = drf_exception_handler(exc, context)
     if response is not None and not isinstance(exc, ValidationError):
-        with_code(response, exc)
+        add_error_code(response, exc)
     return response
 
 
-def with_code(response: Response, exc: Exception) -> None:
+def add_error_code(response: Response, exc: Exception) -> None:
     """DRF answers 401, 403, 404, 405, 415, 429 and parse errors with ``{"detail"}`` only; they get the
     domain errors' shape, ``{"code", "detail"}`` (``not_authenticated``, ``permission_denied``,
     ``not_found``, ``method_not_allowed``, ``throttled``, ``parse_error`` …)."""

@@ -52,16 +52,16 @@ def priced_cart(cart: Cart, *, now: datetime) -> StoredCartPrice:
         kept: list[str] = []
         for code in gathered.codes:
             try:
-                check(with_codes(gathered, [*kept, code]), mode=PRICE)
+                check(with_only_codes(gathered, [*kept, code]), mode=PRICE)
             except CodeError as exc:
                 invalid.append(InvalidCode(code=code, error=exc))
                 continue
             kept.append(code)
-        applied = check(with_codes(gathered, kept), mode=PRICE)
+        applied = check(with_only_codes(gathered, kept), mode=PRICE)
     return StoredCartPrice(cart=cart, view=price(gathered, applied), invalid_codes=invalid)
 
 
-def with_codes(gathered: Gathered, codes: list[str]) -> Gathered:
+def with_only_codes(gathered: Gathered, codes: list[str]) -> Gathered:
     """The gathered cart with only ``codes``: positions carrying another code lose it."""
     positions = [
         p if p.voucher is None or p.voucher in codes else replace(p, voucher=None) for p in gathered.positions

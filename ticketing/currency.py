@@ -1,30 +1,32 @@
-"""ISO 4217 currency codes and their minor units (how many decimal places money has)."""
+"""Currencies: the ISO 4217 codes and their minor units (how many decimal places money has).
+
+The project's one table of currencies. It is not written here: it is the ISO 4217 list as its maintenance
+agency publishes it, shipped by the ``iso4217`` package (the version carries the publication date; update
+the package to follow the standard). Codes without minor units (gold, silver, SDR, the test and "no
+currency" codes) are not money an event can be priced in, so they are left out.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-# Active ISO 4217 codes; every one has 2 minor units unless listed in _PLACES.
-ISO_4217 = frozenset(
-    """AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN
-    BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP
-    GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD
-    KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK
-    NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD
-    SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD
-    XOF XPF YER ZAR ZMW ZWL""".split()
-)
+from iso4217 import Currency as _Iso4217
+from iso4217 import __published__ as ISO_4217_PUBLISHED
 
-_PLACES = {
-    **dict.fromkeys(
-        "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX VND VUV XAF XOF XPF".split(), 0
-    ),
-    **dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3),
+__all__ = ["ISO_4217", "ISO_4217_PUBLISHED", "currency_exponent", "currency_places"]
+
+#: Code -> minor units, for every currency of the published list that has minor units.
+ISO_4217: dict[str, int] = {
+    member.code: member.exponent
+    for member in dict.fromkeys(_Iso4217.__members__.values())
+    if isinstance(member.exponent, int)
 }
 
 
 def currency_places(currency: str) -> int:
-    return _PLACES.get(currency, 2)
+    """Minor units of ``currency`` (2 for EUR, 0 for JPY, 3 for KWD); ``KeyError`` for a code not in the
+    table."""
+    return ISO_4217[currency]
 
 
 def currency_exponent(currency: str) -> Decimal:

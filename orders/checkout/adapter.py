@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 
 from discounts.models import SubeventMode
 from orders.checkout.catalog import Catalog, LoadedRule
@@ -19,12 +20,14 @@ from orders.pricing import (
     Code,
     CodeMode,
     CodeScope,
+    Currency,
     DateGrouping,
     PricedCart,
     Rule,
     price_cart,
     voucher_price,
 )
+from ticketing.currency import currency_places
 from vouchers.choices import CodeKind
 from vouchers.resolution import ResolvedCode
 
@@ -101,10 +104,16 @@ def code_from(resolved: ResolvedCode) -> Code:
     )
 
 
+@cache
+def engine_currency(code: str) -> Currency:
+    """An event's currency as the engine takes it: the code with its minor units from the ISO 4217 table."""
+    return Currency(code, currency_places(code))
+
+
 def voucher_saving(resolved: ResolvedCode, list_price: Decimal, currency: str) -> Decimal:
     """What the voucher would take off one position before any budget (to choose where it goes):
     the engine's own voucher price, so the choice and the price never disagree."""
-    return list_price - voucher_price(code_from(resolved), list_price, currency)
+    return list_price - voucher_price(code_from(resolved), list_price, engine_currency(currency))
 
 
 def cart_lines(
@@ -148,5 +157,5 @@ def price_positions(
         [code_from(code) for code in codes],
         now=now,
         channel=channel,
-        currency=catalog.event.currency,
+        currency=engine_currency(catalog.event.currency),
     )

@@ -90,7 +90,7 @@ def price(gathered: Gathered, applied: AppliedCodes) -> PricedView:
     result = decision.result
     by_id = {rule.discount.pk: rule.discount for rule in rules}
     view = PricedView(
-        currency=result.currency,
+        currency=result.currency.code,
         positions=[
             PricedPosition(spec=spec, line=line, rule=by_id.get(line.rule) if line.rule else None)
             for spec, line in zip(applied.positions, result.lines, strict=True)
@@ -107,7 +107,7 @@ def price(gathered: Gathered, applied: AppliedCodes) -> PricedView:
     )
     expected = gathered.draft.expected_total
     if expected is not None:
-        expected = quantize(expected, view.currency)
+        expected = quantize(expected, result.currency)
         if expected != view.total:
             raise PriceChanged(total=str(view.total), expected_total=str(expected))
     return view

@@ -19,7 +19,7 @@ from .cases import (
 )
 from .codes import CodeOutcome, apply_codes, voucher_price
 from .engine import price_cart
-from .money import allocate, minor_units, percent_of, percent_off, quantize
+from .money import Currency, allocate, percent_of, percent_off, quantize
 from .rules import apply_rules, rule_runs
 from .types import (
     CartLine,
@@ -43,6 +43,7 @@ __all__ = [
     "Code",
     "CodeOutcome",
     "CodeScope",
+    "Currency",
     "CodeMode",
     "CodeResult",
     "CodeShare",
@@ -56,7 +57,6 @@ __all__ = [
     "allocate",
     "apply_codes",
     "apply_rules",
-    "minor_units",
     "parse_case",
     "parse_cases",
     "parse_expected",

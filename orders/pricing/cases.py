@@ -12,12 +12,13 @@ field checks are written out inline rather than through a schema library.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .money import Currency
 from .rules import apply_rules
 from .types import DateGrouping, Position, Rule, RuleOutcome
 
@@ -25,6 +26,7 @@ __all__ = [
     "Case",
     "CaseError",
     "Expected",
+    "Places",
     "parse_case",
     "parse_cases",
     "parse_expected",
@@ -60,7 +62,7 @@ class Case:
     """A parsed case, ready for :func:`price_case`."""
 
     name: str
-    currency: str
+    currency: Currency
     now: datetime
     channel: str
     rules: tuple[Rule, ...]
@@ -83,30 +85,39 @@ def _label(raw: Any, index: int) -> str:
     return f"#{index}"
 
 
-def parse_cases(raw: Any) -> list[Case]:
+#: How many minor units a currency code has; raises ``KeyError`` for a code it does not know. The engine
+#: has no table of currencies, so whoever parses cases passes one (``ticketing.currency.currency_places``).
+Places = Callable[[str], int]
+
+
+def parse_cases(raw: Any, *, places: Places) -> list[Case]:
     """Parse a whole file's content (a JSON list of cases)."""
     if not isinstance(raw, list):
         raise CaseError("(file)", "(top level)", "expected a JSON list of cases")
-    return [parse_case(item, index) for index, item in enumerate(raw)]
+    return [parse_case(item, index, places=places) for index, item in enumerate(raw)]
 
 
-def parse_case(raw: Any, index: int = 0) -> Case:
+def parse_case(raw: Any, index: int = 0, *, places: Places) -> Case:
     """Parse one case; raises :class:`CaseError` naming the case and field."""
     try:
-        return _parse_case(raw)
+        return _parse_case(raw, places)
     except _Fail as fail:
         raise CaseError(_label(raw, index), fail.field, fail.message) from None
 
 
-def _parse_case(raw: Any) -> Case:
+def _parse_case(raw: Any, places: Places) -> Case:
     if not isinstance(raw, dict):
         raise _Fail("(case)", "expected a JSON object")
     name = raw.get("name", "")
     if not isinstance(name, str):
         raise _Fail("name", "expected a string")
-    currency = _required(raw, "currency", "")
-    if not (isinstance(currency, str) and len(currency) == 3 and currency.isalpha() and currency.isupper()):
-        raise _Fail("currency", f"expected an ISO 4217 code such as EUR, got {currency!r}")
+    code = _required(raw, "currency", "")
+    if not (isinstance(code, str) and len(code) == 3 and code.isalpha() and code.isupper()):
+        raise _Fail("currency", f"expected an ISO 4217 code such as EUR, got {code!r}")
+    try:
+        currency = Currency(code, places(code))
+    except KeyError:
+        raise _Fail("currency", f"{code!r} is not an ISO 4217 currency") from None
     now = _datetime(_required(raw, "now", ""), "now")
     if now is None:
         raise _Fail("now", "must not be null")

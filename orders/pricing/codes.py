@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .money import allocate, percent_of, percent_off, quantize, zero
+from .money import Currency, allocate, percent_of, percent_off, quantize, zero
 from .types import CartLine, Code, CodeMode, CodeResult, CodeScope, CodeShare
 
 __all__ = ["CodeOutcome", "apply_codes", "run_codes", "voucher_price"]
@@ -57,7 +57,7 @@ class CodeOutcome:
         return self.codes[0].code if self.codes else None
 
 
-def apply_codes(lines: Sequence[CartLine], codes: Sequence[Code], *, currency: str) -> list[CodeOutcome]:
+def apply_codes(lines: Sequence[CartLine], codes: Sequence[Code], *, currency: Currency) -> list[CodeOutcome]:
     """Apply ``codes`` to ``lines``; list prices are rounded to ``currency`` first.
 
     Raises ``ValueError`` when a line names a code that is not in ``codes``,
@@ -71,7 +71,7 @@ def apply_codes(lines: Sequence[CartLine], codes: Sequence[Code], *, currency: s
     ]
 
 
-def voucher_price(code: Code, list_price: Decimal, currency: str) -> Decimal:
+def voucher_price(code: Code, list_price: Decimal, currency: Currency) -> Decimal:
     """The price a voucher gives a position of ``list_price`` (rounded to ``currency``), before its
     budget (docs/pricing.md, section 3): ``set`` → its value (which may be above the list price),
     ``subtract`` → the list price less the value, never below 0, ``percent`` → the list price less
@@ -97,7 +97,7 @@ class AppliedColumns:
 
 
 def run_codes(
-    lines: Sequence[CartLine], list_prices: Sequence[Decimal], codes: Sequence[Code], *, currency: str
+    lines: Sequence[CartLine], list_prices: Sequence[Decimal], codes: Sequence[Code], *, currency: Currency
 ) -> AppliedColumns:
     """:func:`apply_codes` as columns: the engine's fast path.
 
@@ -137,7 +137,7 @@ class _Codes:
     voucher changed it (no order-wide code may then).
     """
 
-    def __init__(self, lines: Sequence[CartLine], prices: Sequence[Decimal], currency: str) -> None:
+    def __init__(self, lines: Sequence[CartLine], prices: Sequence[Decimal], currency: Currency) -> None:
         self.lines = lines
         self.prices = prices
         self.currency = currency

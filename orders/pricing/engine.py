@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from .codes import run_codes
-from .money import quantize, zero
+from .money import Currency, quantize, zero
 from .rules import CartColumns, run_rules
 from .types import CartLine, Code, PricedCart, PricedLine, Rule
 
@@ -21,7 +21,7 @@ def price_cart(
     *,
     now: datetime,
     channel: str,
-    currency: str,
+    currency: Currency,
 ) -> PricedCart:
     """Price a cart: one :class:`PricedLine` per line, in order, plus totals.
 

@@ -8,63 +8,55 @@ This module is the only place that knows how to round or split an amount.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
 
 __all__ = [
-    "DEFAULT_MINOR_UNITS",
-    "MINOR_UNITS",
+    "Currency",
     "allocate",
-    "minor_units",
     "percent_of",
     "percent_off",
     "quantize",
     "zero",
 ]
 
-#: ISO 4217 exponents that differ from the default of 2.
-MINOR_UNITS: dict[str, int] = {
-    # no minor unit
-    "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0,
-    "KRW": 0, "PYG": 0, "RWF": 0, "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0,
-    "XAF": 0, "XOF": 0, "XPF": 0,
-    # three decimals
-    "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
-    # four decimals (accounting units)
-    "CLF": 4, "UYW": 4,
-    # the common ones, listed so the table documents them explicitly
-    "EUR": 2, "USD": 2, "GBP": 2, "CHF": 2,
-}  # fmt: skip
-
-#: Exponent used for any currency not in the table.
-DEFAULT_MINOR_UNITS = 2
-
 _HUNDRED = Decimal(100)
 
 
-def minor_units(currency: str) -> int:
-    """Number of decimals of ``currency`` (ISO 4217); unknown codes use 2."""
-    return MINOR_UNITS.get(currency.upper(), DEFAULT_MINOR_UNITS)
+@dataclass(frozen=True, slots=True)
+class Currency:
+    """A currency as the engine needs it: its ISO 4217 code and its minor units (``places``: 2 for EUR, 0
+    for JPY, 3 for KWD).
+
+    The engine keeps no table of currencies: the caller says how many places the money has. The project's
+    one table is ``ticketing.currency`` (the ISO 4217 list as published, from the ``iso4217`` package);
+    the checkout's adapter builds this value from it.
+    """
+
+    code: str
+    places: int
+    quantum: Decimal = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.places, int) and 0 <= self.places <= 4):
+            raise ValueError(f"currency {self.code!r}: places must be a whole number from 0 to 4")
+        object.__setattr__(self, "quantum", Decimal(1).scaleb(-self.places))
+
+    def __str__(self) -> str:
+        return self.code
 
 
-@lru_cache(maxsize=64)
-def _quantum(currency: str) -> Decimal:
-    # Cached: quantize() is on the hot path and building the exponent each time
-    # would cost more than the rounding itself.
-    return Decimal(1).scaleb(-minor_units(currency))
-
-
-def zero(currency: str) -> Decimal:
+def zero(currency: Currency) -> Decimal:
     """Zero with the currency's exponent (``0.00`` for EUR, ``0`` for JPY)."""
-    return _quantum(currency) * 0
+    return currency.quantum * 0
 
 
-def quantize(amount: Decimal, currency: str) -> Decimal:
+def quantize(amount: Decimal, currency: Currency) -> Decimal:
     """Round ``amount`` half up to the currency's minor units."""
-    return amount.quantize(_quantum(currency), rounding=ROUND_HALF_UP)
+    return amount.quantize(currency.quantum, rounding=ROUND_HALF_UP)
 
 
-def percent_off(price: Decimal, percent: Decimal, currency: str) -> Decimal:
+def percent_off(price: Decimal, percent: Decimal, currency: Currency) -> Decimal:
     """``price`` less ``percent`` %, rounded: what a percentage discount leaves.
 
     Computed as price × (100 − percent) / 100 and rounded once, so that the
@@ -74,12 +66,12 @@ def percent_off(price: Decimal, percent: Decimal, currency: str) -> Decimal:
     return quantize(price * (_HUNDRED - percent) / _HUNDRED, currency)
 
 
-def percent_of(amount: Decimal, percent: Decimal, currency: str) -> Decimal:
+def percent_of(amount: Decimal, percent: Decimal, currency: Currency) -> Decimal:
     """``percent`` % of ``amount``, rounded: the size of a percentage discount."""
     return quantize(amount * percent / _HUNDRED, currency)
 
 
-def allocate(total: Decimal, weights: Sequence[Decimal], currency: str) -> list[Decimal]:
+def allocate(total: Decimal, weights: Sequence[Decimal], currency: Currency) -> list[Decimal]:
     """Split ``total`` over ``weights`` in proportion, in whole minor units.
 
     Each share is ``total × weight / Σ weights`` rounded *down*; the minor units
@@ -92,7 +84,7 @@ def allocate(total: Decimal, weights: Sequence[Decimal], currency: str) -> list[
     Work is done in integers of minor units so that the result is exact and
     the cost is one sort: O(n log n).
     """
-    exponent = minor_units(currency)
+    exponent = currency.places
     scale = 10**exponent
     units = [int(w.scaleb(exponent)) for w in weights]
     weight_sum = sum(units)
@@ -112,7 +104,7 @@ def allocate(total: Decimal, weights: Sequence[Decimal], currency: str) -> list[
         order = sorted(range(len(units)), key=lambda k: (-remainders[k], k))
         for k in order[:missing]:
             shares[k] += 1
-    quantum = _quantum(currency)
+    quantum = currency.quantum
     if scale == 1:
         return [Decimal(s).quantize(quantum) for s in shares]
     return [Decimal(s).scaleb(-exponent).quantize(quantum) for s in shares]

@@ -17,7 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from .distinct import deal_distinct_groups
-from .money import percent_off, zero
+from .money import Currency, percent_off, zero
 from .types import DateGrouping, Position, Rule, RuleOutcome
 
 __all__ = ["CartColumns", "apply_rules", "rule_runs", "run_rules"]
@@ -44,7 +44,7 @@ def apply_rules(
     *,
     now: datetime,
     channel: str,
-    currency: str,
+    currency: Currency,
 ) -> list[RuleOutcome]:
     """Run the rules that apply at ``now`` on ``channel`` over ``positions``.
 
@@ -80,7 +80,7 @@ def run_rules(
     *,
     now: datetime,
     channel: str,
-    currency: str,
+    currency: Currency,
 ) -> tuple[dict[int, Decimal], dict[int, int]]:
     """:func:`apply_rules` on columns: the fast path :func:`~.engine.price_cart` uses.
 
@@ -201,7 +201,9 @@ def _benefit_candidates(rule: Rule, cart: CartColumns, visible: list[int], condi
     return found
 
 
-def _evaluate_rule(rule: Rule, cart: CartColumns, visible: list[int], currency: str) -> dict[int, Decimal]:
+def _evaluate_rule(
+    rule: Rule, cart: CartColumns, visible: list[int], currency: Currency
+) -> dict[int, Decimal]:
     """Run one rule; returns consumed cart index -> new price."""
     condition = _condition_candidates(rule, cart, visible)
     by_value = rule.condition_min_value > 0
@@ -285,7 +287,7 @@ class _Discounter:
 
     __slots__ = ("percent", "currency", "memo")
 
-    def __init__(self, percent: Decimal, currency: str) -> None:
+    def __init__(self, percent: Decimal, currency: Currency) -> None:
         self.percent = percent
         self.currency = currency
         self.memo: dict[Decimal, Decimal] = {}

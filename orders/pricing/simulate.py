@@ -1,6 +1,7 @@
 """Price a JSON file of cases (docs/pricing.md, section 4) and print the results.
 
-Usage: ``python -m orders.pricing.simulate FILE``
+Usage: ``python manage.py simulate_pricing FILE`` (the management command is a thin wrapper around
+:func:`main` that passes it the project's currency table; the engine has none of its own).
 
 Writes on stdout a JSON list with one element per case: the list of
 ``{"price": "<decimal>", "discount": <rule id or null>}`` for its positions.
@@ -8,27 +9,23 @@ Exit status 0 on success; 2 (with a one-line message on stderr, and nothing on
 stdout) for a usage error, an unreadable file, invalid JSON, or a malformed
 case, whose message names the case and the field. Every case is parsed before
 any is priced, so a bad file never yields partial output.
-
-The ``simulate_pricing`` management command is a thin wrapper around
-:func:`main`.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import TextIO
 
-from .cases import CaseError, parse_cases, price_case, serialise_outcomes
+from .cases import CaseError, Places, parse_cases, price_case, serialise_outcomes
 
 __all__ = ["main"]
 
-USAGE = "usage: python -m orders.pricing.simulate FILE"
+USAGE = "usage: python manage.py simulate_pricing FILE"
 
 
-def main(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
+def main(argv: Sequence[str], stdout: TextIO, stderr: TextIO, *, places: Places) -> int:
     """Run the simulator; ``argv`` excludes the program name. Returns the exit status."""
     args = list(argv)
     if args in (["-h"], ["--help"]):
@@ -51,7 +48,7 @@ def main(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
         stderr.write(f"error: {path} is not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}\n")
         return 2
     try:
-        cases = parse_cases(raw)
+        cases = parse_cases(raw, places=places)
     except CaseError as exc:
         stderr.write(f"error: {path}: {exc}\n")
         return 2
@@ -65,6 +62,3 @@ def _reason(exc: BaseException) -> str:
         return exc.strerror
     return str(exc)
 
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:], sys.stdout, sys.stderr))

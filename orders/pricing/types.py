@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from .money import Currency
+
 __all__ = [
     "Code",
     "CodeScope",
@@ -248,7 +250,7 @@ class PricedCart:
     given, in application order (vouchers first).
     """
 
-    currency: str
+    currency: Currency
     lines: tuple[PricedLine, ...]
     list_total: Decimal
     code_discount_total: Decimal

@@ -21,7 +21,7 @@ ADMIN_EVENT_ATTR = "ticketing_admin_event"
 
 
 @dataclass(frozen=True)
-class Scope:
+class ChoiceScope:
     model: type[models.Model]
     path: str  # from the model to the object that scopes it (an event, or the organizer)
     by_organizer: bool = False
@@ -39,20 +39,20 @@ class Scope:
         return lambda obj: f"{owner(obj).slug}: {obj}"
 
 
-CATEGORY = Scope(ItemCategory, "event")
-ITEM = Scope(Item, "event")
-VARIATION = Scope(ItemVariation, "item__event")
-SCOPES: dict[str, Scope] = {
+CATEGORY = ChoiceScope(ItemCategory, "event")
+ITEM = ChoiceScope(Item, "event")
+VARIATION = ChoiceScope(ItemVariation, "item__event")
+SCOPES: dict[str, ChoiceScope] = {
     "category": CATEGORY,
     "addon_category": CATEGORY,
-    "subevent": Scope(SubEvent, "event"),
+    "subevent": ChoiceScope(SubEvent, "event"),
     "item": ITEM,
     "items": ITEM,
     "bundled_item": ITEM,
     "variation": VARIATION,
     "variations": VARIATION,
     "bundled_variation": VARIATION,
-    "limit_sales_channels": Scope(SalesChannel, "organizer", by_organizer=True),
+    "limit_sales_channels": ChoiceScope(SalesChannel, "organizer", by_organizer=True),
 }
 
 

@@ -96,29 +96,30 @@ def find_codes(
 
 
 @dataclass(frozen=True)
-class Scope:
+class CodeTargets:
     event_ids: frozenset[int] | None = None
     item_ids: frozenset[int] | None = None
     variation_ids: frozenset[int] | None = None
 
 
-def voucher_scope(voucher: Voucher) -> Scope:
+def voucher_scope(voucher: Voucher) -> CodeTargets:
     """A quota scope becomes its items and variations; an item scope that item (and variation)."""
     event_ids = frozenset({voucher.event_id})
     if voucher.quota_id is not None:
         quota = voucher.quota
-        return Scope(
+        return CodeTargets(
             event_ids=event_ids,
             item_ids=frozenset(quota.items.values_list("id", flat=True)),
             variation_ids=frozenset(quota.variations.values_list("id", flat=True)),
         )
     if voucher.item_id is not None:
         variations = None if voucher.variation_id is None else frozenset({voucher.variation_id})
-        return Scope(event_ids=event_ids, item_ids=frozenset({voucher.item_id}), variation_ids=variations)
-    return Scope(event_ids=event_ids)
+        item_ids = frozenset({voucher.item_id})
+        return CodeTargets(event_ids=event_ids, item_ids=item_ids, variation_ids=variations)
+    return CodeTargets(event_ids=event_ids)
 
 
-def coupon_scope(coupon: Coupon) -> Scope:
+def coupon_scope(coupon: Coupon) -> CodeTargets:
     series = coupon.series
     event_ids = (
         None if series.allow_all_events else frozenset(series.allowed_events.values_list("id", flat=True))
@@ -126,7 +127,7 @@ def coupon_scope(coupon: Coupon) -> Scope:
     item_ids = (
         None if series.allow_all_items else frozenset(series.allowed_items.values_list("id", flat=True))
     )
-    return Scope(event_ids=event_ids, item_ids=item_ids)
+    return CodeTargets(event_ids=event_ids, item_ids=item_ids)
 
 
 def refuses_company(found: FoundCode) -> bool:

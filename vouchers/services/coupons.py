@@ -19,7 +19,7 @@ MAX_GENERATE = 10_000
 BULK_BATCH = 2_000
 
 
-def duplicate_or(exc: IntegrityError, field: str = "code") -> Exception:
+def duplicate_coupon_code_or(exc: IntegrityError, field: str = "code") -> Exception:
     """A unique-code violation (a concurrent request took the code) as a 400; anything else unchanged."""
     if "uniq_coupon_code_per_organizer" in str(exc):
         return ValidationError({field: [DUPLICATE_COUPON]})
@@ -124,7 +124,7 @@ def coupon_create(*, organizer: Organizer, series: CouponSeries, code: str = "",
         with transaction.atomic():
             return Coupon.objects.create(organizer=organizer, series=series, code=code, **fields)
     except IntegrityError as exc:
-        raise duplicate_or(exc) from exc
+        raise duplicate_coupon_code_or(exc) from exc
 
 
 @transaction.atomic
@@ -137,7 +137,7 @@ def coupon_update(*, coupon: Coupon, **fields: Any) -> Coupon:
         with transaction.atomic():
             coupon.save()
     except IntegrityError as exc:
-        raise duplicate_or(exc) from exc
+        raise duplicate_coupon_code_or(exc) from exc
     return coupon
 
 

@@ -12,7 +12,7 @@ from core.errors import ConflictError
 from ticketing.models import Organizer
 from vouchers.codes import normalise_code
 from vouchers.models import Coupon, CouponSeries, DiscountType, PromoCode, SeriesKind
-from vouchers.services.coupons import duplicate_or
+from vouchers.services.coupons import duplicate_coupon_code_or
 
 #: Promo-code field → (series field, how to store it).
 SERIES_FIELDS = {
@@ -56,7 +56,7 @@ def promo_code_create(
                 organizer=organizer, series=series, code=normalise_code(code), active=active
             )
     except IntegrityError as exc:
-        raise duplicate_or(exc) from exc
+        raise duplicate_coupon_code_or(exc) from exc
     return PromoCode.objects.get(pk=coupon.pk)
 
 
@@ -76,7 +76,7 @@ def promo_code_update(*, promo: PromoCode, **fields: Any) -> PromoCode:
         with transaction.atomic():
             promo.save()
     except IntegrityError as exc:
-        raise duplicate_or(exc) from exc
+        raise duplicate_coupon_code_or(exc) from exc
     return promo
 
 

@@ -46,10 +46,10 @@ def voucher_batch_create(*, event: Event, rows: Sequence[dict[str, Any]]) -> lis
         with transaction.atomic():
             return Voucher.objects.bulk_create(vouchers)
     except IntegrityError as exc:  # a concurrent request took a code after validation
-        raise duplicate_or(exc) from exc
+        raise duplicate_voucher_code_or(exc) from exc
 
 
-def duplicate_or(exc: IntegrityError) -> Exception:
+def duplicate_voucher_code_or(exc: IntegrityError) -> Exception:
     """The unique-code violation as a 400 naming ``code``; any other integrity error unchanged."""
     if "uniq_voucher_code_per_event" in str(exc):
         return ValidationError({"code": [DUPLICATE_VOUCHER]})
@@ -71,7 +71,7 @@ def voucher_update(*, voucher: Voucher, **fields: Any) -> Voucher:
             # the stale counts back.
             voucher.save(update_fields=list(fields))
     except IntegrityError as exc:
-        raise duplicate_or(exc) from exc
+        raise duplicate_voucher_code_or(exc) from exc
     voucher.refresh_from_db(fields=["redeemed", "budget_used"])
     return voucher
 

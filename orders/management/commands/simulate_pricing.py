@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from orders.pricing.simulate import main
+from ticketing.currency import currency_places
 
 
 class Command(BaseCommand):
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("file", help="JSON file with a list of cases")
 
     def handle(self, *args, file: str, **options) -> None:
-        status = main([file], self.stdout, self.stderr)
+        status = main([file], self.stdout, self.stderr, places=currency_places)
         if status:
             # Not CommandError: the simulator already wrote its one-line message; keep its exit status.
             raise SystemExit(status)

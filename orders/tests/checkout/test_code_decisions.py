@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from orders.checkout.adapter import code_from
 from orders.checkout.decide import NOT_BENEFICIAL, PARTLY_APPLIED, Decision, decide
-from orders.pricing import CartLine, CodeShare, PricedCart, Rule, price_cart
+from orders.pricing import CartLine, CodeShare, Currency, PricedCart, Rule, price_cart
 from orders.tests.pricing.builders import NOW, assert_valid
 from orders.tests.pricing.test_properties import rules as engine_rules
 from vouchers.choices import CodeKind
@@ -38,7 +38,7 @@ def pricer(lines: Sequence[CartLine], rules: Sequence[Rule]):
 
     def price_with(codes: Sequence[ResolvedCode]) -> PricedCart:
         return price_cart(
-            lines, rules, [code_from(code) for code in codes], now=NOW, channel="web", currency="EUR"
+            lines, rules, [code_from(c) for c in codes], now=NOW, channel="web", currency=Currency("EUR", 2)
         )
 
     return price_with

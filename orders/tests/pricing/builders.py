@@ -11,9 +11,15 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from orders.pricing import DateGrouping, Position, Rule, apply_rules
+from orders.pricing import Currency, DateGrouping, Position, Rule, apply_rules
+from ticketing.currency import currency_places
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def as_currency(code: str) -> Currency:
+    """The engine's currency for ``code``, with its minor units from the project's ISO 4217 table."""
+    return Currency(code, currency_places(code))
 FIRST_DATE = datetime(2026, 7, 1, 18, 0, tzinfo=UTC)
 
 
@@ -71,7 +77,7 @@ def run(
     currency: str = "EUR",
 ) -> list[tuple[str, int | None]]:
     """Apply ``rules`` and return each position's (final price, consuming rule)."""
-    outcomes = apply_rules(positions, rules, now=now, channel=channel, currency=currency)
+    outcomes = apply_rules(positions, rules, now=now, channel=channel, currency=as_currency(currency))
     return [(str(o.price), o.rule) for o in outcomes]
 
 

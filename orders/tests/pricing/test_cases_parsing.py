@@ -8,7 +8,18 @@ from decimal import Decimal
 
 import pytest
 
-from orders.pricing import CaseError, DateGrouping, Rule, parse_case, parse_cases
+from orders.pricing import CaseError, Currency, DateGrouping, Rule
+from orders.pricing import parse_case as parse_with
+from orders.pricing import parse_cases as parse_all_with
+from ticketing.currency import currency_places
+
+
+def parse_case(raw, index: int = 0):
+    return parse_with(raw, index, places=currency_places)
+
+
+def parse_cases(raw):
+    return parse_all_with(raw, places=currency_places)
 
 BASE = {
     "name": "base",
@@ -165,6 +176,8 @@ def test_cheapest_n_zero_means_no_limit():
         ),
         pytest.param("rules.0.active", 1, "rules[0].active", "true or false", id="active not a boolean"),
         pytest.param("currency", "euro", "currency", "ISO 4217", id="bad currency"),
+        pytest.param("currency", "XYZ", "currency", "'XYZ' is not an ISO 4217", id="unknown currency"),
+        pytest.param("currency", "ZWL", "currency", "'ZWL' is not an ISO 4217", id="withdrawn currency"),
         pytest.param("now", None, "now", "null", id="no checkout time"),
         pytest.param("rules", {}, "rules", "list", id="rules not a list"),
     ],
@@ -221,3 +234,11 @@ def test_optional_position_fields_default():
         False,
         Decimal("0.00"),
     )
+
+
+@pytest.mark.parametrize(
+    ("code", "places"), [("EUR", 2), ("JPY", 0), ("KWD", 3), ("ZWG", 2), ("XCG", 2)]
+)  # fmt: skip
+def test_a_case_carries_its_currency_with_the_minor_units_of_the_table(code, places):
+    case = parse_case({**BASE, "currency": code})
+    assert case.currency == Currency(code, places)

@@ -12,6 +12,8 @@ import pytest
 
 from orders.pricing import CartLine, Code, CodeMode, CodeScope, apply_codes
 
+from .builders import as_currency
+
 
 def line(price: str, item: int = 1, *, code: str | None = None, event: int = 1, **fields) -> CartLine:
     return CartLine(item=item, list_price=Decimal(price), event=event, code=code, **fields)
@@ -32,7 +34,8 @@ def promo(percentage: bool, value: str, key: str = "P", **fields) -> Code:
 
 def price(lines, codes, currency: str = "EUR"):
     return [
-        (o.code, str(o.discount), str(o.line_price)) for o in apply_codes(lines, codes, currency=currency)
+        (o.code, str(o.discount), str(o.line_price))
+        for o in apply_codes(lines, codes, currency=as_currency(currency))
     ]
 
 
@@ -207,7 +210,7 @@ def test_codes(lines, codes, expected):
     ],
 )
 def test_allocation_in_other_currencies(currency, prices, value, expected):
-    outcomes = apply_codes([line(p) for p in prices], [coupon("fix", value)], currency=currency)
+    outcomes = apply_codes([line(p) for p in prices], [coupon("fix", value)], currency=as_currency(currency))
     assert [str(o.discount) for o in outcomes] == expected
 
 
@@ -226,4 +229,4 @@ def test_allocation_in_other_currencies(currency, prices, value, expected):
 )
 def test_code_errors(lines, codes, message):
     with pytest.raises(ValueError, match=message):
-        apply_codes(lines, codes, currency="EUR")
+        apply_codes(lines, codes, currency=as_currency("EUR"))

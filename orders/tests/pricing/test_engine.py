@@ -8,12 +8,13 @@ import pytest
 
 from orders.pricing import CartLine, Code, CodeMode, CodeScope, PricedCart, price_cart
 
-from .builders import NOW, date_start, rule
+from .builders import NOW, as_currency, date_start, rule
 
 D = Decimal
 
 
 def price(lines, rules=(), codes=(), *, currency="EUR", channel="web") -> PricedCart:
+    currency = as_currency(currency)
     return price_cart(lines, list(rules), list(codes), now=NOW, channel=channel, currency=currency)
 
 

@@ -1,4 +1,4 @@
-"""Money: minor units, half-up rounding and largest-remainder allocation."""
+"""Money: currencies, half-up rounding and largest-remainder allocation."""
 
 from __future__ import annotations
 
@@ -6,20 +6,19 @@ from decimal import Decimal
 
 import pytest
 
-from orders.pricing import allocate, minor_units, percent_of, percent_off, quantize
+from orders.pricing import Currency, allocate, percent_of, percent_off, quantize
+
+EUR, JPY, KWD = Currency("EUR", 2), Currency("JPY", 0), Currency("KWD", 3)
+CURRENCIES = {c.code: c for c in (EUR, JPY, KWD)}
 
 
-@pytest.mark.parametrize(
-    ("currency", "units"),
-    [
-        ("EUR", 2), ("USD", 2), ("GBP", 2), ("CHF", 2),
-        ("JPY", 0), ("KRW", 0),
-        ("KWD", 3), ("BHD", 3), ("JOD", 3), ("OMR", 3), ("TND", 3),
-        ("XYZ", 2),
-    ],
-)  # fmt: skip
-def test_minor_units(currency, units):
-    assert minor_units(currency) == units
+def test_a_currency_knows_its_smallest_unit_and_refuses_impossible_places():
+    assert (EUR.quantum, JPY.quantum, KWD.quantum) == (Decimal("0.01"), Decimal("1"), Decimal("0.001"))
+    assert str(EUR) == "EUR"
+    with pytest.raises(ValueError, match="places"):
+        Currency("EUR", -1)
+    with pytest.raises(ValueError, match="places"):
+        Currency("EUR", 5)
 
 
 @pytest.mark.parametrize(
@@ -35,13 +34,13 @@ def test_minor_units(currency, units):
     ],
 )
 def test_quantize(amount, currency, expected):
-    assert str(quantize(Decimal(amount), currency)) == expected
+    assert str(quantize(Decimal(amount), CURRENCIES[currency])) == expected
 
 
 def test_percent_off_rounds_the_price_and_percent_of_the_discount():
-    assert percent_off(Decimal("10.00"), Decimal("33.33"), "EUR") == Decimal("6.67")
-    assert percent_of(Decimal("10.00"), Decimal("33.33"), "EUR") == Decimal("3.33")
-    assert percent_off(Decimal("100"), Decimal("100"), "JPY") == Decimal("0")
+    assert percent_off(Decimal("10.00"), Decimal("33.33"), EUR) == Decimal("6.67")
+    assert percent_of(Decimal("10.00"), Decimal("33.33"), EUR) == Decimal("3.33")
+    assert percent_off(Decimal("100"), Decimal("100"), JPY) == Decimal("0")
 
 
 @pytest.mark.parametrize(
@@ -66,11 +65,11 @@ def test_percent_off_rounds_the_price_and_percent_of_the_discount():
     ],
 )
 def test_allocate(total, weights, expected):
-    shares = allocate(Decimal(total), [Decimal(w) for w in weights], "EUR")
+    shares = allocate(Decimal(total), [Decimal(w) for w in weights], EUR)
     assert [str(s) for s in shares] == expected
     if any(Decimal(w) for w in weights):
         assert sum(shares) == Decimal(total)
 
 
 def test_allocate_empty():
-    assert allocate(Decimal("1.00"), [], "EUR") == []
+    assert allocate(Decimal("1.00"), [], EUR) == []

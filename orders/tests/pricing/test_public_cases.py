@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from orders.pricing import parse_case, parse_expected, price_case, serialise_outcomes
+from ticketing.currency import currency_places
 
 PUBLIC_CASES = Path(__file__).parent / "data" / "cases-public.json"
 RAW_CASES = json.loads(PUBLIC_CASES.read_text(encoding="utf-8"))
@@ -28,7 +29,7 @@ def test_the_copy_holds_every_public_case():
 
 @pytest.mark.parametrize("raw", RAW_CASES, ids=[_case_id(i, raw) for i, raw in enumerate(RAW_CASES)])
 def test_public_case(raw):
-    case = parse_case(raw)
+    case = parse_case(raw, places=currency_places)
     got = serialise_outcomes(price_case(case))
     # Exact strings: the price and its number of decimals, and the consuming rule.
     assert got == raw["expected"]

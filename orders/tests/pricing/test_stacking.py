@@ -16,7 +16,7 @@ import pytest
 
 from orders.pricing import CartLine, Code, CodeMode, CodeScope, price_cart
 
-from .builders import NOW, rule
+from .builders import NOW, as_currency, rule
 
 D = Decimal
 
@@ -187,7 +187,7 @@ CASES = [
     [pytest.param(*case[1:], id=case[0]) for case in CASES],
 )
 def test_stacking(currency, lines, codes, rules, expected_lines, expected_codes):
-    cart = price_cart(lines, rules, codes, now=NOW, channel="web", currency=currency)
+    cart = price_cart(lines, rules, codes, now=NOW, channel="web", currency=as_currency(currency))
     assert [
         ([(s.code, str(s.amount)) for s in priced.codes], str(priced.line_price), str(priced.price))
         for priced in cart.lines

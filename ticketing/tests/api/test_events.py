@@ -71,6 +71,9 @@ def test_create_returns_the_full_object(api, organizer):
     [
         ({"currency": "EURO"}, "currency"),
         ({"currency": "XYZ"}, "currency"),
+        ({"currency": "ZWL"}, "currency"),  # withdrawn in 2024
+        ({"currency": "ANG"}, "currency"),  # withdrawn in 2025
+        ({"currency": "XAU"}, "currency"),  # ISO 4217, but gold has no minor units
         ({"timezone": "Mars/Olympus"}, "timezone"),
         ({"date_to": "2027-02-01T00:00:00Z"}, "date_to"),
         ({"slug": "bad slug!"}, "slug"),
@@ -83,6 +86,22 @@ def test_create_validation_errors_name_the_field(api, organizer, change, field):
     assert response.status_code == 400
     assert field in response.json()
     assert not Event.objects.filter(slug=NEW_EVENT["slug"]).exists()
+
+
+@pytest.mark.parametrize(
+    ("currency", "sent", "shown"), [("ZWG", "12.5", "12.50"), ("XCG", "12.5", "12.50"), ("JPY", "13", "13")]
+)
+def test_an_event_in_a_new_currency_prices_with_its_places(api, organizer, currency, sent, shown):
+    response = api.post(URL, {**NEW_EVENT, "currency": currency}, format="json")
+    assert response.status_code == 201, response.json()
+    item = api.post(f"{URL}summit/items/", {"name": "Ticket", "default_price": sent}, format="json")
+    assert item.status_code == 201, item.json()
+    assert item.json()["default_price"] == shown
+
+
+def test_a_withdrawn_currency_is_refused_with_the_reason(api, organizer):
+    response = api.post(URL, {**NEW_EVENT, "currency": "ZWL"}, format="json")
+    assert response.json()["currency"] == ["'ZWL' is not an ISO 4217 currency code (e.g. EUR, USD, JPY)."]
 
 
 def test_duplicate_slug_is_a_400(api, event):
