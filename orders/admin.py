@@ -9,7 +9,6 @@ which codes were set aside and what the checkout warned of.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
 
 from django.contrib import admin, messages
 from django.db.models import Prefetch
@@ -29,17 +28,12 @@ from orders.models import (
 )
 from orders.services.orders import order_mark_canceled, order_mark_paid
 from ticketing.admin.scoping import OrganizerScopedAdmin, OrganizerScopedInline
-from ticketing.currency import currency_exponent
+from ticketing.currency import amount_text
 
 BREAKDOWN = (
     "positionid", "item", "variation", "subevent", "addon_to", "is_bundled", "list_price", "code",
     "codes", "code_discount", "discount_rule", "rule_discount", "price",
 )  # fmt: skip
-
-
-def money(value, currency: str) -> str:
-    """``value`` with the currency's places: ``"5.00"``, JPY ``"500"``."""
-    return str(Decimal(value).quantize(currency_exponent(currency)))
 
 
 def lines(texts: Iterable[str]) -> SafeString:
@@ -55,13 +49,13 @@ def redemption_text(redemption: Redemption, currency: str) -> str:
     """
     discount, saving = redemption.discount, redemption.saving
     if discount >= 0:
-        text = f"{redemption.code}: {money(discount, currency)} off"
+        text = f"{redemption.code}: {amount_text(discount, currency)} off"
     else:
-        text = f"{redemption.code}: {money(-discount, currency)} added"
+        text = f"{redemption.code}: {amount_text(-discount, currency)} added"
     if saving is not None and saving >= 0:
-        text += f", saved {money(saving, currency)}"
+        text += f", saved {amount_text(saving, currency)}"
     elif saving is not None:
-        text += f", cost {money(-saving, currency)} more"
+        text += f", cost {amount_text(-saving, currency)} more"
     if redemption.reversed:
         text += " (reversed)"
     return text
@@ -71,7 +65,7 @@ def set_aside_text(entry: dict, currency: str) -> str:
     """``"ONE-PCT set aside: it would have raised the total to 99.00"``."""
     code_text, total_with = entry.get("code_text", ""), entry.get("total_with")
     if entry.get("code") == "not_beneficial" and total_with is not None:
-        return f"{code_text} set aside: it would have raised the total to {money(total_with, currency)}"
+        return f"{code_text} set aside: it would have raised the total to {amount_text(total_with, currency)}"
     return f"{code_text} set aside ({entry.get('code', 'no reason given')})"
 
 
@@ -129,7 +123,7 @@ class OrderPositionInline(ReadOnlyInline):
             return self.get_empty_value_display()
         currency = obj.order.event.currency
         return format_html_join(
-            ", ", "{} {}", ((link.redemption.code, money(link.amount, currency)) for link in links)
+            ", ", "{} {}", ((link.redemption.code, amount_text(link.amount, currency)) for link in links)
         )
 
 

@@ -4,7 +4,7 @@ The quota counters are registered with ``ticketing.quota_usage`` and the code-ho
 counter with ``vouchers.cart_holds`` (``OrdersConfig.ready()``), so quota
 availability and the public code lookup count what this app holds. The checkout
 pipeline reads all of its counts in one statement under its locks
-(:func:`count_under_locks`).
+(:func:`count_taken`).
 
 A position draws from a quota when the quota lists its item, lists its variation
 (for a position with a variation), and is of the position's date (both without a

@@ -9,8 +9,10 @@ part of the structure.
 
 from __future__ import annotations
 
+import ast
 import sys
 from functools import cache
+from pathlib import Path
 
 import grimp
 
@@ -105,3 +107,40 @@ def test_no_import_cycles():
 def test_the_cycle_finder_finds_a_loop_and_nothing_in_a_chain():
     assert cycles([("a", "b"), ("b", "c"), ("c", "a"), ("c", "d")]) == {frozenset({"a", "b", "c"})}
     assert cycles([("a", "b"), ("b", "c")]) == set()
+
+
+# Names every module of a kind must use, by a framework's or the house's convention: Django finds a
+# management command by ``Command``; each app's ``api/routes.py`` offers ``register`` to the URL wiring.
+CONVENTIONAL_NAMES = {"Command", "register"}
+
+
+def top_level_names(root: Path) -> dict[str, list[str]]:
+    """Every class and function defined at the top of a module of the apps, by name: where it is defined.
+    Tests and migrations are left out (their names are theirs alone)."""
+    found: dict[str, list[str]] = {}
+    for app in FLOORS:
+        for path in sorted((root / app).rglob("*.py")):
+            relative = path.relative_to(root).as_posix()
+            if "/tests/" in relative or "/migrations/" in relative:
+                continue
+            for node in ast.parse(path.read_text(encoding="utf-8")).body:
+                if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+                    found.setdefault(node.name, []).append(relative)
+    return found
+
+
+def shared_names(names: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {name: where for name, where in names.items() if len(where) > 1 and name not in CONVENTIONAL_NAMES}
+
+
+def test_no_two_classes_or_functions_share_a_name_across_modules():
+    assert shared_names(top_level_names(Path(__file__).resolve().parents[2])) == {}
+
+
+def test_a_name_defined_twice_is_found(tmp_path):
+    for app, text in (("core", "class Money:\n    pass\n"), ("orders", "def Money():\n    pass\n")):
+        (tmp_path / app).mkdir()
+        (tmp_path / app / "money.py").write_text(text)
+    (tmp_path / "orders" / "tests").mkdir()
+    (tmp_path / "orders" / "tests" / "money.py").write_text("def Money():\n    pass\n")
+    assert shared_names(top_level_names(tmp_path)) == {"Money": ["core/money.py", "orders/money.py"]}

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from ticketing.currency import currency_exponent, currency_places
+from ticketing.currency import amount_text, currency_exponent, currency_places
 
 
 def context_currency(field: serializers.Field) -> str:
@@ -45,4 +45,4 @@ class MoneyField(serializers.DecimalField):
     def to_representation(self, value):
         if value is None:
             return None
-        return str(Decimal(value).quantize(currency_exponent(context_currency(self))))
+        return amount_text(value, context_currency(self))

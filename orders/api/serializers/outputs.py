@@ -6,8 +6,6 @@ breakdown always reads ``price = list_price − code_discount − rule_discount`
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -16,7 +14,7 @@ from orders.checkout.commit import set_aside_data, warnings_data
 from orders.checkout.price import PricedPosition, PricedView
 from orders.models import Order, OrderPosition, Redemption
 from ticketing.api.fields import MoneyField, context_currency
-from ticketing.currency import currency_exponent
+from ticketing.currency import amount_text
 
 
 class RuleRefSerializer(StrictSerializer):
@@ -236,10 +234,8 @@ class OrderSerializer(StrictModelSerializer):
 
 
 def order_data(order: Order, *, currency: str) -> dict:
-    places = currency_exponent(currency)
-
     def money(value) -> str:
-        return str(Decimal(value).quantize(places))
+        return amount_text(value, currency)
 
     positionids = {row.pk: row.positionid for row in order.position_list}
     texts = {r.pk: r.code for r in order.redemption_list}

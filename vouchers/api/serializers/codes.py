@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from core.serializers import StrictSerializer
 from ticketing.api.filters import StrictBooleanField
-from ticketing.currency import currency_exponent
+from ticketing.currency import amount_text
 from ticketing.models import Event, Item
 from vouchers.api.fields import AmountField
 from vouchers.choices import CodeKind
@@ -93,12 +93,14 @@ MESSAGES = {
 }
 
 
-def money(value: Decimal | None, event: Event | None) -> str | None:
+def code_amount(value: Decimal | None, event: Event | None) -> str | None:
+    """A code's amount in the event's currency; without an event (a percentage, or an organizer-wide code
+    looked up without one), as the API's plain amount."""
     if value is None:
         return None
     if event is None:
         return AMOUNT.to_representation(value)
-    return str(Decimal(value).quantize(currency_exponent(event.currency)))
+    return amount_text(value, event.currency)
 
 
 def revealed_items(item_ids) -> list[dict[str, Any]]:
@@ -110,7 +112,7 @@ def voucher_info(voucher: Voucher, item_ids) -> dict[str, Any]:
     info = {
         "name": "",
         "discount_type": voucher.price_mode,
-        "discount_value": money(voucher.value, voucher.event),
+        "discount_value": code_amount(voucher.value, voucher.event),
         "discount_max_value": None,
         "can_be_combined": True,
         "min_tickets_in_cart": voucher.min_usages,
@@ -130,8 +132,10 @@ def coupon_info(coupon: Coupon, item_ids, event: Event | None) -> dict[str, Any]
         "name": series.name,
         "discount_type": series.discount_type,
         # a percentage has no currency; an amount takes the event's places when the event is known
-        "discount_value": money(series.discount_value, None if series.discount_type == "percent" else event),
-        "discount_max_value": money(series.discount_max_value, event),
+        "discount_value": code_amount(
+            series.discount_value, None if series.discount_type == "percent" else event
+        ),
+        "discount_max_value": code_amount(series.discount_max_value, event),
         "can_be_combined": series.can_be_combined,
         "min_tickets_in_cart": series.min_tickets_in_cart,
         "max_tickets_in_cart": series.max_tickets_in_cart,
