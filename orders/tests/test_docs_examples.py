@@ -1,7 +1,8 @@
-"""The worked examples of ``docs/codes.md`` and ``docs/orders.md``, run against the API.
+"""Every request example of ``docs/``, run against the API.
 
-An example is an ```` ```http ```` block right after an HTML comment ``<!-- example: <name> -->``. A
-block holds one or more exchanges, each::
+An example is an ```` ```http ```` block right after an HTML comment ``<!-- example: <name> -->``; every
+```` ```http ```` block of ``docs/*.md`` must be one (a test checks it). A block holds one or more
+exchanges, each::
 
     POST /api/v1/organizers/demo/events/conference/carts/<cart>/codes/ HTTP/1.1
     Authorization: Token <token>                      (header lines: optional, not sent)
@@ -12,7 +13,8 @@ block holds one or more exchanges, each::
 
 and exchanges are separated by a blank line. Each example runs on a fresh test database holding what
 ``manage.py demo`` creates (its ``ensure_demo_*`` functions, called in the same order), with an
-:class:`~rest_framework.test.APIClient` authenticated with the demo team's token. Checks: the status is
+:class:`~rest_framework.test.APIClient` authenticated with the demo team's token — or with no
+credentials at all when the marker says so: ``<!-- example: <name> anonymous -->``. Checks: the status is
 the one shown, and the JSON shown is a *subset* of the answer — a dict's every key shown must be there
 with a matching value (recursively), a list must have the same length and match element by element, a
 string ``"…"`` matches any value; other values must be equal.
@@ -24,7 +26,8 @@ the actual id, by item name. That does not depend on the database's sequences (o
 not restart between tests), and ``test_the_docs_item_ids_are_the_demo_items_in_creation_order`` checks
 that the demo still creates its items in that order, so the ids written in the docs stay right. A path
 may name ``<cart>`` (the ``id`` of the block's last ``POST …/carts/`` answer) or ``<order>`` (the
-``code`` of its last checkout or ``POST …/orders/`` answer).
+``code`` of its last checkout or ``POST …/orders/`` answer). Other ids in paths are written as a fresh
+demo database has them too and translated the same way (:data:`DOC_PATH_IDS`).
 """
 
 from __future__ import annotations
@@ -41,13 +44,13 @@ from rest_framework.test import APIClient
 from discounts.demo import ensure_demo_discounts
 from orders.demo import ensure_demo_orders
 from ticketing.demo import ensure_demo_ticketing
-from ticketing.models import Item
+from ticketing.models import Item, SalesChannel
 from vouchers.demo import ensure_demo_codes
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-FILES = ("codes.md", "orders.md")
+FILES = tuple(sorted(path.name for path in DOCS.glob("*.md")))
 #: Examples written so far: fewer found means a marker was renamed or a block no longer parses.
-AT_LEAST = {"codes.md": 7, "orders.md": 2}
+AT_LEAST = {"api.md": 4, "codes.md": 10, "orders.md": 3}
 
 #: Item ids as the docs write them (a fresh ``manage.py demo`` database) -> the demo conference's item.
 DOC_ITEMS = {
@@ -55,7 +58,15 @@ DOC_ITEMS = {
     5: "Workshop: Django deep dive", 6: "Workshop: API design", 7: "Parking pass", 8: "T-shirt",
 }  # fmt: skip
 
-MARKER = re.compile(r"^<!--\s*example:\s*([\w.-]+)\s*-->\s*\n```http\n(.*?)\n```", re.DOTALL | re.MULTILINE)
+#: Ids in paths, as a fresh demo database has them -> how to find the demo's object (a model and a lookup).
+DOC_PATH_IDS: dict[str, tuple[type, dict[int, dict[str, str]]]] = {
+    "saleschannels": (SalesChannel, {1: {"identifier": "web", "organizer__slug": "demo"}}),
+}
+
+MARKER = re.compile(
+    r"^<!--\s*example:\s*([\w.-]+)(\s+anonymous)?\s*-->\s*\n```http\n(.*?)\n```", re.DOTALL | re.MULTILINE
+)
+PATH_ID = re.compile(r"/(" + "|".join(DOC_PATH_IDS) + r")/(\d+)/")
 REQUEST = re.compile(r"^(GET|POST|PUT|PATCH|DELETE) (/\S*)(?: HTTP/1\.1)?$")
 HEADER = re.compile(r"^[A-Za-z][A-Za-z0-9-]*: ")
 STATUS = re.compile(r"^HTTP/1\.1 (\d{3})\b")
@@ -79,6 +90,7 @@ class Example:
     file: str
     name: str
     exchanges: tuple[Exchange, ...]
+    anonymous: bool = False
 
 
 def parse_json(lines: list[str], where: str) -> Any:
@@ -130,7 +142,8 @@ def collect() -> list[Example]:
         text = (DOCS / file).read_text(encoding="utf-8")
         for match in MARKER.finditer(text):
             name = match.group(1)
-            examples.append(Example(file, name, parse_block(match.group(2), f"{file}, example {name}")))
+            exchanges = parse_block(match.group(3), f"{file}, example {name}")
+            examples.append(Example(file, name, exchanges, anonymous=bool(match.group(2))))
     return examples
 
 
@@ -147,6 +160,18 @@ def test_every_written_example_is_found_once():
     for file in FILES:
         markers = re.findall(r"^<!--\s*example:", (DOCS / file).read_text(encoding="utf-8"), re.MULTILINE)
         assert len(markers) == len([e for e in EXAMPLES if e.file == file]), file
+
+
+def test_every_request_example_of_the_docs_is_run():
+    """No ```http block without its marker: each request shown to a reader is one this module runs."""
+    unmarked = []
+    for file in FILES:
+        text = (DOCS / file).read_text(encoding="utf-8")
+        for match in re.finditer(r"^```http\n", text, re.MULTILINE):
+            before = text[: match.start()].rstrip("\n").rsplit("\n", 1)[-1]
+            if not re.match(r"<!--\s*example:", before):
+                unmarked.append(f"{file}:{text[: match.start()].count(chr(10)) + 1}")
+    assert unmarked == []
 
 
 @pytest.fixture
@@ -177,6 +202,11 @@ def translate_items(value: Any, ids: dict[int, int]) -> Any:
     if isinstance(value, list):
         return [translate_items(item, ids) for item in value]
     return value
+
+
+def translate_path_id(match: re.Match) -> str:
+    model, lookups = DOC_PATH_IDS[match.group(1)]
+    return f"/{match.group(1)}/{model.objects.get(**lookups[int(match.group(2))]).pk}/"
 
 
 def mismatch(expected: Any, actual: Any, where: str = "$") -> str | None:
@@ -218,7 +248,8 @@ def test_mismatch_follows_the_subset_rules():
 @pytest.mark.parametrize("example", EXAMPLES, ids=[f"{e.file}:{e.name}" for e in EXAMPLES])
 def test_docs_example(demo, example: Example):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {demo.token}")
+    if not example.anonymous:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {demo.token}")
     by_name = {item.name: item.pk for item in Item.objects.filter(event=demo.conference)}
     ids = {doc_id: by_name[name] for doc_id, name in DOC_ITEMS.items()}
     known: dict[str, str] = {}
@@ -229,7 +260,7 @@ def test_docs_example(demo, example: Example):
             assert match.group(1) in known, f"{where}: no earlier answer gives <{match.group(1)}>"
             return known[match.group(1)]
 
-        path = PLACEHOLDER.sub(resolve, exchange.path)
+        path = PATH_ID.sub(translate_path_id, PLACEHOLDER.sub(resolve, exchange.path))
         call = getattr(client, exchange.method.lower())
         if exchange.body is None:
             response = call(path)
