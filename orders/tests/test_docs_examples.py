@@ -190,6 +190,8 @@ def test_the_docs_item_ids_are_the_demo_items_in_creation_order(demo):
     assert list(in_order) == [DOC_ITEMS[n] for n in sorted(DOC_ITEMS)]
     first_item = Item.objects.order_by("pk").first()
     assert first_item.event == demo.conference  # the conference's items are the first a demo creates
+    first_channel = SalesChannel.objects.order_by("pk").first()
+    assert (first_channel.organizer.slug, first_channel.identifier) == ("demo", "web")  # DOC_PATH_IDS
 
 
 def translate_items(value: Any, ids: dict[int, int]) -> Any:
