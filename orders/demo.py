@@ -41,7 +41,7 @@ def demo_orders(codes: DemoCodes) -> list[DemoOrder]:
         DemoOrder(
             email="coupon.demo@example.com", name="Cora Coupon",
             positions=(("Student ticket", None, False), ("Regular ticket", None, False)),
-            codes=(codes.coupon,),
+            codes=(codes.order_coupon,),
         ),
         DemoOrder(
             email="promo.demo@example.com", name="Piet Promo",

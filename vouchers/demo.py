@@ -42,11 +42,13 @@ EXAMPLE_COUPONS: dict[str, dict[str, Any]] = {
 
 @dataclass(frozen=True)
 class DemoCodes:
-    """One code of each kind, to type into the demo shop."""
+    """One code of each kind, to type into the demo shop (``coupon`` is one no order has used), and the
+    coupon the demo's own order uses (single use: typing it again answers ``exhausted``)."""
 
     voucher: str
     coupon: str
     promo_code: str
+    order_coupon: str
 
 
 @transaction.atomic
@@ -85,8 +87,10 @@ def ensure_demo_codes(organizer: Organizer, event: Event) -> DemoCodes:
     if not with_code(PromoCode.objects.filter(organizer=organizer), DEMO_PROMO).exists():
         promo_code_create(organizer=organizer, code=DEMO_PROMO, name="Demo promo", value=Decimal("5.00"))
     ensure_example_codes(organizer)
-    coupon = series.coupons.order_by("id").values_list("code", flat=True).first()
-    return DemoCodes(voucher=DEMO_VOUCHER, coupon=coupon, promo_code=DEMO_PROMO)
+    coupons = series.coupons.order_by("id")
+    order_coupon = coupons.values_list("code", flat=True).first()
+    unused = coupons.filter(used_orders=0).exclude(code=order_coupon).values_list("code", flat=True).first()
+    return DemoCodes(voucher=DEMO_VOUCHER, coupon=unused, promo_code=DEMO_PROMO, order_coupon=order_coupon)
 
 
 def ensure_example_codes(organizer: Organizer) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from decimal import Decimal
 
@@ -16,7 +17,7 @@ from discounts.models import Discount
 from ticketing.demo import ensure_demo_ticketing
 from ticketing.models import Event, Organizer, Quota, Team
 from ticketing.validation import validate_quota
-from vouchers.models import PromoCode, Voucher
+from vouchers.models import Coupon, PromoCode, Voucher
 
 pytestmark = pytest.mark.django_db
 
@@ -150,3 +151,34 @@ def test_demo_orders_use_every_kind_of_code_and_the_rules():
     assert orders.filter(positions__discount_rule__isnull=False).exists()
     for order in orders:
         assert order.code in out.getvalue()
+
+
+def test_the_coupon_printed_is_unused_and_the_printed_preview_applies_it():
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    text = out.getvalue()
+    printed = re.search(r"coupon (DEMO-\w+) \(unused, one of a single-use series of 100; (DEMO-\w+) is", text)
+    assert printed, text
+    coupon, order_coupon = printed.groups()
+    assert coupon != order_coupon
+    assert Coupon.objects.get(code=coupon).used_orders == 0
+    assert Coupon.objects.get(code=order_coupon).used_orders == 1
+
+    preview = re.search(r"Price a cart \(no token needed\): curl .* -d '(.*)' http://localhost:8000(\S+)", text)
+    assert preview, text
+    body, path = preview.groups()
+    response = APIClient().post(path, json.loads(body), format="json")
+    assert response.status_code == 200, response.json()
+    answer = response.json()
+    assert [c["code"] for c in answer["codes"]] == [coupon]
+    assert answer["list_total"] == "46.00"
+    assert answer["total"] == "39.10"  # 15 % off 2 × 23.00
+
+
+def test_the_example_requests_follow_the_address_the_server_listens_on():
+    for address, shown in (("0.0.0.0:9000", "localhost:9000"), ("127.0.0.1:8123", "127.0.0.1:8123")):
+        out = io.StringIO()
+        call_command("demo", "--address", address, stdout=out)
+        tries = [line for line in out.getvalue().splitlines() if "curl" in line]
+        assert len(tries) == 2
+        assert all(f"http://{shown}/api/v1/organizers/demo/" in line for line in tries), tries

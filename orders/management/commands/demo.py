@@ -23,7 +23,14 @@ class Command(BaseCommand):
         "the admin/admin superuser if missing, and print a new API token of the demo team."
     )
 
-    def handle(self, *args, **options) -> None:
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--address", default="localhost:8000",
+            help="host:port the server listens on, for the example requests printed (scripts/run passes "
+            "its ADDRESS); 0.0.0.0 is printed as localhost",
+        )  # fmt: skip
+
+    def handle(self, *args, address: str = "localhost:8000", **options) -> None:
         with transaction.atomic():
             demo = ensure_demo_ticketing()
             rules = ensure_demo_discounts(demo.conference)
@@ -36,7 +43,8 @@ class Command(BaseCommand):
         out.write(f"Sales channels: {demo.web.identifier}, {demo.box.identifier}")
         out.write(f"Discount rules of {demo.conference.slug}: {', '.join(r.internal_name for r in rules)}")
         out.write(f"Codes for {demo.conference.slug}: voucher {codes.voucher}, coupon {codes.coupon} "
-                  f"(one of a series of 100), promo code {codes.promo_code}")
+                  f"(unused, one of a single-use series of 100; {codes.order_coupon} is the demo order's), "
+                  f"promo code {codes.promo_code}")
         out.write(f"Coupons of the docs' examples (docs/codes.md): {', '.join(EXAMPLE_COUPONS)}")
         summary = ", ".join(f"{o.code} ({o.email}, {o.status}, total {o.total:.2f})" for o in orders)
         out.write(f"Orders of {demo.conference.slug}: {summary}")
@@ -44,5 +52,17 @@ class Command(BaseCommand):
         out.write(f"Team '{demo.team.name}' (all events, all permissions); its API token, valid until the "
                   "next run:")
         out.write(f"API token: {demo.token}")
-        out.write(f"Try: curl -H 'Authorization: Token {demo.token}' "
-                  f"http://localhost:8000/api/v1/organizers/{organizer}/events/")
+        base = f"http://{browsable(address)}/api/v1/organizers/{organizer}"
+        out.write(f"Try: curl -H 'Authorization: Token {demo.token}' {base}/events/")
+        regular = demo.conference.items.get(name="Regular ticket").pk
+        body = f'{{"positions": [{{"item": {regular}}}, {{"item": {regular}}}], "codes": ["{codes.coupon}"]}}'
+        out.write(f"Price a cart (no token needed): curl -H 'Content-Type: application/json' -d '{body}' "
+                  f"{base}/events/{demo.conference.slug}/price-preview/")
+
+
+def browsable(address: str) -> str:
+    """``host:port`` as a client reaches it: a server listening on every address is ``localhost``."""
+    host, _, port = address.rpartition(":")
+    if host in ("", "0.0.0.0", "[::]", "::"):
+        host = "localhost"
+    return f"{host}:{port}" if port else host
