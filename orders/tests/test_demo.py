@@ -164,7 +164,8 @@ def test_the_coupon_printed_is_unused_and_the_printed_preview_applies_it():
     assert Coupon.objects.get(code=coupon).used_orders == 0
     assert Coupon.objects.get(code=order_coupon).used_orders == 1
 
-    preview = re.search(r"Price a cart \(no token needed\): curl .* -d '(.*)' http://localhost:8000(\S+)", text)
+    preview = re.search(r"Price a cart \(no token needed\): curl .* -d '(.*)' http://localhost:8000(\S+)",
+                        text)
     assert preview, text
     body, path = preview.groups()
     response = APIClient().post(path, json.loads(body), format="json")
