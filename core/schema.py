@@ -27,6 +27,7 @@ from rest_framework import serializers
 
 from core.bounds import MAX_ID
 from core.errors import ERROR_CODES
+from core.operation_names import operation_summary, operation_tag
 from core.pagination import PageNumberPagination
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -69,6 +70,12 @@ def error_schema(status: int) -> dict:
 
 
 class AutoSchema(SpectacularAutoSchema):
+    def get_tags(self) -> list[str]:
+        return [operation_tag(self.path)]
+
+    def get_summary(self) -> str:
+        return operation_summary(self.path, self.method, getattr(self.view, "action", None))
+
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
