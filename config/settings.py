@@ -15,6 +15,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from core.sentry import init_sentry
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -58,6 +60,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: binds X-Request-ID for the log lines and sets it on every response, the other
+    # middlewares' errors included; records the latency metric and the access log line.
+    "core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outside CommonMiddleware: it sees the trailing-slash redirect, not the 404 behind it.
     "core.middleware.ApiErrorsMiddleware",
@@ -120,6 +125,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 HTTPS = env_bool("HTTPS")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 SECURE_SSL_REDIRECT = HTTPS
+# The probes and the metrics scraper talk to the container directly, in plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^readyz/?$", r"^metrics/?$"]
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if HTTPS else "0"))
@@ -183,13 +190,31 @@ CACHES = {
 }
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING")
+# json (default): one JSON object per line (time, level, logger, message, request_id, extra fields);
+# text: a line for people, with the request id. The access log (ticketshop.request) is at INFO.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json").strip().lower() or "json"
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'json' or 'text', not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "formatters": {
+        "json": {"()": "core.logs.JsonFormatter"},
+        "text": {"()": "core.logs.TextFormatter"},
+    },
     # The handler's level too: Django's own loggers (django.request's 4xx warnings) pass records
     # up to the root's handler whatever the root's level is.
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "level": os.environ.get("LOG_LEVEL", "WARNING")}
-    },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "handlers": {"console": {"class": "logging.StreamHandler", "level": LOG_LEVEL, "formatter": LOG_FORMAT}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # Django's own console handler (DEBUG only) would print its records a second time, unformatted.
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }
+
+# Metrics: /metrics answers 404 unless METRICS_TOKEN is set, then wants "Authorization: Bearer <token>".
+# With several gunicorn workers set PROMETHEUS_MULTIPROC_DIR (read by prometheus_client itself) to a
+# directory every worker can write, emptied before the server starts; /metrics then adds up all workers.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+
+# Error reports to Sentry when SENTRY_DSN is set (pip install ".[sentry]"); SENTRY_ENVIRONMENT and
+# SENTRY_TRACES_SAMPLE_RATE (default 0) too. Without the DSN sentry_sdk is not imported.
+init_sentry(os.environ)

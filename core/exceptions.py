@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import DomainError
+from core.metrics import count_refusal
 from core.middleware import UNAVAILABLE_DETAIL, UNAVAILABLE_RETRY_AFTER
 
 
@@ -32,6 +33,13 @@ def unavailable_response() -> Response:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    response = render_exception(exc, context)
+    if response is not None:  # every error answer of a view counts by its code (``core.metrics``)
+        count_refusal(response.data.get("code", "invalid") if isinstance(response.data, dict) else "invalid")
+    return response
+
+
+def render_exception(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         headers = {}
         retry_after = exc.context.get("retry_after")

@@ -12,11 +12,16 @@ answers 503 ``unavailable`` with ``Retry-After``, as inside one.
 
 from __future__ import annotations
 
+import logging
+import time
 from http import HTTPStatus
 
 from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
+
+from core.metrics import count_refusal, observe_request
+from core.requestid import accepted_or_new, bound_request_id
 
 API_PREFIX = "/api/"
 
@@ -34,7 +39,9 @@ CODES = {
 
 
 def error_response(status: int, detail: str) -> JsonResponse:
-    return JsonResponse({"code": CODES.get(status, "error"), "detail": detail}, status=status)
+    code = CODES.get(status, "error")
+    count_refusal(code)
+    return JsonResponse({"code": code, "detail": detail}, status=status)
 
 
 #: Seconds a client is asked to wait before retrying when the database is unavailable.
@@ -96,3 +103,36 @@ class NulMiddleware:
                     {name.replace("\x00", "\ufffd"): [NUL_IN_QUERY] for name in names}, status=400
                 )
         return self.get_response(request)
+
+
+access_log = logging.getLogger("ticketshop.request")
+
+
+class RequestIdMiddleware:
+    """First of the middlewares: binds the request's id (its ``X-Request-ID`` when that is a sane token,
+    a new one otherwise) while the request is served, so every log line carries it, and returns it in
+    the ``X-Request-ID`` of every response, those made by the other middlewares included. Records the
+    request's latency by route (``core.metrics``) and writes one access log line (``ticketshop.request``,
+    INFO) with ``method``, ``path``, ``route``, ``status`` and ``duration_ms``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = request.request_id = accepted_or_new(request.headers.get("X-Request-ID"))
+        started = time.perf_counter()
+        with bound_request_id(request_id):
+            response = self.get_response(request)
+            seconds = time.perf_counter() - started
+            response["X-Request-ID"] = request_id
+            route = observe_request(request, response.status_code, seconds)
+            duration_ms = round(seconds * 1000, 1)
+            access_log.info(
+                "%s %s %s %.1fms", request.method, request.path.encode("unicode_escape").decode("ascii"),
+                response.status_code, duration_ms,
+                extra={
+                    "method": request.method, "path": request.path, "route": route,
+                    "status": response.status_code, "duration_ms": duration_ms,
+                },
+            )  # fmt: skip
+        return response

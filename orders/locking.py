@@ -14,12 +14,13 @@ are coupon rows), each by primary key (``orders.checkout.gather``,
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
 
 from core.errors import ConflictError
+from core.metrics import count_busy, lock_statement_timer
 
 #: SQLSTATEs of "could not obtain the lock in time" and "deadlock detected".
 LOCK_FAILURES = {"55P03", "40P01"}
@@ -50,8 +51,10 @@ def locking_transaction() -> Iterator[None]:
             if outermost and connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute(f"SET LOCAL lock_timeout = '{lock_timeout_ms():d}ms'")
-            yield
+            with connection.execute_wrapper(lock_statement_timer) if outermost else nullcontext():
+                yield
     except OperationalError as exc:
         if is_lock_failure(exc):
+            count_busy()
             raise Busy(retry_after=RETRY_AFTER_SECONDS) from exc
         raise

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
+from core.metrics import checkout_counted
 from orders.checkout import run
 from orders.checkout.draft import Draft, PositionSpec
 from orders.checkout.mode import ORDER
@@ -40,7 +41,8 @@ def order_place(
         event=event, sales_channel=sales_channel, email=email, name=name, positions=tuple(positions),
         codes=tuple(codes), expected_total=expected_total,
     )  # fmt: skip
-    return run(draft, mode=ORDER, now=now).order
+    with checkout_counted():
+        return run(draft, mode=ORDER, now=now).order
 
 
 def cart_checkout(
@@ -56,4 +58,5 @@ def cart_checkout(
         event=cart.event, sales_channel=cart.sales_channel, email=email, name=name, cart=cart,
         expected_total=expected_total,
     )  # fmt: skip
-    return run(draft, mode=ORDER, now=now).order
+    with checkout_counted():
+        return run(draft, mode=ORDER, now=now).order
