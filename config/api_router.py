@@ -7,6 +7,7 @@ their ``api/routes.py``; URL kwargs are ``organizer_slug`` and ``event_slug``.
 from rest_framework_nested import routers
 
 from discounts.api import routes as discount_routes
+from jobs.api import routes as job_routes
 from orders.api import routes as order_routes
 from ticketing.api import routes as ticketing_routes
 from vouchers.api import routes as voucher_routes
@@ -18,7 +19,7 @@ ticketing_routes.register_organizer(organizer_router)
 event_router = routers.NestedSimpleRouter(organizer_router, r"events", lookup="event")
 
 nested_routers = [organizer_router, event_router]
-for app_routes in (ticketing_routes, discount_routes, voucher_routes, order_routes):
+for app_routes in (ticketing_routes, job_routes, discount_routes, voucher_routes, order_routes):
     nested_routers += app_routes.register(organizer_router, event_router)
 
 urlpatterns = list(root.urls)

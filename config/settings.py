@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "ticketing",
+    "jobs",
     "discounts",
     "vouchers",
     "orders",
@@ -64,6 +65,8 @@ MIDDLEWARE = [
     # middlewares' errors included; records the latency metric and the access log line.
     "core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files (the admin's) straight from STATIC_ROOT, without a web server in front (WhiteNoise).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside CommonMiddleware: it sees the trailing-slash redirect, not the 404 behind it.
     "core.middleware.ApiErrorsMiddleware",
     "core.middleware.NulMiddleware",
@@ -119,7 +122,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# collectstatic writes here; WhiteNoise serves it at STATIC_URL (the image collects at build time).
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
+# Tests collect no static files: look them up per request instead of a warning per test client.
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 
 # HTTPS hardening: enable when served behind TLS (HTTPS=1).
 HTTPS = env_bool("HTTPS")
@@ -188,6 +194,39 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ticketshop"}
     )
 }
+
+# Background jobs (the ``jobs`` app) on Celery. With CELERY_BROKER_URL (e.g. redis://cache:6379/1) they
+# are queued for `celery -A config worker -l info`, and `celery -A config beat -l info` starts the
+# periodic ones; without it (and always in tests) a job runs inline, in the process that starts it, so
+# nothing else needs installing. The Job row is the result: no result backend.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = TESTING or not CELERY_BROKER_URL
+if not CELERY_BROKER_URL:
+    CELERY_BROKER_URL = "memory://localhost/"  # inline: nothing is sent, no broker looked for
+# Inline, a failure of the task machinery reaches the caller; a job's own failure is recorded on the job.
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # jobs are long: a worker process reserves one at a time
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+# The worker logs through LOGGING below (its lines carry the job's request id); LOG_LEVEL=INFO shows
+# Celery's own info lines too.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE = {
+    # What `manage.py cleanup` does (expired carts, old idempotency keys), as a `cleanup` job.
+    "cleanup": {"task": "orders.tasks.cleanup_task", "schedule": 300.0},
+    # Finished jobs (and their stored CSV files) older than JOB_RETENTION_DAYS.
+    "prune-jobs": {"task": "jobs.tasks.prune_jobs", "schedule": 3600.0},
+}
+# Coupon generations of more codes, and CSV imports of more rows, run as jobs (202 with the job).
+JOB_THRESHOLD_GENERATE = int(os.environ.get("JOB_THRESHOLD_GENERATE", "1000"))
+JOB_THRESHOLD_IMPORT_ROWS = int(os.environ.get("JOB_THRESHOLD_IMPORT_ROWS", "1000"))
+# A coupon CSV upload larger than this is a 413 (the file itself; JSON bodies stay under
+# DATA_UPLOAD_MAX_MEMORY_SIZE).
+CSV_IMPORT_MAX_BYTES = int(os.environ.get("CSV_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+JOB_RETENTION_DAYS = int(os.environ.get("JOB_RETENTION_DAYS", "30"))
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING")
 # json (default): one JSON object per line (time, level, logger, message, request_id, extra fields);

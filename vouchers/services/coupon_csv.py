@@ -2,15 +2,17 @@
 
 Import format: a header row naming the columns, ``code`` required,
 ``customer_email`` and ``active`` (true/false) optional; one coupon per row.
-Every row is checked before anything is written; the first bad row rejects
-the whole file, naming its line (the header is line 1).
+Every row is checked before anything is written; a bad row rejects the whole
+file, naming its line (the header is line 1): the first one when the import
+answers at once, the first hundred when it runs as a job.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,6 +23,8 @@ from vouchers.codes import code_text_errors, normalise_code
 from vouchers.models import Coupon, CouponSeries
 from vouchers.selectors import organizer_codes_taken
 from vouchers.services.coupons import coupons_bulk_create
+
+Progress = Callable[[int, int], None]
 
 EXPORT_COLUMNS = ("code", "customer_email", "active", "used_orders", "used_tickets", "created_at")
 IMPORT_COLUMNS = {"code", "customer_email", "active"}
@@ -44,80 +48,137 @@ def coupons_csv_rows(*, series: CouponSeries) -> Iterator[str]:
         )
 
 
-def file_error(line: int, message: str) -> ValidationError:
-    return ValidationError({"file": [f"Line {line}: {message}"]})
+@dataclass(frozen=True)
+class CsvProblem:
+    """What is wrong with the file: on a line (the header is 1), in a column, or with the whole file."""
+
+    line: int | None
+    message: str
+    field: str | None = None
+
+    def text(self) -> str:
+        """The API's message, ``Line 3: code: ...``."""
+        where = f"Line {self.line}: " if self.line is not None else ""
+        return f"{where}{f'{self.field}: ' if self.field else ''}{self.message}"
+
+    def as_error(self) -> dict[str, Any]:
+        """A job's error, ``{"line": 3, "field": "code", "message": "..."}``."""
+        error = {"line": self.line, "field": self.field, "message": self.message}
+        return {key: value for key, value in error.items() if value is not None}
 
 
-def parse_coupon_csv(text: str) -> list[tuple[int, dict[str, Any]]]:
-    """``(line number, row)`` pairs of a coupon CSV, each row's own values checked."""
+class CouponFileRejected(ValidationError):
+    """The file's problems (at most the limit asked for), as ``{"file": ["Line 3: ...", ...]}``."""
+
+    def __init__(self, problems: list[CsvProblem]) -> None:
+        self.problems = list(problems)
+        super().__init__({"file": [problem.text() for problem in self.problems]})
+
+
+class Problems:
+    """Problems found so far; the file is rejected at once when ``limit`` are found, or at a fatal one."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = max(limit, 1)
+        self.found: list[CsvProblem] = []
+
+    def add(self, line: int | None, message: str, field: str | None = None) -> None:
+        self.found.append(CsvProblem(line, message, field))
+        if len(self.found) >= self.limit:
+            raise CouponFileRejected(self.found)
+
+    def fatal(self, line: int | None, message: str) -> None:
+        """A problem after which the rest of the file cannot be read."""
+        self.found.append(CsvProblem(line, message))
+        raise CouponFileRejected(self.found[: self.limit])
+
+
+def parse_coupon_csv(text: str, *, limit: int = 1) -> list[tuple[int, dict[str, Any]]]:
+    """``(line number, row)`` pairs of a coupon CSV, each row's own values checked; at the first
+    ``limit`` problems (or one that stops the reading) ``CouponFileRejected`` naming them."""
+    problems = Problems(limit)
     if "\x00" in text:  # the csv module refuses it with an error of its own
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise file_error(line, "a NUL character is not allowed.")
+        problems.fatal(text.count("\n", 0, text.index("\x00")) + 1, "a NUL character is not allowed.")
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     try:
-        return checked_rows(reader)
+        rows = checked_rows(reader, problems)
     except csv.Error as exc:  # a field over the csv module's limit, a stray quote in strict mode …
-        raise file_error(
-            reader.line_num + 1, f"not readable as CSV ({exc})."
-        ) from exc  # the line after the last read
-
-
-def checked_rows(reader: csv.DictReader) -> list[tuple[int, dict[str, Any]]]:
-    header = [name.strip().lower() for name in (reader.fieldnames or [])]
-    if "code" not in header:
-        raise file_error(1, "the header row must name a 'code' column.")
-    unknown = set(header) - IMPORT_COLUMNS
-    if unknown:
-        raise file_error(1, f"unknown columns: {', '.join(sorted(unknown))}.")
-    reader.fieldnames = header
-    rows: list[tuple[int, dict[str, Any]]] = []
-    seen: dict[str, int] = {}
-    for raw in reader:
-        line = reader.line_num
-        if None in raw:
-            raise file_error(line, "more values than columns.")
-        if not any((value or "").strip() for value in raw.values()):
-            continue
-        rows.append((line, parse_row(raw, line, seen)))
-        if len(rows) > MAX_IMPORT_ROWS:
-            raise file_error(line, f"at most {MAX_IMPORT_ROWS} coupons per file.")
-    if not rows:
-        raise ValidationError({"file": ["The file holds no coupons."]})
+        problems.fatal(reader.line_num + 1, f"not readable as CSV ({exc}).")  # the line after the last read
+    if problems.found:
+        raise CouponFileRejected(problems.found)
     return rows
 
 
-def parse_row(raw: dict[str, str | None], line: int, seen: dict[str, int]) -> dict[str, Any]:
+def checked_rows(reader: csv.DictReader, problems: Problems) -> list[tuple[int, dict[str, Any]]]:
+    header = [name.strip().lower() for name in (reader.fieldnames or [])]
+    if "code" not in header:
+        problems.fatal(1, "the header row must name a 'code' column.")
+    unknown = set(header) - IMPORT_COLUMNS
+    if unknown:
+        problems.fatal(1, f"unknown columns: {', '.join(sorted(unknown))}.")
+    reader.fieldnames = header
+    rows: list[tuple[int, dict[str, Any]]] = []
+    seen: dict[str, int] = {}
+    count = 0
+    for raw in reader:
+        line = reader.line_num
+        if None in raw:
+            problems.add(line, "more values than columns.")
+            continue
+        if not any((value or "").strip() for value in raw.values()):
+            continue
+        count += 1
+        if count > MAX_IMPORT_ROWS:
+            problems.fatal(line, f"at most {MAX_IMPORT_ROWS} coupons per file.")
+        row = parse_row(raw, line, seen, problems)
+        if row is not None:
+            rows.append((line, row))
+    if not count:
+        problems.fatal(None, "The file holds no coupons.")
+    return rows
+
+
+def parse_row(
+    raw: dict[str, str | None], line: int, seen: dict[str, int], problems: Problems
+) -> dict[str, Any] | None:
+    """The row's values, or ``None`` when one of them is wrong (each added to ``problems``)."""
+    before = len(problems.found)
     code = normalise_code(raw.get("code"))
-    problems = code_text_errors(code)
-    if problems:
-        raise file_error(line, f"code: {problems[0]}")
-    if code in seen:
-        raise file_error(line, f"code: {code} repeats line {seen[code]}.")
-    seen[code] = line
+    code_problems = code_text_errors(code)
+    if code_problems:
+        problems.add(line, code_problems[0], "code")
+    elif code in seen:
+        problems.add(line, f"{code} repeats line {seen[code]}.", "code")
+    else:
+        seen[code] = line
     row: dict[str, Any] = {"code": code}
     email = (raw.get("customer_email") or "").strip()
     if email:
         try:
             validate_email(email)
-        except ValidationError as exc:
-            raise file_error(line, f"customer_email: '{email}' is not a valid email address.") from exc
+        except ValidationError:
+            problems.add(line, f"'{email}' is not a valid email address.", "customer_email")
         row["customer_email"] = email
     active = (raw.get("active") or "").strip().lower()
     if active not in BOOLEANS:
-        raise file_error(line, f"active: '{active}' is not true or false.")
-    row["active"] = BOOLEANS[active]
-    return row
+        problems.add(line, f"'{active}' is not true or false.", "active")
+    row["active"] = BOOLEANS.get(active, True)
+    return row if len(problems.found) == before else None
 
 
 @transaction.atomic
-def coupons_import_csv(*, series: CouponSeries, text: str) -> int:
-    """Create the file's coupons in the series, all or nothing; answer how many."""
-    rows = parse_coupon_csv(text)
+def coupons_import_csv(
+    *, series: CouponSeries, text: str, limit: int = 1, progress: Progress | None = None
+) -> int:
+    """Create the file's coupons in the series, all or nothing; answer how many. The whole file is
+    checked first: ``CouponFileRejected`` with its first ``limit`` problems, and nothing is created."""
+    rows = parse_coupon_csv(text, limit=limit)
     line_of = {row["code"]: line for line, row in rows}
     taken = organizer_codes_taken(organizer=series.organizer_id, codes=list(line_of))
     if taken:
-        line = min(line_of[code] for code in taken)
-        code = next(code for code in taken if line_of[code] == line)
-        raise file_error(line, f"code: {code} already exists for this organizer.")
-    coupons_bulk_create(series=series, rows=[row for _, row in rows])
+        lines = sorted((line_of[code], code) for code in taken)[: max(limit, 1)]
+        raise CouponFileRejected(
+            [CsvProblem(line, f"{code} already exists for this organizer.", "code") for line, code in lines]
+        )
+    coupons_bulk_create(series=series, rows=[row for _, row in rows], progress=progress)
     return len(rows)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,8 +15,12 @@ from vouchers.models import Coupon, CouponSeries
 from vouchers.selectors import organizer_codes_taken
 from vouchers.services.checks import DUPLICATE_COUPON
 
+#: At most so many coupons per generation while the caller waits (the admin's action); as a job, more.
 MAX_GENERATE = 10_000
+MAX_GENERATE_JOB = 100_000
 BULK_BATCH = 2_000
+
+Progress = Callable[[int, int], None]
 
 
 def duplicate_coupon_code_or(exc: IntegrityError, field: str = "code") -> Exception:
@@ -82,25 +86,40 @@ def coupon_series_set_active(*, series_ids: Iterable[int], active: bool) -> int:
 
 
 def coupons_generate(
-    *, series: CouponSeries, count: int, prefix: str = "", length: int = DEFAULT_LENGTH
+    *,
+    series: CouponSeries,
+    count: int,
+    prefix: str = "",
+    length: int = DEFAULT_LENGTH,
+    progress: Progress | None = None,
 ) -> int:
-    """Create ``count`` coupons with unpredictable, unused codes in one transaction; answer how many."""
+    """Create ``count`` coupons with unpredictable, unused codes in one transaction; answer how many.
+    ``progress(done, total)`` hears of every batch written."""
     codes = unique_random_codes(
         count=count,
         length=length,
         prefix=prefix,
         taken=lambda chunk: organizer_codes_taken(organizer=series.organizer_id, codes=chunk),
     )
-    coupons_bulk_create(series=series, rows=[{"code": code} for code in codes])
+    coupons_bulk_create(series=series, rows=[{"code": code} for code in codes], progress=progress)
     return len(codes)
 
 
-def coupons_bulk_create(*, series: CouponSeries, rows: Sequence[dict[str, Any]]) -> list[Coupon]:
-    """Insert validated coupon rows (``code`` and optional ``customer_email``, ``active``) all or nothing."""
+def coupons_bulk_create(
+    *, series: CouponSeries, rows: Sequence[dict[str, Any]], progress: Progress | None = None
+) -> list[Coupon]:
+    """Insert validated coupon rows (``code`` and optional ``customer_email``, ``active``) all or nothing,
+    ``BULK_BATCH`` at a time (``progress(done, total)`` after each)."""
     coupons = [Coupon(organizer_id=series.organizer_id, series=series, **row) for row in rows]
     try:
         with transaction.atomic():
-            return Coupon.objects.bulk_create(coupons, batch_size=BULK_BATCH)
+            if progress is None:
+                return Coupon.objects.bulk_create(coupons, batch_size=BULK_BATCH)
+            progress(0, len(coupons))
+            for start in range(0, len(coupons), BULK_BATCH):
+                Coupon.objects.bulk_create(coupons[start : start + BULK_BATCH])
+                progress(min(start + BULK_BATCH, len(coupons)), len(coupons))
+            return coupons
     except IntegrityError as exc:
         if "uniq_coupon_code_per_organizer" not in str(exc):
             raise

@@ -20,7 +20,7 @@ from vouchers.codes import (
 )
 from vouchers.models import Coupon, CouponSeries, SeriesKind
 from vouchers.services.checks import validate_coupon, validate_series_items
-from vouchers.services.coupons import MAX_GENERATE
+from vouchers.services.coupons import MAX_GENERATE_JOB
 from vouchers.validation import validate_coupon_series
 
 
@@ -86,7 +86,7 @@ class CouponSeriesSerializer(ReplaceOnPutMixin, OrganizerValidationMixin, Strict
 
 
 class GenerateSerializer(StrictSerializer):
-    count = serializers.IntegerField(min_value=1, max_value=MAX_GENERATE)
+    count = serializers.IntegerField(min_value=1, max_value=MAX_GENERATE_JOB)
     prefix = serializers.CharField(required=False, allow_blank=True, default="", max_length=MAX_PREFIX_LENGTH)
     length = serializers.IntegerField(
         required=False,

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from django import forms
+from django.conf import settings
 from django.db.models import Count, Prefetch
 from django.http import StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from jobs.api.views import ACCEPTED_RESPONSE, LOCATION_HEADER, accepted_job_response, job_starter
+from jobs.models import JobKind
+from jobs.services import start_job
+from ticketing.api.filters import StrictBooleanField
 from ticketing.api.scoping import OrganizerScopedMixin
 from vouchers.api.filters import CouponFilter, CouponSeriesFilter
 from vouchers.api.ordering import NullsOrderingFilter
-from vouchers.api.parsers import CSVTextParser
+from vouchers.api.parsers import CSVTextParser, CsvTooLarge, refuse_large_csv
 from vouchers.api.serializers.coupons import (
     CouponSerializer,
     CouponSeriesSerializer,
@@ -26,6 +32,7 @@ from vouchers.api.serializers.coupons import (
 from vouchers.models import Coupon, CouponEventUsage, CouponSeries, SeriesKind
 from vouchers.services.coupon_csv import coupons_csv_rows, coupons_import_csv
 from vouchers.services.coupons import (
+    MAX_GENERATE,
     coupon_create,
     coupon_delete,
     coupon_series_create,
@@ -35,6 +42,12 @@ from vouchers.services.coupons import (
     coupon_update,
     coupons_generate,
 )
+
+
+def csv_data_lines(text: str) -> int:
+    """About how many rows a CSV holds below its header (a quoted line break counts as a row)."""
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    return max(lines - 1, 0)
 
 
 class CodesPermissionMixin(OrganizerScopedMixin):
@@ -72,14 +85,29 @@ class CouponSeriesViewSet(CodesPermissionMixin, viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         coupon_series_delete(series=instance)
 
-    @extend_schema(request=GenerateSerializer, responses={201: GeneratedSerializer})
+    def start_series_job(self, kind: JobKind, **options) -> Response:
+        job = start_job(kind, organizer=self.organizer, **job_starter(self.request), **options)
+        return accepted_job_response(self, job)
+
+    @extend_schema(
+        request=GenerateSerializer,
+        responses={201: GeneratedSerializer, 202: ACCEPTED_RESPONSE},
+        parameters=[LOCATION_HEADER],
+    )
     @action(detail=True, methods=["post"])
     def generate(self, request, *args, **kwargs):
-        """Create ``count`` (≤ 10,000) coupons with unpredictable unique codes (``prefix`` + random)."""
+        """Create ``count`` (≤ 100,000) coupons with unpredictable unique codes (``prefix`` + random).
+
+        Up to ``JOB_THRESHOLD_GENERATE`` (1,000) coupons: 201 once they exist. More run as a job:
+        202 with the job (``Location``: its URL), whose result is ``{"series", "created"}``."""
         series = self.get_object()
         serializer = GenerateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        created = coupons_generate(series=series, **serializer.validated_data)
+        options = serializer.validated_data
+        if options["count"] > min(settings.JOB_THRESHOLD_GENERATE, MAX_GENERATE):
+            params = {"series": series.pk, **options}
+            return self.start_series_job(JobKind.GENERATE_COUPONS, params=params)
+        created = coupons_generate(series=series, **options)
         return Response({"created": created}, status=status.HTTP_201_CREATED)
 
     @extend_schema(methods=["GET"], responses={200: SeriesItemsSerializer})
@@ -96,20 +124,44 @@ class CouponSeriesViewSet(CodesPermissionMixin, viewsets.ModelViewSet):
             series = coupon_series_items_set(series=series, items=serializer.validated_data["items"])
         return Response(SeriesItemsSerializer(series, context=self.get_serializer_context()).data)
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiResponse(description="The series' coupons as CSV.")})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "async", bool, OpenApiParameter.QUERY, description="Export as a job (202) to download later."
+            ),
+            LOCATION_HEADER,
+        ],
+        responses={
+            (200, "text/csv"): OpenApiResponse(description="The series' coupons as CSV."),
+            (202, "application/json"): ACCEPTED_RESPONSE,
+        },
+    )
     @action(detail=True, methods=["get"], url_path="export")
     def export_csv(self, request, *args, **kwargs):
-        """The coupons as CSV: code, customer_email, active, used_orders, used_tickets, created_at."""
+        """The coupons as CSV: code, customer_email, active, used_orders, used_tickets, created_at.
+
+        ``?async=true``: as a job instead, 202 with the job; once it has succeeded its ``download`` URL
+        answers the file."""
         series = self.get_object()
+        if self.async_requested(request):
+            return self.start_series_job(JobKind.EXPORT_COUPONS, params={"series": series.pk})
         response = StreamingHttpResponse(
             coupons_csv_rows(series=series), content_type="text/csv; charset=utf-8"
         )
         response["Content-Disposition"] = f'attachment; filename="coupons-{series.pk}.csv"'
         return response
 
+    @staticmethod
+    def async_requested(request) -> bool:
+        try:
+            return bool(StrictBooleanField().to_python(request.query_params.get("async")))
+        except forms.ValidationError as exc:
+            raise ValidationError({"async": exc.messages}) from exc
+
     @extend_schema(
         request={"text/csv": {"type": "string"}, "multipart/form-data": {"type": "object"}},
-        responses={201: GeneratedSerializer},
+        responses={201: GeneratedSerializer, 202: ACCEPTED_RESPONSE},
+        parameters=[LOCATION_HEADER],
     )
     @action(
         detail=True,
@@ -119,19 +171,31 @@ class CouponSeriesViewSet(CodesPermissionMixin, viewsets.ModelViewSet):
     )
     def import_csv(self, request, *args, **kwargs):
         """Create coupons with custom codes from a CSV: column ``code``, optional ``customer_email``,
-        ``active``; the body (``text/csv``) or the multipart field ``file``. A bad row rejects the file."""
+        ``active``; the body (``text/csv``) or the multipart field ``file``, at most ``CSV_IMPORT_MAX_BYTES``
+        (20 MB; larger is a 413). A bad row rejects the file, and nothing is created.
+
+        Up to ``JOB_THRESHOLD_IMPORT_ROWS`` (1,000) rows: 201 once the coupons exist, or 400 naming the
+        first bad line. Longer files run as a job: 202 with the job, which checks the whole file first and
+        fails naming the bad lines (``errors``: ``[{"line", "field", "message"}]``), or creates them all."""
         series = self.get_object()
-        text = request.data if isinstance(request.data, str) else None
+        refuse_large_csv(request)
+        text, name = request.data if isinstance(request.data, str) else None, ""
         if text is None:
             upload = request.FILES.get("file")
             if upload is None:
                 raise ValidationError(
                     {"file": ["Send the CSV as the body (text/csv) or as the field 'file'."]}
                 )
+            if upload.size > settings.CSV_IMPORT_MAX_BYTES:
+                raise CsvTooLarge()
             try:
-                text = upload.read().decode("utf-8")
+                text, name = upload.read().decode("utf-8"), upload.name or ""
             except UnicodeDecodeError as exc:
                 raise ValidationError({"file": ["The CSV file is not UTF-8 text."]}) from exc
+        if csv_data_lines(text) > settings.JOB_THRESHOLD_IMPORT_ROWS:
+            return self.start_series_job(
+                JobKind.IMPORT_COUPONS, params={"series": series.pk}, input_text=text, input_name=name
+            )
         created = coupons_import_csv(series=series, text=text)
         return Response({"created": created}, status=status.HTTP_201_CREATED)
 
