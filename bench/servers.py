@@ -1,6 +1,8 @@
-"""Carts and orders across two server processes on one PostgreSQL database. Not a test; CI runs it.
+"""Carts, orders, throttles and jobs across two server processes, one worker, one PostgreSQL database and one
+Redis. Not a test; CI runs it.
 
     python bench/servers.py [--workers 2] [--database-url postgres://postgres@127.0.0.1:5432/ticketshop_servers_bench]
+                            [--redis-url redis://127.0.0.1:6391/0]
 
 Recreates the database (its name must contain ``bench``), starts two gunicorn
 servers (``--workers`` each, 127.0.0.1 only, DEBUG off) and sends every request of
@@ -11,7 +13,14 @@ scenario produced against what it must produce:
 2. 10 carts holding a quota of 10, the quota cut to 5 through the API, all checked out;
 3. a double click: two carts at once with the same single-use voucher, then the one
    that holds it checked out;
-4. 20 carts and 20 direct orders at once on a quota of 10, then the carts checked out.
+4. 20 carts and 20 direct orders at once on a quota of 10, then the carts checked out;
+
+and, with ``--redis-url`` (the cache of both servers and the broker of one Celery worker):
+
+5. 24 lookups of unknown codes, alternating between the servers: the miss throttle (10 a minute
+   per client address) is one counter for both, so exactly 10 are answered and 14 get 429;
+6. a 5,000-coupon generation started on one server answers 202 with a job; the other server
+   shows the job until it has succeeded and then the 5,000 coupons.
 
 Exits 1 when a count differs, so that CI fails.
 """
@@ -20,9 +29,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -63,6 +75,13 @@ print(json.dumps({"token": team_token_create(team=team, name="servers").raw, "id
 """
 
 EVENT = "/api/v1/organizers/servers/events/conf/"
+
+
+def flush_redis(url: str) -> None:
+    """Empty the Redis database of ``url`` so that no counter or task of an earlier run is left."""
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
 
 
 def at_once(clients: list[Client], count: int, request) -> list[tuple[int, dict]]:
@@ -116,6 +135,61 @@ def sold(client: Client, quota: int) -> int:
     return body["pending_orders"] + body["paid_orders"]
 
 
+ORGANIZER = "/api/v1/organizers/servers/"
+
+
+def start_worker(env: dict[str, str]) -> subprocess.Popen:
+    """One Celery worker on the broker of ``env`` (two processes), as ``scripts/entrypoint worker``
+    runs it."""
+    celery = str(Path(PYTHON).with_name("celery"))
+    command = [celery, "-A", "config", "worker", "-l", "warning", "--concurrency", "2"]
+    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+
+
+def stop_worker(worker: subprocess.Popen) -> None:
+    if worker.poll() is None:
+        os.killpg(worker.pid, signal.SIGTERM)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait(timeout=10)
+
+
+def shared_throttle(pool: list[Client]) -> Counter:
+    """24 lookups of codes that do not exist, one after the other, alternating between the servers."""
+    answers = [call(pool[i % 2], "GET", ORGANIZER + f"code-info/NO-SUCH-{i}/")[0] for i in range(24)]
+    return Counter(answers)
+
+
+def job_across_servers(pool: list[Client], count: int) -> dict:
+    """Start a generation on server A; follow the job on server B until it ends. Returns its figures."""
+    status, series = call(pool[0], "POST", ORGANIZER + "coupon-series/", {
+        "name": "Jobs", "discount_type": "percent", "discount_value": "10", "can_be_combined": True,
+    })  # fmt: skip
+    assert status == 201, series
+    started = time.perf_counter()
+    generate = ORGANIZER + f"coupon-series/{series['id']}/generate/"
+    status, job = call(pool[0], "POST", generate, {"count": count})
+    answered = time.perf_counter() - started
+    figures = {"status": status, "answered_s": answered, "state": None, "done": None, "coupons": None}
+    if status != 202:
+        return figures
+    seen_on_b = None
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        got, seen_on_b = call(pool[1], "GET", ORGANIZER + f"jobs/{job['id']}/")
+        if got == 200 and seen_on_b["state"] in ("succeeded", "failed"):
+            break
+        time.sleep(0.2)
+    figures["finished_s"] = time.perf_counter() - started
+    figures["state"] = seen_on_b and seen_on_b.get("state")
+    figures["done"] = seen_on_b and (seen_on_b.get("progress") or {}).get("done")
+    _, listing = call(pool[1], "GET", ORGANIZER + f"coupons/?series={series['id']}&page_size=1")
+    figures["coupons"] = listing.get("count")
+    return figures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server")
@@ -123,17 +197,25 @@ def main() -> int:
     parser.add_argument(
         "--database-url", default="postgres://postgres@127.0.0.1:5432/ticketshop_servers_bench"
     )
+    parser.add_argument(
+        "--redis-url", default="", help="Redis for both servers' cache and a worker's broker (scenarios 5, 6)"
+    )
     args = parser.parse_args()
 
     env = env_for(args.database_url)
+    if args.redis_url:
+        env.update({"REDIS_URL": args.redis_url, "CELERY_BROKER_URL": args.redis_url})
+        flush_redis(args.redis_url)
     recreate_database(args.database_url)
     subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
     out = subprocess.run([PYTHON, "manage.py", "shell", "-c", SEED], cwd=ROOT, env=env, check=True,
                          capture_output=True, text=True).stdout  # fmt: skip
     seed = json.loads(out.strip().splitlines()[-1])
     token, ids = seed["token"], seed["ids"]
-    servers = [start_server(args.database_url, port, args.workers, 1) for port in args.ports]
+    servers = [start_server(args.database_url, port, args.workers, 1, env=env) for port in args.ports]
+    worker = start_worker(env) if args.redis_url else None
     rows: list[tuple[str, str, str]] = []
+    timings: list[tuple[str, float]] = []
     try:
         for port, server in zip(args.ports, servers, strict=True):
             wait_until_up(port, token, server, organizer="servers")
@@ -177,15 +259,34 @@ def main() -> int:
         rows.append(
             ("20 carts + 20 orders at once, quota 10: sold", "10", str(sold(pool[0], ids["mixed"]["quota"])))
         )
+
+        if args.redis_url:
+            answers = shared_throttle(pool)
+            rows.append(("24 unknown codes over both servers: answered 404", "10", str(answers[404])))
+            rows.append(("  ... refused 429 by the one shared counter", "14", str(answers[429])))
+
+            figures = job_across_servers(pool, 5000)
+            rows.append(("5,000 coupons on server A: answered", "202", str(figures["status"])))
+            rows.append(("  ... the job, seen on server B", "succeeded", str(figures["state"])))
+            rows.append(("  ... its progress, seen on server B", "5000", str(figures["done"])))
+            rows.append(("  ... the coupons, counted on server B", "5000", str(figures["coupons"])))
+            timings.append(("202 answer of the 5,000-coupon generation (ms)", figures["answered_s"] * 1e3))
+            if "finished_s" in figures:
+                timings.append(("start to succeeded, seen on server B (ms)", figures["finished_s"] * 1e3))
     finally:
         for server in servers:
             stop_server(server)
+        if worker is not None:
+            stop_worker(worker)
 
     width = max(len(name) for name, _, _ in rows)
-    print(f"\ntwo gunicorn servers x {args.workers} workers, one PostgreSQL database")
+    layout = ", one Celery worker and one Redis" if args.redis_url else ""
+    print(f"\ntwo gunicorn servers x {args.workers} workers, one PostgreSQL database{layout}")
     print(f"{'scenario':<{width}} {'must be':>8} {'got':>6}")
     for name, expected, got in rows:
         print(f"{name:<{width}} {expected:>8} {got:>6}{'' if expected == got else '   <-- WRONG'}")
+    for name, milliseconds in timings:
+        print(f"{name:<{width}} {milliseconds:>15.0f}")
     wrong = [row for row in rows if row[1] != row[2]]
     print("all counts as they must be" if not wrong else f"{len(wrong)} count(s) wrong")
     return 1 if wrong else 0
