@@ -33,3 +33,13 @@ class DiscountType(models.TextChoices):
 class SeriesKind(models.TextChoices):
     COUPON = "coupon", "Coupon series"
     PROMO_CODE = "promo_code", "Promo code"
+
+
+class GiftCardTransactionKind(models.TextChoices):
+    """What moved value on a gift card (``vouchers.models.GiftCardTransaction``)."""
+
+    ISSUE = "issue", "Issued"
+    TOP_UP = "top_up", "Topped up"
+    PAYMENT = "payment", "Paid an order"
+    REFUND = "refund", "Refunded by a canceled order"
+    CORRECTION = "correction", "Correction"

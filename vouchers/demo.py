@@ -1,6 +1,6 @@
-"""Demo codes for the demo conference (wired into ``manage.py demo``): one of each kind, and the codes
-the worked examples of ``docs/codes.md`` and ``docs/orders.md`` use (``orders/tests/test_docs_examples.py``
-runs those examples against this data)."""
+"""Demo codes for the demo conference (wired into ``manage.py demo``): one of each kind, a gift card, and
+the codes the worked examples of ``docs/codes.md``, ``docs/orders.md`` and ``docs/giftcards.md`` use
+(``orders/tests/test_docs_examples.py`` runs those examples against this data)."""
 
 from __future__ import annotations
 
@@ -13,15 +13,18 @@ from django.db import transaction
 from ticketing.models import Event, Organizer
 from ticketing.models.base import field_values
 from vouchers.models import Coupon, CouponSeries, DiscountType, PriceMode, PromoCode, SeriesKind, Voucher
-from vouchers.selectors import organizer_voucher_code_taken, with_code
+from vouchers.selectors import organizer_codes_taken, organizer_voucher_code_taken, with_code
 from vouchers.services.checks import validate_voucher_conflicts
 from vouchers.services.coupons import coupon_create, coupon_series_create, coupons_generate
+from vouchers.services.giftcards import gift_card_create
 from vouchers.services.promo import promo_code_create
 
 DEMO_VOUCHER = "DEMO-VOUCHER"
 DEMO_SERIES = "Demo campaign"
 DEMO_PROMO = "DEMO-PROMO"
 DEMO_COUPONS = 100
+DEMO_GIFT_CARD = "DEMO-GIFT"
+DEMO_GIFT_CARD_VALUE = Decimal("50.00")
 NOTE = "Created by manage.py demo."
 
 #: The codes of the docs' worked examples: code text -> its coupon series (one coupon each).
@@ -87,6 +90,7 @@ def ensure_demo_codes(organizer: Organizer, event: Event) -> DemoCodes:
     if not with_code(PromoCode.objects.filter(organizer=organizer), DEMO_PROMO).exists():
         promo_code_create(organizer=organizer, code=DEMO_PROMO, name="Demo promo", value=Decimal("5.00"))
     ensure_example_codes(organizer)
+    ensure_demo_gift_card(organizer, event.currency)
     coupons = series.coupons.order_by("id")
     order_coupon = coupons.values_list("code", flat=True).first()
     unused = coupons.filter(used_orders=0).exclude(code=order_coupon).values_list("code", flat=True).first()
@@ -109,3 +113,14 @@ def ensure_example_codes(organizer: Organizer) -> None:
                 organizer=organizer, name=name, tags=["demo"], note=NOTE, **settings
             )
         coupon_create(organizer=organizer, series=series, code=code)
+
+
+def ensure_demo_gift_card(organizer: Organizer, currency: str) -> None:
+    """The gift card ``DEMO-GIFT`` worth 50.00, usable in every event (issued once; a code the organizer
+    already has, of any kind, is left alone)."""
+    if organizer_codes_taken(organizer=organizer, codes=[DEMO_GIFT_CARD]):
+        return
+    gift_card_create(
+        organizer=organizer, code=DEMO_GIFT_CARD, currency=currency, initial_value=DEMO_GIFT_CARD_VALUE,
+        note=NOTE, text="Issued by manage.py demo",
+    )  # fmt: skip

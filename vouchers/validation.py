@@ -23,7 +23,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from ticketing.currency import currency_exponent, currency_places
+from ticketing.currency import ISO_4217, currency_exponent, currency_places
 from ticketing.validation import Errors, check_window
 from vouchers.choices import DiscountType, PriceMode, SeriesKind
 from vouchers.codes import code_text_errors, normalise_code
@@ -305,3 +305,25 @@ def check_promo_code(
     elif percentage:
         check_percent(errors, "value", value)
     check_window(errors, start_date, end_date, "end_date", "The end date")
+
+
+def check_gift_card(
+    errors: Errors, *, code: str | None = None, currency: str | None = None, organizer=None,
+    allowed_events: Iterable | None = None, **_: Any,
+) -> None:
+    """A gift card's code text (empty: generated on create), its currency (ISO 4217 with minor units) and
+    its events (the organizer's own)."""
+    code = normalise_code(code)
+    if code:
+        check_code_text(errors, code)
+    if currency is not None and currency not in ISO_4217:
+        errors.add("currency", f"'{currency}' is not an ISO 4217 currency code (e.g. EUR, USD, JPY).")
+    for event in allowed_events or ():
+        if organizer is not None and event.organizer_id != organizer.pk:
+            errors.add("allowed_events", f"Event '{event.slug}' belongs to another organizer.")
+
+
+def validate_gift_card_rules(**values: Any) -> None:
+    errors = Errors()
+    check_gift_card(errors, **values)
+    errors.raise_if_any()

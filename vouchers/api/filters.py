@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -11,8 +14,10 @@ from ticketing.api.filters import FilterSet, IdFilter, StrictBooleanFilter
 from ticketing.models import Event
 from vouchers.codes import normalise_code
 from vouchers.event_codes import voucher_active_q
-from vouchers.models import Coupon, CouponSeries, PromoCode, Voucher
+from vouchers.models import Coupon, CouponSeries, GiftCard, PromoCode, Voucher
 from vouchers.selectors import usable_in_event, with_code
+
+HALF_UNIT = Decimal("0.0005")
 
 
 def filter_code(queryset, name, value):
@@ -81,3 +86,35 @@ class PromoCodeFilter(FilterSet):
     class Meta:
         model = PromoCode
         fields = ("active", "name")
+
+
+class GiftCardFilter(FilterSet):
+    code = filters.CharFilter(method=filter_code, help_text="The card's code, in any case.")
+    has_balance = StrictBooleanFilter(method="filter_has_balance", help_text="Something is left on it.")
+    expired = StrictBooleanFilter(method="filter_expired", help_text="Its expiry has passed.")
+    event = EventSlugFilter(
+        queryset=organizer_events,
+        to_field_name="slug",
+        method="filter_event",
+        help_text="Slug of an event the card may pay in (all events, or this one among its events).",
+    )
+
+    class Meta:
+        model = GiftCard
+        fields = ("code", "has_balance", "expired", "event")
+
+    def filter_has_balance(self, queryset, name, value):
+        # Half a minor unit of the column (3 places): exact on PostgreSQL, and SQLite's floating-point
+        # sums (0.30 − 3 × 0.10 = 5.6e-17) do not count as something left.
+        left = Q(balance__gte=HALF_UNIT)
+        return queryset.filter(left) if value else queryset.exclude(left)
+
+    def filter_expired(self, queryset, name, value):
+        past = Q(expires__lt=timezone.now())
+        return queryset.filter(past) if value else queryset.exclude(past)
+
+    def filter_event(self, queryset, name, value):
+        through = GiftCard.allowed_events.through.objects
+        limited = through.filter(giftcard_id=OuterRef("pk"))
+        allowed = through.filter(giftcard_id=OuterRef("pk"), event_id=value.pk)
+        return queryset.filter(~Exists(limited) | Exists(allowed))

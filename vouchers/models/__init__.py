@@ -1,5 +1,6 @@
-from vouchers.choices import DiscountType, PriceMode, SeriesKind
+from vouchers.choices import DiscountType, GiftCardTransactionKind, PriceMode, SeriesKind
 from vouchers.models.coupons import Coupon, CouponEventUsage, CouponSeries, PromoCode
+from vouchers.models.giftcards import GiftCard, GiftCardTransaction
 from vouchers.models.vouchers import Voucher
 
 __all__ = [
@@ -7,6 +8,9 @@ __all__ = [
     "CouponEventUsage",
     "CouponSeries",
     "DiscountType",
+    "GiftCard",
+    "GiftCardTransaction",
+    "GiftCardTransactionKind",
     "PriceMode",
     "PromoCode",
     "SeriesKind",

@@ -27,12 +27,18 @@ from typing import Any
 from ticketing.validation import Errors
 from vouchers.codes import code_text_errors, normalise_code
 from vouchers.quotas import blocking_shortfall
-from vouchers.selectors import coupon_code_taken, organizer_voucher_code_taken, voucher_code_taken
+from vouchers.selectors import (
+    coupon_code_taken,
+    gift_card_code_taken,
+    organizer_voucher_code_taken,
+    voucher_code_taken,
+)
 from vouchers.validation import (
     check_code_text,
     check_coupon_series,
     check_customer_email,
     check_events_and_items,
+    check_gift_card,
     check_promo_code,
     check_voucher,
 )
@@ -40,13 +46,15 @@ from vouchers.validation import (
 DUPLICATE_VOUCHER = "A voucher with this code already exists in this event."
 DUPLICATE_COUPON = "A coupon or promo code with this code already exists for this organizer."
 VOUCHER_CLASH = "A voucher of one of this organizer's events already uses this code."
+GIFT_CARD_CLASH = "A gift card of this organizer already uses this code."
+DUPLICATE_GIFT_CARD = "A gift card with this code already exists for this organizer."
 
 
 def check_voucher_code_free(
     errors: Errors, *, id: int | None = None, event=None, code: str | None = None, **_: Any
 ) -> None:
-    """A voucher's code is not taken by another voucher of the event nor by a coupon or promo code of
-    its organizer. Asked only of a code whose text is fine (the rules name what is wrong with it);
+    """A voucher's code is not taken by another voucher of the event nor by a coupon, promo code or gift
+    card of its organizer. Asked only of a code whose text is fine (the rules name what is wrong with it);
     an empty code is generated on create."""
     code = normalise_code(code)
     if not code or code_text_errors(code) or event is None:
@@ -55,6 +63,8 @@ def check_voucher_code_free(
         errors.add("code", DUPLICATE_VOUCHER)
     elif coupon_code_taken(organizer=event.organizer_id, code=code):
         errors.add("code", DUPLICATE_COUPON)
+    elif gift_card_code_taken(organizer=event.organizer_id, code=code):
+        errors.add("code", GIFT_CARD_CLASH)
 
 
 def check_quota_room(
@@ -94,7 +104,8 @@ def check_organizer_code_free(
     errors: Errors, *, organizer, code: str | None, exclude_id: int | None = None
 ) -> None:
     """A coupon's or promo code's code is unique in the organizer (coupons and promo codes share one
-    table) and not also a voucher code of one of its events. Asked only of a code whose text is fine."""
+    table) and not also a voucher code of one of its events or a gift card's code. Asked only of a
+    code whose text is fine."""
     code = normalise_code(code)
     if not code or code_text_errors(code) or organizer is None:
         return
@@ -102,6 +113,8 @@ def check_organizer_code_free(
         errors.add("code", DUPLICATE_COUPON)
     elif organizer_voucher_code_taken(organizer=organizer, code=code):
         errors.add("code", VOUCHER_CLASH)
+    elif gift_card_code_taken(organizer=organizer, code=code):
+        errors.add("code", GIFT_CARD_CLASH)
 
 
 def validate_voucher(**values: Any) -> None:
@@ -184,4 +197,32 @@ def validate_series_items(*, organizer=None, series=None, items: Iterable = ()) 
     )
     if "allowed_items" in errors.errors:
         errors.errors["items"] = errors.errors.pop("allowed_items")
+    errors.raise_if_any()
+
+
+def check_gift_card_code_free(
+    errors: Errors, *, organizer, code: str | None, exclude_id: int | None = None
+) -> None:
+    """A gift card's code is unique among every code of the organizer: its gift cards, coupons and promo
+    codes, and the vouchers of its events. Asked only of a code whose text is fine."""
+    code = normalise_code(code)
+    if not code or code_text_errors(code) or organizer is None:
+        return
+    if gift_card_code_taken(organizer=organizer, code=code, exclude_id=exclude_id):
+        errors.add("code", DUPLICATE_GIFT_CARD)
+    elif coupon_code_taken(organizer=organizer, code=code):
+        errors.add("code", DUPLICATE_COUPON)
+    elif organizer_voucher_code_taken(organizer=organizer, code=code):
+        errors.add("code", VOUCHER_CLASH)
+
+
+def validate_gift_card(
+    *, id: int | None = None, organizer=None, code: str | None = None, **values: Any
+) -> None:
+    """Every rule of a gift card: its code (text, free among the organizer's codes; empty: generated on
+    create), its currency and its events."""
+    errors = Errors()
+    check_gift_card(errors, organizer=organizer, code=code, **values)
+    if "code" not in errors.errors:
+        check_gift_card_code_free(errors, organizer=organizer, code=code, exclude_id=id)
     errors.raise_if_any()

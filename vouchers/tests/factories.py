@@ -63,3 +63,27 @@ class PromoCodeFactory(CouponFactory):
 
     series = factory.SubFactory(PromoSeriesFactory)
     code = factory.Sequence(lambda n: f"PROMO{n:05d}")
+
+
+class GiftCardFactory(factory.django.DjangoModelFactory):
+    """A gift card; ``value`` (default 50.00) is booked as its issue transaction, as the service does."""
+
+    class Meta:
+        model = models.GiftCard
+        skip_postgeneration_save = True
+
+    organizer = factory.SubFactory(OrganizerFactory)
+    code = factory.Sequence(lambda n: f"GIFT{n:05d}")
+    currency = "EUR"
+
+    @factory.post_generation
+    def value(self, create, extracted, **kwargs):
+        if create:
+            amount = Decimal("50.00") if extracted is None else extracted
+            models.GiftCardTransaction.objects.create(card=self, kind=models.GiftCardTransactionKind.ISSUE,
+                                                      value=amount)  # fmt: skip
+
+    @factory.post_generation
+    def allowed_events(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.allowed_events.set(extracted)

@@ -14,7 +14,7 @@ from ticketing.currency import amount_text
 from ticketing.models import Event, Item
 from vouchers.api.fields import AmountField
 from vouchers.choices import CodeKind
-from vouchers.models import Coupon, SeriesKind, Voucher
+from vouchers.models import Coupon, GiftCard, SeriesKind, Voucher
 
 DATETIME = serializers.DateTimeField()
 AMOUNT = AmountField()
@@ -148,6 +148,29 @@ def coupon_info(coupon: Coupon, item_ids, event: Event | None) -> dict[str, Any]
     return info
 
 
+GIFT_CARD_TYPE = "gift_card"
+
+
+def gift_card_info(card: GiftCard, event: Event | None, now) -> tuple[str, dict[str, Any]]:
+    """What a customer holding a gift card may know (like vivenu's ``voucher: {code, balance}``): its
+    balance, currency and validity; and the lookup's message — ``expired``, ``notValidForEvent`` (not
+    among its events, or in another currency than the event), ``exhausted`` (nothing left) or ``valid``."""
+    info = {
+        "balance": amount_text(card.balance, card.currency),
+        "currency": card.currency,
+        "valid_until": datetime_or_none(card.expires),
+    }
+    if card.is_expired(now):
+        message = "expired"
+    elif not card.usable_here or (event is not None and event.currency != card.currency):
+        message = "notValidForEvent"
+    elif card.balance <= 0:
+        message = "exhausted"
+    else:
+        message = "valid"
+    return message, info
+
+
 class CodeInfoSerializer(StrictSerializer):
     """What a customer holding the code may know. ``code`` is null for unknown codes."""
 
@@ -158,6 +181,6 @@ class CodeInfoSerializer(StrictSerializer):
         ]
     )  # fmt: skip
     type = serializers.CharField(
-        allow_null=True, help_text="voucher, coupon or promo_code; null when unknown."
+        allow_null=True, help_text="voucher, coupon, promo_code or gift_card; null when unknown."
     )
     code = serializers.DictField(allow_null=True)

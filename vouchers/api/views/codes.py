@@ -13,17 +13,21 @@ from core.throttling import ClientAddressThrottle, MissThrottle
 from ticketing.api.scoping import EventScopedMixin
 from ticketing.models import Event, Organizer
 from vouchers.api.serializers.codes import (
+    GIFT_CARD_TYPE,
     MESSAGES,
     CodeInfoSerializer,
     EventCodeSerializer,
     EventCodesQueryForm,
     coupon_info,
+    gift_card_info,
     voucher_info,
 )
 from vouchers.choices import CodeKind
+from vouchers.codes import normalise_code
 from vouchers.event_codes import EventCodesQuery, event_codes
 from vouchers.resolution import inspect_code
 from vouchers.resolution.lookup import coupon_scope, voucher_scope
+from vouchers.selectors import gift_card_lookup
 
 
 class EventCodeViewSet(EventScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -97,10 +101,17 @@ class CodeInfoViewSet(viewsets.ViewSet):
             event = Event.objects.filter(organizer_id=organizer_id, slug=event_slug, live=True).first()
         # Unknown organizer or event: the same lookups still run and find nothing (no faster "invalid").
         usable = organizer is not None and (not event_slug or event is not None)
-        inspection = inspect_code(
-            organizer_id=organizer_id if usable else 0, event=event, code=code, now=timezone.now()
-        )
+        now = timezone.now()
+        inspection = inspect_code(organizer_id=organizer_id if usable else 0, event=event, code=code, now=now)
+        # Gift cards share the organizer's code space; looked up every time, so a miss costs the same.
+        card = gift_card_lookup(
+            organizer_id=organizer_id if usable else 0, code=normalise_code(code),
+            event_id=event.pk if event is not None else None,
+        )  # fmt: skip
         found = inspection.found
+        if inspection.error is not None and inspection.error.code == "invalid" and card is not None:
+            message, info = gift_card_info(card, event, now)
+            return Response({"message": message, "type": GIFT_CARD_TYPE, "code": info})
         if inspection.error is not None and inspection.error.code == "invalid":
             misses.record(request)
             return Response(
