@@ -14,12 +14,14 @@ scenario produced against what it must produce:
 3. a double click: two carts at once with the same single-use voucher, then the one
    that holds it checked out;
 4. 20 carts and 20 direct orders at once on a quota of 10, then the carts checked out;
+5. 20 direct orders at once, each paying 10.00 with one gift card holding 50.00: exactly 5 are
+   created (paid), the others answer ``gift_card_empty``, and the card's balance is 0.00;
 
 and, with ``--redis-url`` (the cache of both servers and the broker of one Celery worker):
 
-5. 24 lookups of unknown codes, alternating between the servers: the miss throttle (10 a minute
+6. 24 lookups of unknown codes, alternating between the servers: the miss throttle (10 a minute
    per client address) is one counter for both, so exactly 10 are answered and 14 get 429;
-6. a 5,000-coupon generation started on one server answers 202 with a job; the other server
+7. a 5,000-coupon generation started on one server answers 202 with a job; the other server
    shows the job until it has succeeded and then the 5,000 coupons.
 
 Exits 1 when a count differs, so that CI fails.
@@ -63,8 +65,9 @@ organizer = organizer_create(slug="servers", name="Servers")
 event = Event.objects.create(organizer=organizer, slug="conf", name="Two servers", currency="EUR",
                              date_from=timezone.now() + timedelta(days=30), live=True)
 ids = {}
-for name, size in (("sixty", 10), ("cut", 10), ("click", 100), ("mixed", 10)):
-    item = Item.objects.create(event=event, name=name, default_price="50.00")
+for name, size, price in (("sixty", 10, "50.00"), ("cut", 10, "50.00"), ("click", 100, "50.00"),
+                          ("mixed", 10, "50.00"), ("gift", 100, "10.00")):
+    item = Item.objects.create(event=event, name=name, default_price=price)
     quota = Quota.objects.create(event=event, name=name, size=size)
     quota.items.set([item])
     ids[name] = {"item": item.pk, "quota": quota.pk}
@@ -156,6 +159,18 @@ def stop_worker(worker: subprocess.Popen) -> None:
             worker.wait(timeout=10)
 
 
+def gift_card_race(pool: list[Client], item: int) -> tuple[Counter, dict]:
+    """20 orders at once over both servers, each paying its 10.00 with the same 50.00 card."""
+    status, card = call(pool[0], "POST", ORGANIZER + "giftcards/", {
+        "code": "SERVERS-GIFT", "currency": "EUR", "initial_value": "50.00",
+    })  # fmt: skip
+    assert status == 201, card
+    body = {"email": "buyer@example.com", "positions": [{"item": item}], "gift_cards": ["SERVERS-GIFT"]}
+    results = at_once(pool, 20, lambda c, i: call(c, "POST", EVENT + "orders/", body))
+    _, after = call(pool[1], "GET", ORGANIZER + f"giftcards/{card['id']}/")
+    return outcome(results), after
+
+
 def shared_throttle(pool: list[Client]) -> Counter:
     """24 lookups of codes that do not exist, one after the other, alternating between the servers."""
     answers = [call(pool[i % 2], "GET", ORGANIZER + f"code-info/NO-SUCH-{i}/")[0] for i in range(24)]
@@ -198,7 +213,7 @@ def main() -> int:
         "--database-url", default="postgres://postgres@127.0.0.1:5432/ticketshop_servers_bench"
     )
     parser.add_argument(
-        "--redis-url", default="", help="Redis for both servers' cache and a worker's broker (scenarios 5, 6)"
+        "--redis-url", default="", help="Redis for both servers' cache and a worker's broker (scenarios 6, 7)"
     )
     args = parser.parse_args()
 
@@ -259,6 +274,11 @@ def main() -> int:
         rows.append(
             ("20 carts + 20 orders at once, quota 10: sold", "10", str(sold(pool[0], ids["mixed"]["quota"])))
         )
+
+        seen, card = gift_card_race(pool, ids["gift"]["item"])
+        rows.append(("20 orders at once pay 10.00 from one 50.00 card: created", "5", str(seen[(201, None)])))
+        rows.append(("  ... the others answered gift_card_empty", "15", str(seen[(400, "gift_card_empty")])))
+        rows.append(("  ... the card's balance afterwards", "0.00", str(card.get("balance"))))
 
         if args.redis_url:
             answers = shared_throttle(pool)

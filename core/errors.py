@@ -47,6 +47,9 @@ ERROR_CODES: dict[int, tuple[str, ...]] = {
         "inactive", "not_yet_valid", "expired", "exhausted", "not_valid_for_event", "not_valid_for_items",
         "not_combinable", "customer_mismatch", "cart_too_small", "cart_too_large", "budget_exhausted",
         "held_in_other_cart",
+        # gift cards (``gift_card`` names the card)
+        "gift_card_invalid", "gift_card_duplicate", "gift_card_expired", "gift_card_currency",
+        "gift_card_not_valid_for_event", "gift_card_empty",
         # generating codes
         "code_space_exhausted",
     ),
@@ -59,7 +62,7 @@ ERROR_CODES: dict[int, tuple[str, ...]] = {
         "conflict", "busy", "price_changed", "order_state", "idempotency_key_reused", "no_quota",
         "quota_exceeded", "code_collision", "sales_channel_required", "sales_channel_in_use", "item_in_use",
         "variation_in_use", "subevent_in_use", "event_in_use", "voucher_redeemed", "coupon_series_in_use",
-        "coupon_in_use", "promo_code_in_use", "discount_in_use",
+        "coupon_in_use", "promo_code_in_use", "discount_in_use", "gift_card_overdrawn", "gift_card_spent",
     ),
     413: ("too_large",),
     415: ("unsupported_media_type",),

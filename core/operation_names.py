@@ -79,6 +79,8 @@ ACTIONS: dict[tuple[str, str], str] = {
     ("carts", "remove_code"): "Remove a code from a cart",
     ("carts", "add_position"): "Add a position to a cart",
     ("carts", "remove_position"): "Remove a position from a cart",
+    ("carts", "add_gift_card"): "Add a gift card to pay a cart with",
+    ("carts", "remove_gift_card"): "Remove a gift card from a cart",
     ("orders", "mark_paid"): "Mark an order paid",
     ("orders", "mark_canceled"): "Cancel an order",
     ("price-preview", "create"): "Price a cart without storing it",

@@ -20,6 +20,8 @@ from core.errors import DomainError
 from orders.models import (
     Cart,
     CartPosition,
+    GiftCardIssue,
+    GiftCardPayment,
     Order,
     OrderPosition,
     OrderStatus,
@@ -134,6 +136,26 @@ class RedemptionInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class GiftCardPaymentInline(ReadOnlyInline):
+    """What each gift card paid of the order (refunded when it was canceled)."""
+
+    model = GiftCardPayment
+    organizer_path = "order__event__organizer"
+    fields = ("gift_card", "code", "amount", "created", "refunded", "refunded_at")
+    readonly_fields = fields
+    verbose_name_plural = "paid with gift cards"
+
+
+class GiftCardIssueInline(ReadOnlyInline):
+    """The gift cards the (paid) order issued for its gift-card items."""
+
+    model = GiftCardIssue
+    organizer_path = "order__event__organizer"
+    fields = ("gift_card", "position", "value", "voided")
+    readonly_fields = fields
+    verbose_name_plural = "gift cards issued"
+
+
 @admin.register(Order)
 class OrderAdmin(OrganizerScopedAdmin):
     organizer_path = "event__organizer"
@@ -148,7 +170,7 @@ class OrderAdmin(OrganizerScopedAdmin):
         "code_warnings", "tags", "paid_at", "canceled_at",
     )  # fmt: skip
     readonly_fields = fields
-    inlines = (OrderPositionInline, RedemptionInline)
+    inlines = (OrderPositionInline, RedemptionInline, GiftCardPaymentInline, GiftCardIssueInline)
     actions = ("mark_paid", "mark_canceled")
 
     @admin.display(description="Codes")

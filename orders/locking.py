@@ -7,8 +7,8 @@ becomes 409 ``{"code": "busy"}`` with ``Retry-After``, never a 500. On SQLite
 
 Lock order, the same in every workflow so that two of them never wait on each
 other in a cycle: the cart, then quotas, then vouchers, then coupons (promo codes
-are coupon rows), each by primary key (``orders.checkout.gather``,
-``vouchers.services.usage``).
+are coupon rows), then gift cards, each by primary key (``orders.checkout.gather``,
+``vouchers.services.usage``, ``vouchers.services.giftcards``).
 """
 
 from __future__ import annotations

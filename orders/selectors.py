@@ -14,7 +14,15 @@ from orders.checkout.draft import Draft, PositionSpec
 from orders.checkout.gather import Gathered, gather
 from orders.checkout.mode import PRICE
 from orders.checkout.price import PricedView, price
-from orders.models import Cart, Order, OrderPosition, Redemption, RedemptionPosition
+from orders.models import (
+    Cart,
+    GiftCardIssue,
+    GiftCardPayment,
+    Order,
+    OrderPosition,
+    Redemption,
+    RedemptionPosition,
+)
 from ticketing.models import Event, SalesChannel
 from vouchers.resolution import CodeError
 
@@ -41,7 +49,8 @@ def priced_cart(cart: Cart, *, now: datetime) -> StoredCartPrice:
     A code that is no longer valid (expired, used up elsewhere …) is left out of the
     price and reported with its error instead of failing the whole read: everything is
     gathered once, then the codes are checked one by one, keeping those that still
-    work together.
+    work together. A gift card of the cart that can no longer pay (expired, emptied …) pays
+    nothing and is listed there too, with its error.
     """
     draft = Draft(event=cart.event, sales_channel=cart.sales_channel, email=cart.email, cart=cart)
     gathered = gather(draft, mode=PRICE, now=now)
@@ -58,6 +67,7 @@ def priced_cart(cart: Cart, *, now: datetime) -> StoredCartPrice:
                 continue
             kept.append(code)
         applied = check(with_only_codes(gathered, kept), mode=PRICE)
+    invalid += [InvalidCode(code=text, error=error) for text, error in applied.refused_gift_cards]
     return StoredCartPrice(cart=cart, view=price(gathered, applied), invalid_codes=invalid)
 
 
@@ -77,10 +87,13 @@ def price_preview(
     codes: Sequence[str],
     email: str,
     now: datetime,
+    gift_cards: Sequence[str] = (),
 ) -> PricedView:
-    """Price positions (``addon_to``: index) and codes as a new cart would be, storing nothing."""
+    """Price positions (``addon_to``: index) and codes as a new cart would be, storing nothing; with
+    what ``gift_cards`` would pay."""
     draft = Draft(
-        event=event, sales_channel=sales_channel, email=email, positions=tuple(positions), codes=tuple(codes)
+        event=event, sales_channel=sales_channel, email=email, positions=tuple(positions), codes=tuple(codes),
+        gift_cards=tuple(gift_cards),
     )
     return run(draft, mode=PRICE, now=now).view
 
@@ -107,6 +120,16 @@ def with_details(orders: QuerySet[Order]) -> QuerySet[Order]:
             "redemptions",
             queryset=Redemption.objects.order_by("id"),
             to_attr="redemption_list",
+        ),
+        Prefetch(
+            "gift_card_payments",
+            queryset=GiftCardPayment.objects.order_by("id"),
+            to_attr="gift_card_payment_list",
+        ),
+        Prefetch(
+            "gift_card_issues",
+            queryset=GiftCardIssue.objects.select_related("gift_card", "position").order_by("id"),
+            to_attr="gift_card_issue_list",
         ),
     )
 

@@ -53,8 +53,8 @@ def test_every_operation_documents_its_errors_with_their_bodies(anon, db):
             if path.endswith("/code-info/{code}/") and status == "404":
                 continue  # the lookup's own "invalid" answer, documented by its view
             assert body == {"$ref": f"#/components/schemas/Error{status}"}, (method, path, status)
-    # 109 + the jobs list, detail and download
-    assert count == 112
+    # 109 + the jobs list, detail and download + 7 of gift cards + adding/removing a cart's gift card
+    assert count == 121
     error_409 = schema["components"]["schemas"]["Error409"]
     assert error_409["required"] == ["code", "detail"]
     codes_409 = schema["components"]["schemas"][error_409["properties"]["code"]["$ref"].rsplit("/", 1)[1]]
@@ -103,6 +103,7 @@ SOURCE_CODES = re.compile(r'(?:\bcode\s*=\s*|\brefuse\(\s*)"([a-z_]+)"')
 
 def test_every_error_code_raised_in_the_source_is_in_the_catalogue():
     from core.errors import ERROR_CODES
+    from vouchers.giftcards import GiftCardErrorCode
     from vouchers.resolution.types import CodeErrorCode
 
     root = Path(__file__).resolve().parents[2]
@@ -116,6 +117,7 @@ def test_every_error_code_raised_in_the_source_is_in_the_catalogue():
                 continue
             raised |= set(SOURCE_CODES.findall(text))
     raised |= {c.value for c in CodeErrorCode}
+    raised |= {c.value for c in GiftCardErrorCode}
     catalogued = {code for codes in ERROR_CODES.values() for code in codes}
     assert raised - catalogued - {"unknown_field"} == set()
     assert len(catalogued) == sum(len(codes) for codes in ERROR_CODES.values())  # each code once

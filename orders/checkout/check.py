@@ -4,7 +4,8 @@
    within their uses (``orders.checkout.codes``);
 2. the positions to check (those taken anew; all of an order's) are on sale on this
    channel, with the counts per order and per parent (``orders.checkout.availability``);
-3. the quotas have room (:func:`check_rooms`).
+3. the quotas have room (:func:`check_rooms`);
+4. the gift cards to pay with (``orders.checkout.giftcards``).
 
 (The shape of the request, add-ons after their parents and ids of this event, is
 checked where the gather stage reads it.)
@@ -29,11 +30,13 @@ taken under the quota's lock with room for them).
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from core.errors import ConflictError
 from orders.checkout.availability import check_positions
 from orders.checkout.codes import AppliedCodes, check_codes
 from orders.checkout.gather import Gathered
+from orders.checkout.giftcards import check_gift_cards
 from orders.checkout.mode import Mode
 from vouchers.resolution import ResolvedCode
 
@@ -46,6 +49,9 @@ def check(gathered: Gathered, *, mode: Mode) -> AppliedCodes:
         unlocks=applied.unlocks(catalog), checked=gathered.checked, complete=mode.complete,
     )  # fmt: skip
     check_rooms(gathered, applied)
+    if gathered.gift_cards:
+        usable, refused = check_gift_cards(gathered, mode=mode)
+        applied = replace(applied, gift_cards=usable, refused_gift_cards=refused)
     return applied
 
 

@@ -45,11 +45,16 @@ class AppliedCodes:
 
     ``partly``: vouchers applied to the whole order whose uses reached fewer positions than
     they could change, as code text → (positions attached, positions eligible).
+    ``gift_cards``: the gift cards that may pay, in order (not codes: they change no price; the check
+    stage sets them, ``orders.checkout.giftcards``); ``refused_gift_cards``: a stored cart's cards that
+    may not, with why (tolerated outside an order).
     """
 
     positions: list[PositionSpec]
     codes: list[ResolvedCode]
     partly: dict[str, tuple[int, int]] = field(default_factory=dict)
+    gift_cards: list = field(default_factory=list)
+    refused_gift_cards: list = field(default_factory=list)
 
     def by_code(self) -> dict[str, ResolvedCode]:
         return {code.code: code for code in self.codes}

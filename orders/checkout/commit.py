@@ -4,10 +4,14 @@
   breakdown, the running sales counts, the coupon series' tags, one redemption per
   code used (linked to the positions it changed, with its amount on each, and with what it
   saved), the codes set aside and the warnings; the codes' usage counters through
-  the vouchers app's service (``vouchers.services.usage``); the cart is deleted;
+  the vouchers app's service (``vouchers.services.usage``); what its gift cards paid
+  (``orders.giftcards``: a payment row each, and the cards' ledgers through the vouchers
+  app) — an order they pay in full is stored paid, and then issues the gift cards its
+  gift-card items stand for; the cart is deleted;
 - a cart (:func:`commit_cart`): the cart (when new), the positions added, vouchers
-  attached to or taken from stored positions, the codes added, and a new expiry:
-  these are the holds, taken under the same locks as an order.
+  attached to or taken from stored positions, the codes and gift cards added, and a new
+  expiry: these are the holds, taken under the same locks as an order (a gift card holds
+  no balance).
 
 A fixed number of statements whatever the number of positions: positions are
 inserted one level at a time, redemptions and their position links in one INSERT
@@ -30,9 +34,11 @@ from orders.checkout.gather import Gathered
 from orders.checkout.mode import Mode, Store
 from orders.checkout.price import PricedView
 from orders.checkout.trees import bulk_create_tree
+from orders.giftcards import order_gift_cards_issue, order_gift_cards_pay
 from orders.models import (
     Cart,
     CartCode,
+    CartGiftCard,
     CartPosition,
     Order,
     OrderPosition,
@@ -79,8 +85,11 @@ def commit_order(gathered: Gathered, view: PricedView) -> Order:
     # The coupon series' tags (a voucher's tag groups vouchers, not orders).
     series_codes = [code for code in view.codes if code.code in used and code.kind != CodeKind.VOUCHER]
     tags = sorted({tag for code in series_codes for tag in code.tags})
+    # Gift cards that pay the whole total make the order paid as it is stored.
+    status = OrderStatus.PAID if view.paid_by_gift_cards else OrderStatus.PENDING
     order = Order(
-        event=draft.event, status=OrderStatus.PENDING, email=draft.email, name=draft.name,
+        event=draft.event, status=status, email=draft.email, name=draft.name,
+        paid_at=gathered.now if status == OrderStatus.PAID else None,
         sales_channel=draft.sales_channel, datetime=gathered.now, list_total=view.list_total,
         code_discount_total=view.code_discount_total, rule_discount_total=view.rule_discount_total,
         total=view.total, tags=tags, set_aside_codes=set_aside_data(view), warnings=warnings_data(view),
@@ -113,9 +122,17 @@ def commit_order(gathered: Gathered, view: PricedView) -> Order:
         )
 
     rows = bulk_create_tree(OrderPosition, specs, build)
-    record_sales(positions_sold(((p.item, p.variation, p.subevent) for p in specs), OrderStatus.PENDING))
+    record_sales(positions_sold(((p.item, p.variation, p.subevent) for p in specs), status))
     order.position_list = rows
     order.redemption_list = redeem(order, view, rows, [codes[c] for c in codes if c in used])
+    order.gift_card_payment_list = order_gift_cards_pay(order, view.gift_cards, now=gathered.now)
+    order.gift_card_issue_list = []
+    if status == OrderStatus.PAID:
+        items = gathered.catalog.items
+        order.gift_card_issue_list = order_gift_cards_issue(
+            order, [row for row in rows if items[row.item_id].issues_gift_card],
+            organizer_id=draft.event.organizer_id, currency=draft.event.currency, now=gathered.now,
+        )  # fmt: skip
     if tags:
         OrderTag.objects.bulk_create([OrderTag(order=order, tag=tag) for tag in tags])
     if draft.cart is not None:
@@ -246,6 +263,11 @@ def commit_cart(gathered: Gathered, applied: AppliedCodes, view: PricedView) -> 
             if code.code not in gathered.stored_codes
         ]
     )
+    CartGiftCard.objects.bulk_create([
+        CartGiftCard(cart=cart, gift_card_id=card.id, code=card.code, created=now)
+        for card in applied.gift_cards
+        if card.code not in gathered.stored_gift_cards
+    ])  # fmt: skip
     with_ids = [
         replace(priced, spec=replace(priced.spec, ref=row.pk))
         for priced, row in zip(view.positions, rows, strict=True)

@@ -42,6 +42,7 @@ class Draft:
     ``cart`` when there is one; ``parent_ref``: the cart position the first of them
     is an add-on to. ``codes``: order-wide codes as typed, after the cart's.
     ``expected_total``: the total the customer saw (an order is refused if it differs).
+    ``gift_cards``: codes of gift cards to pay with, as typed, after the cart's; they change no price.
     """
 
     event: Event
@@ -53,6 +54,7 @@ class Draft:
     cart: Cart | None = None
     parent_ref: int | None = None
     expected_total: Decimal | None = None
+    gift_cards: tuple[str, ...] = ()
 
 
 def refuse(code: str, detail: str, index: int, spec: PositionSpec, **context) -> DomainError:

@@ -10,7 +10,9 @@ In this order:
    prices, the quotas each position draws from;
 3. the locks: the limited quotas to be checked, then the vouchers, then the coupons
    named by the codes, each by primary key (``vouchers.services.usage.codes_lock``),
-   read fresh as they are locked;
+   read fresh as they are locked; for an order, last, the gift cards it pays with
+   (``vouchers.services.giftcards.gift_cards_find``), by primary key, with their
+   balances read under that lock;
 4. under those locks, in one statement: what orders have sold of those quotas, and
    what other unexpired carts hold of them and of the codes (``orders.counting``),
    plus what blocking vouchers hold when the event has any.
@@ -40,14 +42,16 @@ from orders.checkout.catalog import (
     with_bundles,
 )
 from orders.checkout.draft import Draft, PositionSpec, refuse
-from orders.checkout.mode import Mode
+from orders.checkout.mode import Mode, Store
 from orders.counting import Counts, count_taken
-from orders.models import Cart, CartCode
+from orders.models import Cart, CartCode, CartGiftCard
 from ticketing.models import Quota
 from vouchers.codes import normalise_code
+from vouchers.giftcards import GiftCardState
 from vouchers.quotas import blocking_voucher_ids, count_blocking_vouchers
 from vouchers.resolution import FoundCode
 from vouchers.resolution.lookup import find_codes
+from vouchers.services.giftcards import gift_cards_find
 from vouchers.services.usage import codes_lock
 
 #: A cart or order holds at most this many positions (bundled ones included).
@@ -74,6 +78,8 @@ class Gathered:
     ``found``: their rows, fresh (locked under the locks).
     ``quotas``/``membership``: every quota each position draws from; ``limited``:
     the fresh rows of the limited quotas to check (locked under the locks).
+    ``gift_cards``: the gift cards to pay with (the cart's, then those asked for), each as its normalised
+    text and the card found (None: no card of the organizer has it); ``stored_gift_cards``: the cart's.
     """
 
     draft: Draft
@@ -94,6 +100,8 @@ class Gathered:
     counts: Counts
     blocking: dict[int, int] = field(default_factory=dict)
     last_positionid: int = 0
+    gift_cards: list[tuple[str, GiftCardState | None]] = field(default_factory=list)
+    stored_gift_cards: frozenset[str] = frozenset()
 
     @property
     def channel(self) -> str:
@@ -105,10 +113,11 @@ class StoredCart:
     positions: list[PositionSpec]  # in cart order, ``ref`` = cart position id
     codes: list[str]  # normalised, in the order applied
     last_positionid: int
+    gift_cards: list[str] = field(default_factory=list)  # normalised, in the order added
 
 
 def stored_cart(cart: Cart) -> StoredCart:
-    """The cart's positions (bundled ones included) and codes: two queries."""
+    """The cart's positions (bundled ones included), codes and gift cards: three queries."""
     rows = list(cart.positions.select_related("voucher").order_by("positionid", "id"))
     index = {row.pk: i for i, row in enumerate(rows)}
     positions = [
@@ -124,9 +133,11 @@ def stored_cart(cart: Cart) -> StoredCart:
         for row in rows
     ]
     codes = list(CartCode.objects.filter(cart=cart).order_by("id").values_list("code", flat=True))
+    cards = list(CartGiftCard.objects.filter(cart=cart).order_by("id").values_list("code", flat=True))
     return StoredCart(
-        positions=positions, codes=codes, last_positionid=max((r.positionid for r in rows), default=0)
-    )
+        positions=positions, codes=codes, last_positionid=max((r.positionid for r in rows), default=0),
+        gift_cards=cards,
+    )  # fmt: skip
 
 
 def check_structure(positions: Sequence[PositionSpec]) -> None:
@@ -200,7 +211,7 @@ def limits_orders(coupon) -> bool:
 def gather(draft: Draft, *, mode: Mode, now: datetime) -> Gathered:
     event = draft.event
     cart = draft.cart
-    stored = StoredCart(positions=[], codes=[], last_positionid=0)
+    stored = StoredCart(positions=[], codes=[], last_positionid=0, gift_cards=[])
     expires = None
     if cart is not None:
         if mode.locks:
@@ -251,9 +262,16 @@ def gather(draft: Draft, *, mode: Mode, now: datetime) -> Gathered:
         blocking_vouchers=blocking_ids,
     )
     blocking = count_blocking_vouchers(limited) if limited and blocking_ids else {}
+    # Gift cards last in the lock order, and only for an order: a cart or a preview holds no balance.
+    card_texts = [normalise_code(c) for c in [*stored.gift_cards, *draft.gift_cards]]
+    cards = gift_cards_find(
+        organizer_id=event.organizer_id, codes=card_texts, lock=mode.locks and mode.stores == Store.ORDER
+    )
     return Gathered(
         draft=draft, now=now, catalog=catalog, rules=rules, positions=positions, prices=prices, taking=taking,
         checked=checked, codes=codes, stored_codes=frozenset(stored.codes), held_codes=held_codes,
         found=found, quotas=quotas, membership=membership, limited=limited,
         counts=counts, blocking=blocking, last_positionid=stored.last_positionid,
+        gift_cards=[(text, cards.get(text)) for text in card_texts],
+        stored_gift_cards=frozenset(stored.gift_cards),
     )  # fmt: skip

@@ -1,6 +1,7 @@
 """Stage 3, price: the checked positions and codes through the one adapter to the pure engine,
 with the order service's decisions around it (``orders.checkout.decide``: codes that would make
-the order dearer set aside, what each code saved, codes only partly applied).
+the order dearer set aside, what each code saved, codes only partly applied). Then, on the total so
+decided, what the gift cards pay (``orders.checkout.giftcards``) and what is still due.
 
 What comes back is plain data (:class:`PricedView`) that the API renders and the
 commit stage stores: each position with its price breakdown (every code applied to it
@@ -19,6 +20,7 @@ from orders.checkout.codes import AppliedCodes
 from orders.checkout.decide import PartlyApplied, SetAside, decide
 from orders.checkout.draft import PositionSpec
 from orders.checkout.gather import Gathered
+from orders.checkout.giftcards import GiftCardShare, gift_card_shares
 from orders.pricing import PricedLine
 from orders.pricing.money import quantize
 from vouchers.resolution import ResolvedCode
@@ -35,7 +37,8 @@ class PricedPosition:
 class PricedView:
     """Positions with their price breakdown, the totals, the codes that were applied (what each
     took off: ``discounts``, and for coupons and promo codes what each saved: ``savings``, both by
-    code text), those set aside, and the warnings."""
+    code text), those set aside, and the warnings; what each gift card pays of the total
+    (``gift_cards``) and what is left to pay (``amount_due``)."""
 
     currency: str
     positions: list[PricedPosition]
@@ -48,6 +51,16 @@ class PricedView:
     savings: dict[str, Decimal] = field(default_factory=dict)
     set_aside: list[SetAside] = field(default_factory=list)
     warnings: list[PartlyApplied] = field(default_factory=list)
+    gift_cards: list[GiftCardShare] = field(default_factory=list)
+
+    @property
+    def amount_due(self) -> Decimal:
+        return self.total - sum((share.amount for share in self.gift_cards), Decimal("0"))
+
+    @property
+    def paid_by_gift_cards(self) -> bool:
+        """Gift cards were given and they pay the whole total."""
+        return bool(self.gift_cards) and self.amount_due == 0
 
     def applied_codes(self) -> list[CodeSummary]:
         """Each applied code, in application order, with what it took off (the engine's figure)
@@ -104,6 +117,7 @@ def price(gathered: Gathered, applied: AppliedCodes) -> PricedView:
         savings=decision.savings,
         set_aside=decision.set_aside,
         warnings=decision.warnings,
+        gift_cards=gift_card_shares(applied.gift_cards, result.total, result.currency.code),
     )
     expected = gathered.draft.expected_total
     if expected is not None:

@@ -1,4 +1,5 @@
 from orders.models.carts import Cart, CartCode, CartPosition
+from orders.models.giftcards import CartGiftCard, GiftCardIssue, GiftCardPayment
 from orders.models.idempotency import IdempotencyKey
 from orders.models.orders import (
     Order,
@@ -13,7 +14,10 @@ from orders.models.sales import ProductSales
 __all__ = [
     "Cart",
     "CartCode",
+    "CartGiftCard",
     "CartPosition",
+    "GiftCardIssue",
+    "GiftCardPayment",
     "IdempotencyKey",
     "Order",
     "OrderPosition",

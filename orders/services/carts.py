@@ -5,7 +5,7 @@ its cart mode: under the same locks as an order (the cart, its quotas, vouchers,
 coupons, by primary key), what is added is checked against what is sold and held
 by every unexpired cart, and the cart's new holds are stored before the locks are
 let go. So holds never exceed a quota or a code's remaining uses. Removing only
-gives holds back.
+gives holds back. Gift cards are stored with the cart to pay at checkout; they hold no balance.
 """
 
 from __future__ import annotations
@@ -38,10 +38,13 @@ def cart_create(
     codes: Sequence[str] = (),
     email: str = "",
     now: datetime,
+    gift_cards: Sequence[str] = (),
 ) -> Outcome:
-    """A new cart holding ``positions`` (``addon_to``: index in the list) with ``codes`` applied."""
+    """A new cart holding ``positions`` (``addon_to``: index in the list) with ``codes`` applied and
+    ``gift_cards`` to pay with."""
     draft = Draft(
-        event=event, sales_channel=sales_channel, email=email, positions=tuple(positions), codes=tuple(codes)
+        event=event, sales_channel=sales_channel, email=email, positions=tuple(positions), codes=tuple(codes),
+        gift_cards=tuple(gift_cards),
     )
     return run(draft, mode=CART, now=now)
 
@@ -62,6 +65,23 @@ def cart_code_apply(*, cart: Cart, code: str, now: datetime) -> Outcome:
         event=cart.event, sales_channel=cart.sales_channel, email=cart.email, cart=cart, codes=(code,)
     )
     return run(draft, mode=CART, now=now)
+
+
+def cart_gift_card_add(*, cart: Cart, code: str, now: datetime) -> Outcome:
+    """Pay with this gift card too at checkout (after the cart's others); a refused card is a 400 with
+    its stable code (``gift_card_invalid``, ``gift_card_empty`` …)."""
+    draft = Draft(
+        event=cart.event, sales_channel=cart.sales_channel, email=cart.email, cart=cart, gift_cards=(code,)
+    )
+    return run(draft, mode=CART, now=now)
+
+
+@transaction.atomic
+def cart_gift_card_remove(*, cart: Cart, code: str) -> None:
+    lock_cart(cart)
+    deleted, _ = cart.gift_cards.filter(code=normalise_code(code)).delete()
+    if not deleted:
+        raise NotFound("This gift card is not in the cart.", code="not_found")
 
 
 def lock_cart(cart: Cart) -> None:

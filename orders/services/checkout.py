@@ -35,28 +35,37 @@ def order_place(
     name: str = "",
     now: datetime,
     expected_total: Decimal | None = None,
+    gift_cards: Sequence[str] = (),
 ) -> Order:
-    """A pending order from ``positions`` (``addon_to``: index; bundles are added) and ``codes``."""
+    """A pending order from ``positions`` (``addon_to``: index; bundles are added) and ``codes``;
+    ``gift_cards`` pay its total in the order given (when they pay all of it, the order is paid)."""
     draft = Draft(
         event=event, sales_channel=sales_channel, email=email, name=name, positions=tuple(positions),
-        codes=tuple(codes), expected_total=expected_total,
+        codes=tuple(codes), expected_total=expected_total, gift_cards=tuple(gift_cards),
     )  # fmt: skip
     with checkout_counted():
         return run(draft, mode=ORDER, now=now).order
 
 
 def cart_checkout(
-    *, cart: Cart, email: str, name: str = "", now: datetime, expected_total: Decimal | None = None
+    *,
+    cart: Cart,
+    email: str,
+    name: str = "",
+    now: datetime,
+    expected_total: Decimal | None = None,
+    gift_cards: Sequence[str] = (),
 ) -> Order:
     """Turn the cart into a pending order and delete the cart. A second checkout of the same cart
     waits on the first one's lock, then finds the cart gone (404 ``not_found``).
 
     The cart's unexpired holds are its own: its positions need room only among what
-    is sold, its codes only among what is used (other carts' holds do not count).
+    is sold, its codes only among what is used (other carts' holds do not count). ``gift_cards`` pay
+    after the cart's own.
     """
     draft = Draft(
         event=cart.event, sales_channel=cart.sales_channel, email=email, name=name, cart=cart,
-        expected_total=expected_total,
+        expected_total=expected_total, gift_cards=tuple(gift_cards),
     )  # fmt: skip
     with checkout_counted():
         return run(draft, mode=ORDER, now=now).order

@@ -1,12 +1,15 @@
-"""Order status changes: mark paid, mark canceled (which gives quota and code usage back)."""
+"""Order status changes: mark paid (which issues the gift cards of gift-card items), mark canceled
+(which gives quota, code usage and gift card payments back, and voids the gift cards the order issued
+— or is refused with 409 ``gift_card_spent`` when one of them has paid for something already)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from core.errors import ConflictError
+from orders.giftcards import order_gift_cards_issue, order_gift_cards_reverse
 from orders.locking import locking_transaction
-from orders.models import Order, OrderStatus, Redemption
+from orders.models import Order, OrderPosition, OrderStatus, Redemption
 from orders.sales import order_status_moved
 from vouchers.choices import CodeKind
 from vouchers.services.usage import CodeUse, code_uses_release
@@ -21,7 +24,8 @@ def _locked(order: Order) -> Order:
 
 
 def order_mark_paid(*, order: Order, now: datetime) -> Order:
-    """A pending order becomes paid; a paid or canceled one is a 409 ``order_state``."""
+    """A pending order becomes paid; a paid or canceled one is a 409 ``order_state``. Each of its
+    positions of an item that issues gift cards issues one, worth the position's price."""
     with locking_transaction():
         locked = _locked(order)
         if locked.status != OrderStatus.PENDING:
@@ -30,6 +34,13 @@ def order_mark_paid(*, order: Order, now: datetime) -> Order:
         locked.status = OrderStatus.PAID
         locked.paid_at = now
         locked.save(update_fields=["status", "paid_at"])
+        issuing = OrderPosition.objects.filter(order=locked, item__issues_gift_card=True)
+        positions = list(issuing.select_related("order__event").order_by("positionid"))
+        if positions:
+            event = positions[0].order.event
+            order_gift_cards_issue(
+                locked, positions, organizer_id=event.organizer_id, currency=event.currency, now=now
+            )
     return locked
 
 
@@ -39,7 +50,9 @@ def order_mark_canceled(*, order: Order, now: datetime) -> Order:
     Its positions stop counting against quotas (their products' sales counts go down); each code's
     counters go down by what its redemption recorded (never below 0), a one-time
     promo code it deactivated becomes usable again, and the redemption rows are
-    marked reversed — nothing is deleted.
+    marked reversed — nothing is deleted. What gift cards paid goes back to them; the gift cards the
+    order issued are voided, unless one of them has paid for something (409 ``gift_card_spent``, and
+    nothing changes). Locks: the order, then vouchers and coupons, then gift cards.
     """
     with locking_transaction():
         locked = _locked(order)
@@ -50,6 +63,7 @@ def order_mark_canceled(*, order: Order, now: datetime) -> Order:
             event_id=locked.event_id, uses=[use_of(r) for r in redemptions if r.voucher_id or r.coupon_id]
         )
         Redemption.objects.filter(pk__in=[r.pk for r in redemptions]).update(reversed=True, reversed_at=now)
+        order_gift_cards_reverse(locked, now=now)
         order_status_moved(locked, locked.status, None)  # its positions stop counting against quotas
         locked.status = OrderStatus.CANCELED
         locked.canceled_at = now

@@ -46,11 +46,12 @@ from orders.demo import ensure_demo_orders
 from ticketing.demo import ensure_demo_ticketing
 from ticketing.models import Item, SalesChannel
 from vouchers.demo import ensure_demo_codes
+from vouchers.models import GiftCard
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 FILES = tuple(sorted(path.name for path in DOCS.glob("*.md")))
 #: Examples written so far: fewer found means a marker was renamed or a block no longer parses.
-AT_LEAST = {"api.md": 4, "codes.md": 10, "orders.md": 3}
+AT_LEAST = {"api.md": 4, "codes.md": 10, "orders.md": 3, "giftcards.md": 5}
 
 #: Item ids as the docs write them (a fresh ``manage.py demo`` database) -> the demo conference's item.
 DOC_ITEMS = {
@@ -61,6 +62,7 @@ DOC_ITEMS = {
 #: Ids in paths, as a fresh demo database has them -> how to find the demo's object (a model and a lookup).
 DOC_PATH_IDS: dict[str, tuple[type, dict[int, dict[str, str]]]] = {
     "saleschannels": (SalesChannel, {1: {"identifier": "web", "organizer__slug": "demo"}}),
+    "giftcards": (GiftCard, {1: {"code": "DEMO-GIFT", "organizer__slug": "demo"}}),
 }
 
 MARKER = re.compile(
@@ -192,6 +194,8 @@ def test_the_docs_item_ids_are_the_demo_items_in_creation_order(demo):
     assert first_item.event == demo.conference  # the conference's items are the first a demo creates
     first_channel = SalesChannel.objects.order_by("pk").first()
     assert (first_channel.organizer.slug, first_channel.identifier) == ("demo", "web")  # DOC_PATH_IDS
+    first_card = GiftCard.objects.order_by("pk").first()
+    assert (first_card.organizer.slug, first_card.code) == ("demo", "DEMO-GIFT")  # DOC_PATH_IDS
 
 
 def translate_items(value: Any, ids: dict[int, int]) -> Any:

@@ -121,7 +121,7 @@ class ItemAdmin(EventFieldReadOnlyOnChange, EventScopedChoicesMixin, OrganizerSc
     fieldsets = (
         (None, {"fields": ("event", "category", "name", "description", "default_price", "position")}),
         ("Sale", {"fields": (
-            "active", "admission", "hide_without_voucher", "require_bundling",
+            "active", "admission", "hide_without_voucher", "require_bundling", "issues_gift_card",
             "min_per_order", "max_per_order", "available_from", "available_until",
         )}),
         ("Sales channels", {"fields": ("all_sales_channels", "limit_sales_channels")}),

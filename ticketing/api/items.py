@@ -68,8 +68,8 @@ class ItemSerializer(ReplaceOnPutMixin, StrictModelSerializer):
         model = Item
         fields = (
             "id", "category", "name", "description", "default_price", "active", "admission",
-            "hide_without_voucher", "require_bundling", "min_per_order", "max_per_order", "available_from",
-            "available_until", "all_sales_channels", "sales_channels", "position",
+            "hide_without_voucher", "require_bundling", "issues_gift_card", "min_per_order", "max_per_order",
+            "available_from", "available_until", "all_sales_channels", "sales_channels", "position",
             "variations", "addons", "bundles",
         )
 

@@ -47,6 +47,11 @@ class Item(models.Model):
         default=False, help_text="Only shown and sold with a code that unlocks it."
     )
     require_bundling = models.BooleanField(default=False, help_text="Only sold as part of a bundle.")
+    issues_gift_card = models.BooleanField(
+        default=False,
+        db_default=False,  # rows written without the column (older code, older migrations' states) get false
+        help_text="Each position of a paid order issues a gift card worth the position's price.",
+    )
     min_per_order = models.PositiveIntegerField(null=True, blank=True)
     max_per_order = models.PositiveIntegerField(null=True, blank=True)
     available_from = models.DateTimeField(null=True, blank=True)

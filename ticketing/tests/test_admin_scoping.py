@@ -29,7 +29,7 @@ from django.urls import reverse
 
 from discounts.models import Discount
 from discounts.tests.factories import DiscountFactory
-from orders.models import Cart, Order, Redemption
+from orders.models import Cart, GiftCardIssue, GiftCardPayment, Order, Redemption
 from orders.tests.factories import CartFactory, CartPositionFactory, OrderFactory, OrderPositionFactory
 from ticketing.admin.scoping import RELATED_PATHS
 from ticketing.models import (
@@ -60,8 +60,14 @@ from ticketing.tests.factories import (
     UserFactory,
     make_token,
 )
-from vouchers.models import Coupon, CouponEventUsage, CouponSeries, PromoCode, Voucher
-from vouchers.tests.factories import CouponFactory, CouponSeriesFactory, PromoCodeFactory, VoucherFactory
+from vouchers.models import Coupon, CouponEventUsage, CouponSeries, GiftCard, PromoCode, Voucher
+from vouchers.tests.factories import (
+    CouponFactory,
+    CouponSeriesFactory,
+    GiftCardFactory,
+    PromoCodeFactory,
+    VoucherFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -132,7 +138,13 @@ def build(name: str, member, org_id: int) -> dict[str, Any]:
         limit_sales_channels=[box],
     )
     order = OrderFactory(event=conf, email=f"{name}@example.com", name=f"{name} buyer")
-    OrderPositionFactory(order=order, item=ticket, voucher=voucher, coupon=coupon, discount_rule=rule)
+    position = OrderPositionFactory(
+        order=order, item=ticket, voucher=voucher, coupon=coupon, discount_rule=rule
+    )
+    card = GiftCardFactory(organizer=org, code=f"{code}-GIFT", note=f"{name} card", allowed_events=[conf])
+    GiftCardPayment.objects.create(order=order, gift_card=card, code=card.code, amount=Decimal("5.00"))
+    bought = GiftCardFactory(organizer=org, code=f"{code}-BOUGHT", value=Decimal("23.00"))
+    GiftCardIssue.objects.create(order=order, position=position, gift_card=bought, value=Decimal("23.00"))
     Redemption.objects.create(order=order, kind="voucher", code=voucher.code, voucher=voucher)
     CouponEventUsage.objects.create(coupon=coupon, event=conf, orders=1, tickets=1)
     cart = CartFactory(event=conf)
@@ -384,6 +396,10 @@ ADD_CASES = [
     (Coupon, "series", lambda w, a: {"series": w["series"].pk, "code": "NEW-COUPON", "active": "on"}),
     (PromoCode, "organizer", lambda w, a: {"organizer": w["org"].pk, "code": "NEW-PROMO", "value": "5",
                                            "active": "on"}),
+    (GiftCard, "organizer", lambda w, a: {"organizer": w["org"].pk, "code": "NEW-GIFT", "currency": "EUR",
+                                          "initial_value": "20.00"}),
+    (GiftCard, "allowed_events", lambda w, a: {"organizer": a["org"].pk, "code": "NEW-GIFT",
+                                               "currency": "EUR", "allowed_events": [w["conf"].pk]}),
     (Discount, "event", lambda w, a: {
         "event": w["conf"].pk, "internal_name": "New rule", "active": "on", "position": 0,
         "all_sales_channels": "on", "subevent_mode": "mixed", "condition_all_products": "on",

@@ -15,6 +15,7 @@ from ticketing.models import SalesChannel
 from vouchers.codes import MAX_CODE_LENGTH, normalise_code
 
 MAX_CODES = 20
+MAX_GIFT_CARDS = 10
 
 
 class PositionInputSerializer(StrictSerializer):
@@ -51,6 +52,20 @@ class CodesField(serializers.ListField):
         super().__init__(**kwargs)
 
 
+class GiftCardsField(serializers.ListField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("child", serializers.CharField(max_length=MAX_CODE_LENGTH))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("default", list)
+        kwargs.setdefault("max_length", MAX_GIFT_CARDS)
+        kwargs.setdefault(
+            "help_text",
+            "Codes of gift cards that pay the total, in this order, each as much as it holds; they change no "
+            "price.",
+        )
+        super().__init__(**kwargs)
+
+
 @extend_schema_field(OpenApiTypes.STR)
 class SalesChannelField(serializers.SlugRelatedField):
     """A sales channel of the organizer, by identifier (``web`` when omitted)."""
@@ -69,6 +84,7 @@ class PositionsAndCodesSerializer(StrictSerializer):
     sales_channel = SalesChannelField()
     positions = PositionInputSerializer(many=True, max_length=MAX_POSITIONS)
     codes = CodesField()
+    gift_cards = GiftCardsField()
 
     def validate(self, attrs):
         if attrs.get("sales_channel") is None:
@@ -122,3 +138,4 @@ class CheckoutSerializer(StrictSerializer):
         required=False, allow_null=True, default=None,
         help_text="The total the customer saw; a different total now is a 409 price_changed.",
     )  # fmt: skip
+    gift_cards = GiftCardsField(help_text="Gift cards that pay too, after the cart's own, in this order.")

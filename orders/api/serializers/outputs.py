@@ -6,13 +6,15 @@ breakdown always reads ``price = list_price − code_discount − rule_discount`
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.serializers import StrictModelSerializer, StrictSerializer
 from orders.checkout.commit import set_aside_data, warnings_data
 from orders.checkout.price import PricedPosition, PricedView
-from orders.models import Order, OrderPosition, Redemption
+from orders.models import Order, OrderPosition, OrderStatus, Redemption
 from ticketing.api.fields import MoneyField, context_currency
 from ticketing.currency import amount_text
 
@@ -97,6 +99,14 @@ class CodeWarningSerializer(StrictSerializer):
     eligible = serializers.IntegerField(help_text="Positions the code could have been applied to.")
 
 
+class GiftCardShareSerializer(StrictSerializer):
+    """What a gift card would pay of the total (a cart, a preview), and what it holds now."""
+
+    code = serializers.CharField()
+    amount = MoneyField(help_text="What it pays of the total (0.00 when the cards before it pay it all).")
+    balance = MoneyField(source="card.balance", help_text="What is on the card now.")
+
+
 class PricedViewSerializer(StrictSerializer):
     currency = serializers.CharField()
     positions = PricedPositionSerializer(many=True)
@@ -107,6 +117,10 @@ class PricedViewSerializer(StrictSerializer):
     code_discount_total = MoneyField()
     rule_discount_total = MoneyField()
     total = MoneyField()
+    gift_cards = GiftCardShareSerializer(
+        many=True, help_text="The gift cards, in the order they pay, with what each would pay of the total."
+    )
+    amount_due = MoneyField(help_text="The total minus what the gift cards would pay.")
 
     @extend_schema_field(SetAsideCodeSerializer(many=True))
     def get_set_aside_codes(self, obj: PricedView) -> list[dict]:
@@ -183,8 +197,26 @@ class RedemptionSerializer(StrictModelSerializer):
         )  # fmt: skip
 
 
+class GiftCardPaymentSerializer(StrictSerializer):
+    """What a gift card paid of the order; ``refunded`` once the order was canceled."""
+
+    code = serializers.CharField()
+    amount = MoneyField()
+    refunded = serializers.BooleanField()
+
+
+class IssuedGiftCardSerializer(StrictSerializer):
+    """A gift card the (paid) order issued for one of its positions; ``voided`` once it was canceled."""
+
+    code = serializers.CharField(source="gift_card.code")
+    value = MoneyField()
+    positionid = serializers.IntegerField(source="position.positionid")
+    voided = serializers.BooleanField()
+
+
 class OrderSerializer(StrictModelSerializer):
-    """An order with its positions' price breakdown and the codes it redeemed."""
+    """An order with its positions' price breakdown, the codes it redeemed, what gift cards paid of it
+    and what is still due, and the gift cards it issued."""
 
     sales_channel = serializers.CharField(source="sales_channel.identifier")
     list_total = MoneyField()
@@ -195,14 +227,22 @@ class OrderSerializer(StrictModelSerializer):
     redemptions = serializers.SerializerMethodField()
     set_aside_codes = serializers.SerializerMethodField()
     warnings = serializers.SerializerMethodField()
+    gift_cards = GiftCardPaymentSerializer(source="gift_card_payment_list", many=True)
+    amount_due = serializers.SerializerMethodField()
+    issued_gift_cards = IssuedGiftCardSerializer(source="gift_card_issue_list", many=True)
 
     class Meta:
         model = Order
         fields = (
             "code", "status", "email", "name", "sales_channel", "datetime", "list_total",
             "code_discount_total", "rule_discount_total", "total", "tags", "positions", "redemptions",
-            "set_aside_codes", "warnings",
+            "set_aside_codes", "warnings", "gift_cards", "amount_due", "issued_gift_cards",
         )  # fmt: skip
+
+    @extend_schema_field(MoneyField(help_text="A pending order: the total minus what gift cards paid; "
+                                    "a paid or canceled one: 0."))  # fmt: skip
+    def get_amount_due(self, obj: Order) -> str:
+        return amount_text(amount_due(obj), context_currency(self))
 
     @extend_schema_field(OrderPositionSerializer(many=True))
     def get_positions(self, obj: Order) -> list[dict]:
@@ -231,6 +271,14 @@ class OrderSerializer(StrictModelSerializer):
         field machinery costs more than a checkout's pricing, so this builds the same dict directly
         (``test_the_fast_rendering_matches_the_declared_fields`` keeps the two in step)."""
         return order_data(instance, currency=context_currency(self))
+
+
+def amount_due(order: Order) -> Decimal:
+    """What is still to pay: for a pending order its total minus what gift cards paid of it."""
+    if order.status != OrderStatus.PENDING:
+        return Decimal("0")
+    paid = sum((p.amount for p in order.gift_card_payment_list if not p.refunded), Decimal("0"))
+    return order.total - paid
 
 
 def order_data(order: Order, *, currency: str) -> dict:
@@ -272,6 +320,16 @@ def order_data(order: Order, *, currency: str) -> dict:
         ],
         "set_aside_codes": [{**s, "total_with": money(s["total_with"])} for s in order.set_aside_codes],
         "warnings": list(order.warnings),
+        "gift_cards": [
+            {"code": p.code, "amount": money(p.amount), "refunded": p.refunded}
+            for p in order.gift_card_payment_list
+        ],
+        "amount_due": money(amount_due(order)),
+        "issued_gift_cards": [
+            {"code": i.gift_card.code, "value": money(i.value), "positionid": i.position.positionid,
+             "voided": i.voided}
+            for i in order.gift_card_issue_list
+        ],
     }  # fmt: skip
 
 

@@ -32,6 +32,8 @@ from orders.services.carts import (
     cart_code_remove,
     cart_create,
     cart_delete,
+    cart_gift_card_add,
+    cart_gift_card_remove,
     cart_position_add,
     cart_position_delete,
 )
@@ -102,7 +104,7 @@ class CartViewSet(EventScopedMixin, mixins.RetrieveModelMixin, viewsets.GenericV
         outcome = cart_create(
             event=self.event, sales_channel=data["sales_channel"],
             positions=position_specs(data["positions"]), codes=data["codes"], email=data["email"],
-            now=timezone.now(),
+            now=timezone.now(), gift_cards=data["gift_cards"],
         )  # fmt: skip
         return Response(changed_cart_data(self, outcome), status=status.HTTP_201_CREATED)
 
@@ -147,6 +149,24 @@ class CartViewSet(EventScopedMixin, mixins.RetrieveModelMixin, viewsets.GenericV
         cart_code_remove(cart=self.get_object(), code=code)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(request=CodeInputSerializer, responses={201: CartSerializer})
+    @action(detail=True, methods=["post"], url_path="gift-cards")
+    def add_gift_card(self, request, *args, **kwargs):
+        """Pay with this gift card too at checkout, after the cart's others (it holds no balance: the
+        checkout reads it under its lock); a refused card is a 400 with its stable code
+        (``gift_card_invalid``, ``gift_card_expired``, ``gift_card_empty`` …)."""
+        cart = self.get_object()
+        body = CodeInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        outcome = cart_gift_card_add(cart=cart, code=body.validated_data["code"], now=timezone.now())
+        return Response(changed_cart_data(self, outcome), status=status.HTTP_201_CREATED)
+
+    @extend_schema(parameters=[CODE_PARAMETER], request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"gift-cards/(?P<code>[^/]+)")
+    def remove_gift_card(self, request, code: str, *args, **kwargs):
+        cart_gift_card_remove(cart=self.get_object(), code=code)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     @extend_schema(
         request=CheckoutSerializer, responses={201: OrderSerializer}, parameters=[IDEMPOTENCY_PARAMETER]
     )
@@ -162,7 +182,7 @@ class CartViewSet(EventScopedMixin, mixins.RetrieveModelMixin, viewsets.GenericV
             # even though the cart is gone by then.
             order = cart_checkout(
                 cart=self.get_object(), email=data["email"], name=data["name"], now=timezone.now(),
-                expected_total=data["expected_total"],
+                expected_total=data["expected_total"], gift_cards=data["gift_cards"],
             )  # fmt: skip
             return status.HTTP_201_CREATED, OrderSerializer(order, context=self.get_serializer_context()).data
 

@@ -48,7 +48,10 @@ class OrderViewSet(
         request=OrderCreateSerializer, responses={201: OrderSerializer}, parameters=[IDEMPOTENCY_PARAMETER]
     )
     def create(self, request, *args, **kwargs):
-        """Create an order directly from positions and codes, through the checkout's service."""
+        """Create an order directly from positions and codes, through the checkout's service.
+
+        ``gift_cards`` pay its total, in the order given; when they pay all of it the order is created
+        paid (``amount_due`` 0.00)."""
         body = OrderCreateSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         data = body.validated_data
@@ -58,6 +61,7 @@ class OrderViewSet(
                 event=self.event, sales_channel=data["sales_channel"],
                 positions=position_specs(data["positions"]), codes=data["codes"], email=data["email"],
                 name=data["name"], now=timezone.now(), expected_total=data["expected_total"],
+                gift_cards=data["gift_cards"],
             )  # fmt: skip
             return status.HTTP_201_CREATED, OrderSerializer(order, context=self.get_serializer_context()).data
 
@@ -77,6 +81,8 @@ class OrderViewSet(
     @extend_schema(request=None, responses={200: OrderSerializer})
     @action(detail=True, methods=["post"])
     def mark_canceled(self, request, *args, **kwargs):
-        """Cancel the order: quota and code usage are given back, redemptions marked reversed."""
+        """Cancel the order: quota and code usage are given back, redemptions marked reversed, what gift
+        cards paid refunded to them, the gift cards it issued voided (409 ``gift_card_spent`` when one of
+        them has paid for something already)."""
         order = order_mark_canceled(order=self.get_object(), now=timezone.now())
         return Response(self.get_serializer(event_orders(self.event).get(pk=order.pk)).data)

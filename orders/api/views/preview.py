@@ -60,6 +60,6 @@ class PricePreviewViewSet(viewsets.ViewSet):
         data = body.validated_data
         view = price_preview(
             event=event, sales_channel=data["sales_channel"], positions=position_specs(data["positions"]),
-            codes=data["codes"], email=data["email"], now=timezone.now(),
+            codes=data["codes"], email=data["email"], now=timezone.now(), gift_cards=data["gift_cards"],
         )  # fmt: skip
         return Response(priced_view_data(view, context, with_refs=False))

@@ -14,7 +14,7 @@ from django.db import transaction
 from discounts.demo import ensure_demo_discounts
 from orders.demo import ensure_demo_orders
 from ticketing.demo import ADMIN_USERNAME, ensure_demo_ticketing
-from vouchers.demo import EXAMPLE_COUPONS, ensure_demo_codes
+from vouchers.demo import DEMO_GIFT_CARD, DEMO_GIFT_CARD_VALUE, EXAMPLE_COUPONS, ensure_demo_codes
 
 
 class Command(BaseCommand):
@@ -46,6 +46,8 @@ class Command(BaseCommand):
                   f"(unused, one of a single-use series of 100; {codes.order_coupon} is the demo order's), "
                   f"promo code {codes.promo_code}")
         out.write(f"Coupons of the docs' examples (docs/codes.md): {', '.join(EXAMPLE_COUPONS)}")
+        out.write(f"Gift card: {DEMO_GIFT_CARD} ({DEMO_GIFT_CARD_VALUE} {demo.conference.currency} when "
+                  "issued; docs/giftcards.md)")
         summary = ", ".join(f"{o.code} ({o.email}, {o.status}, total {o.total:.2f})" for o in orders)
         out.write(f"Orders of {demo.conference.slug}: {summary}")
         out.write(f"Admin: /admin/ as '{ADMIN_USERNAME}' (password 'admin' unless it was changed)")

@@ -28,6 +28,7 @@ POSITION_FIELDS = {
 CART_FIELDS = {
     "id", "sales_channel", "email", "created", "expires", "currency", "positions", "codes", "list_total",
     "code_discount_total", "rule_discount_total", "total", "set_aside_codes", "warnings", "invalid_codes",
+    "gift_cards", "amount_due",
 }  # fmt: skip
 
 

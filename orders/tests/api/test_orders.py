@@ -22,6 +22,7 @@ ORDERS = BASE + "orders/"
 ORDER_FIELDS = {
     "code", "status", "email", "name", "sales_channel", "datetime", "list_total", "code_discount_total",
     "rule_discount_total", "total", "tags", "positions", "redemptions", "set_aside_codes", "warnings",
+    "gift_cards", "amount_due", "issued_gift_cards",
 }  # fmt: skip
 
 

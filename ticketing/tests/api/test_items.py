@@ -31,7 +31,8 @@ NEW_ITEM = {"name": "Regular ticket", "default_price": "23.00"}
 
 ITEM_FIELDS = {
     "id", "category", "name", "description", "default_price", "active", "admission", "hide_without_voucher",
-    "require_bundling", "min_per_order", "max_per_order", "available_from", "available_until",
+    "require_bundling", "issues_gift_card",
+    "min_per_order", "max_per_order", "available_from", "available_until",
     "all_sales_channels", "sales_channels", "position", "variations", "addons", "bundles",
 }
 
