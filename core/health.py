@@ -48,8 +48,21 @@ def check_database() -> str:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:  # any failure is "not ready", never a 500
+        _discard_broken_connection()
         return _failed("database", "unreachable", exc)
     return OK
+
+
+def _discard_broken_connection() -> None:
+    """Drop a connection the failure left broken (the server restarted, a failover ended the session), so
+    that the next probe connects afresh and reports the database ready as soon as it is back, whatever
+    the request cycle around the probe does. Inside a transaction the connection is left alone."""
+    if connection.in_atomic_block:
+        return
+    try:
+        connection.close_if_unusable_or_obsolete()
+    except Exception:  # closing a dead connection may fail too; it is discarded either way
+        logger.debug("closing the broken database connection failed", exc_info=True)
 
 
 def check_cache() -> str:

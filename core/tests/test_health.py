@@ -134,3 +134,38 @@ def test_the_probes_and_metrics_are_not_in_the_api_schema():
     paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
     assert paths  # the API is there
     assert [p for p in paths if any(name in p for name in ("healthz", "readyz", "metrics"))] == []
+
+
+@pytest.mark.postgresql_only
+@pytest.mark.django_db(transaction=True)
+@override_settings(CELERY_BROKER_URL="")
+def test_readyz_fails_while_the_database_refuses_connections_and_recovers_when_it_is_back(client):
+    """A real outage on PostgreSQL: the test database stops taking connections and its sessions are
+    ended (as a restart or a failover does); /readyz is 503 naming the database, and 200 again once the
+    database takes connections, without restarting the process."""
+    import psycopg
+
+    name = connection.settings_dict["NAME"]
+    params = {k: v for k, v in connection.get_connection_params().items() if k != "dbname"}
+    assert client.get("/readyz").status_code == 200
+
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+        admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        try:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid <> pg_backend_pid()",
+                [name],
+            )
+            down = [client.get("/readyz") for _ in range(2)]  # the broken session, then a refused one
+        finally:
+            admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+
+    for response in down:
+        assert response.status_code == 503
+        body = response.json()
+        assert body["status"] == "unavailable"
+        assert body["checks"]["database"] == "unreachable: OperationalError"
+    back = client.get("/readyz")
+    assert back.status_code == 200
+    assert back.json() == {"status": "ready", "checks": READY}
