@@ -28,6 +28,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from core import rawsql
+from core.audit import record_bulk
 from orders.checkout.codes import AppliedCodes
 from orders.checkout.draft import PositionSpec
 from orders.checkout.gather import Gathered
@@ -97,6 +98,7 @@ def commit_order(gathered: Gathered, view: PricedView) -> Order:
     # The INSERTs of a checkout in plain SQL (``core.rawsql``): the ORM's statement building
     # cost more CPU than the database spends on them.
     rawsql.insert([order])
+    record_bulk(Order, [order], action="created")
     specs = [p.spec for p in view.positions]
 
     def build(index: int, spec: PositionSpec, parent: OrderPosition | None) -> OrderPosition:
