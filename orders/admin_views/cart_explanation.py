@@ -16,8 +16,9 @@ from vouchers.choices import CodeKind
 
 @dataclass(frozen=True)
 class ExplainedLine:
-    """One position: what it is, and how its price came about."""
+    """One position (``number``: its place in the cart, from 1): what it is, and how its price came about."""
 
+    number: int
     label: str
     list_price: str
     changes: list[str]
@@ -68,15 +69,18 @@ class CatalogNames:
             text += f" – {self.variations.get(spec.variation, spec.variation)}"
         if spec.subevent is not None:
             text += f", {self.subevents.get(spec.subevent, spec.subevent)}"
-        return f"{text} (bundled)" if spec.is_bundled else text
+        if spec.addon_to is not None:
+            text += f", {'bundled with' if spec.is_bundled else 'add-on to'} #{spec.addon_to + 1}"
+        return text
 
 
 def explain_cart(view: PricedView, names: CatalogNames) -> CartExplanation:
     currency = view.currency
     lines = []
-    for priced in view.positions:
+    for number, priced in enumerate(view.positions, start=1):
         lines.append(
             ExplainedLine(
+                number=number,
                 label=names.label(priced),
                 list_price=amount_text(priced.line.list_price, currency),
                 changes=line_changes(priced, currency),

@@ -10,6 +10,7 @@ organizer's event answers 404, like a missing one.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from django import forms
 from django.contrib import admin, messages
@@ -21,6 +22,7 @@ from django.utils import timezone
 
 from core.errors import DomainError
 from orders.admin_views.cart_explanation import CartExplanation, CatalogNames, explain_cart
+from orders.api.serializers.inputs import MAX_CODES, MAX_GIFT_CARDS
 from orders.checkout.draft import PositionSpec
 from orders.checkout.gather import MAX_POSITIONS
 from orders.selectors import price_preview
@@ -52,6 +54,10 @@ class TryCartLineForm(forms.Form):
     product = forms.ChoiceField(required=False)
     subevent = forms.ModelChoiceField(queryset=None, required=False, label="Date")
     quantity = forms.IntegerField(min_value=1, max_value=MAX_QUANTITY, required=False, initial=1)
+    addon_to = forms.IntegerField(
+        min_value=1, required=False, label="Add-on to row",
+        help_text="The row whose positions each get this many of this add-on.",
+    )  # fmt: skip
 
     def __init__(self, *args, event: Event, choices: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,25 +69,71 @@ class TryCartLineForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("product") and "subevent" in self.fields and cleaned.get("subevent") is None:
+        # An add-on is for its parent's date: it needs none of its own.
+        needs_date = cleaned.get("product") and cleaned.get("addon_to") is None and "subevent" in self.fields
+        if needs_date and cleaned.get("subevent") is None:
             self.add_error("subevent", "Choose the date: the event is a series.")
         return cleaned
 
-    def specs(self) -> list[PositionSpec]:
-        """``quantity`` positions of the chosen product (none for an empty row)."""
+    def spec(self) -> PositionSpec | None:
+        """The chosen product as one position (``None`` for an empty row)."""
         product = self.cleaned_data.get("product")
         if not product:
-            return []
+            return None
         item, _, variation = product.partition(":")
         subevent = self.cleaned_data.get("subevent")
-        spec = PositionSpec(
+        return PositionSpec(
             item=int(item), variation=int(variation) if variation else None,
             subevent=subevent.pk if subevent is not None else None,
         )  # fmt: skip
-        return [spec] * (self.cleaned_data.get("quantity") or 1)
 
 
-TryCartLines = forms.formset_factory(TryCartLineForm, extra=0)
+class TryCartLineSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        chosen = {
+            n: line.cleaned_data
+            for n, line in enumerate(self.forms, start=1)
+            if line.cleaned_data.get("product")
+        }
+        for line in self.forms:
+            parent = line.cleaned_data.get("addon_to")
+            if parent is None or not line.cleaned_data.get("product"):
+                continue
+            if parent not in chosen or chosen[parent].get("addon_to") is not None:
+                line.add_error("addon_to", f"Row {parent} has no item, or is an add-on itself.")
+                raise forms.ValidationError("Some add-ons name no parent row.")
+
+    def positions(self) -> tuple[list[PositionSpec], list[int]]:
+        """The positions to price, and the row of each: every row's ``quantity`` positions, then the
+        add-ons, ``quantity`` of them after each position of their row (parents come first)."""
+        positions: list[PositionSpec] = []
+        rows: list[int] = []
+        of_row: dict[int, list[int]] = {}
+        lines = [(n, line) for n, line in enumerate(self.forms, start=1) if line.spec() is not None]
+        for number, line in lines:
+            if line.cleaned_data.get("addon_to") is None:
+                of_row[number] = list(range(len(positions), len(positions) + quantity(line)))
+                positions += [line.spec()] * quantity(line)
+                rows += [number] * quantity(line)
+        for number, line in lines:
+            parent_row = line.cleaned_data.get("addon_to")
+            if parent_row is None:
+                continue
+            spec = line.spec()
+            for parent in of_row[parent_row]:
+                subevent = spec.subevent if spec.subevent is not None else positions[parent].subevent
+                positions += [replace(spec, addon_to=parent, subevent=subevent)] * quantity(line)
+                rows += [number] * quantity(line)
+        return positions, rows
+
+
+def quantity(line: TryCartLineForm) -> int:
+    return line.cleaned_data.get("quantity") or 1
+
+
+TryCartLines = forms.formset_factory(TryCartLineForm, formset=TryCartLineSet, extra=0)
 
 
 class TryCartForm(forms.Form):
@@ -108,10 +160,18 @@ class TryCartForm(forms.Form):
             self.fields["sales_channel"].initial = web.pk
 
     def clean_codes(self) -> list[str]:
-        return [code for code in CODE_SEPARATORS.split(self.cleaned_data["codes"]) if code]
+        return split_codes(self.cleaned_data["codes"], limit=MAX_CODES, what="codes")
 
     def clean_gift_cards(self) -> list[str]:
-        return [code for code in CODE_SEPARATORS.split(self.cleaned_data["gift_cards"]) if code]
+        return split_codes(self.cleaned_data["gift_cards"], limit=MAX_GIFT_CARDS, what="gift cards")
+
+
+def split_codes(text: str, *, limit: int, what: str) -> list[str]:
+    """The codes typed, at most ``limit`` of them (the API's limits)."""
+    codes = [code for code in CODE_SEPARATORS.split(text) if code]
+    if len(codes) > limit:
+        raise forms.ValidationError(f"At most {limit} {what}.")
+    return codes
 
 
 def scoped_event(model_admin: admin.ModelAdmin, request: HttpRequest, event_id: int) -> Event:
@@ -147,15 +207,17 @@ def refusal_text(error: DomainError, rows: list[int]) -> str:
     return text
 
 
-def refilled(lines: forms.BaseFormSet, form_kwargs: dict) -> forms.BaseFormSet:
-    """The rows as filled in (their cleaned values), then empty ones to add more."""
-    filled = [
-        {name: line.cleaned_data.get(name) for name in ("product", "subevent", "quantity")}
+def refilled(lines: TryCartLineSet, form_kwargs: dict) -> TryCartLineSet:
+    """The rows as filled in (their cleaned values, in place: add-ons name rows by number) up to the last
+    with an item, then empty ones to add more."""
+    values = [
+        {name: line.cleaned_data.get(name) for name in ("product", "subevent", "quantity", "addon_to")}
         for line in lines.forms
-        if line.cleaned_data.get("product")
     ]
+    while values and not values[-1]["product"]:
+        values.pop()
     empty = [{"quantity": 1}] * EMPTY_ROWS
-    return TryCartLines(prefix="lines", form_kwargs=form_kwargs, initial=filled + empty)
+    return TryCartLines(prefix="lines", form_kwargs=form_kwargs, initial=values + empty)
 
 
 def priced_explanation(
@@ -163,15 +225,10 @@ def priced_explanation(
     request: HttpRequest,
     event: Event,
     form: TryCartForm,
-    lines: forms.BaseFormSet,
+    lines: TryCartLineSet,
 ) -> CartExplanation | None:
     """The cart of the valid forms through the price preview, explained; a refusal is a message."""
-    positions: list[PositionSpec] = []
-    rows: list[int] = []  # the form row of each position
-    for number, line in enumerate(lines.forms, start=1):
-        specs = line.specs()
-        positions += specs
-        rows += [number] * len(specs)
+    positions, rows = lines.positions()  # rows: the form row of each position
     if not positions:
         model_admin.message_user(request, "Choose at least one item.", messages.WARNING)
         return None

@@ -19,6 +19,9 @@ from discounts.tests.factories import DiscountFactory
 from ticketing.models import SalesChannel
 from ticketing.tests.factories import (
     EventFactory,
+    ItemAddOnFactory,
+    ItemBundleFactory,
+    ItemCategoryFactory,
     ItemFactory,
     ItemVariationFactory,
     QuotaFactory,
@@ -38,18 +41,19 @@ def try_url(event) -> str:
 
 
 def body(event, rows, codes="", gift_cards="", email="") -> dict:
-    """The form's POST data: ``rows`` are ``(product, quantity)`` or ``(product, quantity, subevent)``."""
+    """The form's POST data: ``rows`` are ``(product, quantity)``, or ``(product, quantity, extra)`` with
+    ``extra`` the other fields of the row (``{"subevent": date, "addon_to": 1}``)."""
     data = {
         "lines-TOTAL_FORMS": str(len(rows)), "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "0",
         "lines-MAX_NUM_FORMS": "1000",
         "sales_channel": str(SalesChannel.objects.get(organizer=event.organizer, identifier="web").pk),
         "codes": codes, "gift_cards": gift_cards, "email": email,
     }  # fmt: skip
-    for index, (product, quantity, *subevent) in enumerate(rows):
+    for index, (product, quantity, *extra) in enumerate(rows):
         data[f"lines-{index}-product"] = product
         data[f"lines-{index}-quantity"] = str(quantity)
-        if subevent:
-            data[f"lines-{index}-subevent"] = str(subevent[0].pk)
+        for name, value in (extra[0] if extra else {}).items():
+            data[f"lines-{index}-{name}"] = str(getattr(value, "pk", value))
     return data
 
 
@@ -121,12 +125,13 @@ def test_a_rule_and_a_code_explained_and_nothing_stored(admin_client, event, tic
         "position | 9.00"
     )
     freed = 'Ticket | 10.00 | TEN-PCT took 1.00 off; rule "3 for 2" took 9.00 off | 0.00'
-    assert sorted(lines) == sorted([counted, counted, freed])
+    assert [line.split(" | ", 1)[0] for line in lines] == ["1", "2", "3"]
+    assert sorted(line.split(" | ", 1)[1] for line in lines) == sorted([counted, counted, freed])
     assert rows_of(response, "try-cart-totals") == [
         "List total | 30.00", "Codes took off | 3.00", "Rules took off | 9.00", "Total | 18.00"
     ]  # fmt: skip
     page = text_of(response)
-    assert rows_of(response, "try-cart-lines")[0] == "Position | List price | What changed it | Price"
+    assert rows_of(response, "try-cart-lines")[0] == "# | Position | List price | What changed it | Price"
     # Without the coupon the rule alone gives 20.00: the coupon saves 2.00 on the total.
     assert "TEN-PCT (coupon) took 3.00 off on the positions; it saves the customer 2.00 on the total" in page
     assert "GIFT-A would pay 15.00 (it holds 15.00)" in page
@@ -141,12 +146,45 @@ def test_a_variation_on_a_date(admin_client, organizer):
     large = ItemVariationFactory(item=shirt, value="Large", default_price=D("25.00"))
     day = SubEventFactory(event=series, name="Day 1", active=True)
     QuotaFactory(event=series, subevent=day, size=10, items=[shirt], variations=[large])
-    response = admin_client.post(try_url(series), body(series, [(f"{shirt.pk}:{large.pk}", 2, day)]))
-    assert (
-        rows_of(response, "try-cart-lines")[1:]
-        == [f"Shirt – Large, {day} | 25.00 | no code or rule changed it | 25.00"] * 2
+    response = admin_client.post(
+        try_url(series), body(series, [(f"{shirt.pk}:{large.pk}", 2, {"subevent": day})])
     )
+    assert rows_of(response, "try-cart-lines")[1:] == [
+        f"1 | Shirt – Large, {day} | 25.00 | no code or rule changed it | 25.00",
+        f"2 | Shirt – Large, {day} | 25.00 | no code or rule changed it | 25.00",
+    ]
     assert "Total | 50.00" in rows_of(response, "try-cart-totals")
+
+
+def test_add_ons_and_bundles(admin_client, event, ticket):
+    extras = ItemCategoryFactory(event=event, name="Extras", addon=True)
+    parking = ItemFactory(event=event, name="Parking", category=extras, default_price=D("5.00"))
+    ItemAddOnFactory(base_item=ticket, addon_category=extras, max_count=2)
+    combo = ItemFactory(event=event, name="Combo", default_price=D("20.00"))
+    drink = ItemFactory(event=event, name="Drink", require_bundling=True, default_price=D("4.00"))
+    ItemBundleFactory(base_item=combo, bundled_item=drink, designated_price=D("3.00"))
+    QuotaFactory(event=event, size=10, items=[parking, combo, drink])
+    rows = [(str(ticket.pk), 2), ("", 1), (str(parking.pk), 1, {"addon_to": 1}), (str(combo.pk), 1)]
+    response = admin_client.post(try_url(event), body(event, rows))
+    assert rows_of(response, "try-cart-lines")[1:] == [
+        "1 | Ticket | 10.00 | no code or rule changed it | 10.00",
+        "2 | Ticket | 10.00 | no code or rule changed it | 10.00",
+        "3 | Combo | 20.00 | no code or rule changed it | 20.00",
+        "4 | Drink, bundled with #3 | 3.00 | no code or rule changed it | 3.00",
+        "5 | Parking, add-on to #1 | 5.00 | no code or rule changed it | 5.00",
+        "6 | Parking, add-on to #2 | 5.00 | no code or rule changed it | 5.00",
+    ]
+    assert "Total | 53.00" in rows_of(response, "try-cart-totals")
+    page = response.content.decode()  # the rows stay in place: the add-on still names row 1
+    assert 'name="lines-2-addon_to" value="1"' in page and 'name="lines-1-product"' in page
+
+
+@pytest.mark.parametrize("parent", [2, 3, 9])  # itself, an empty row, no such row
+def test_an_add_on_names_a_row_with_an_item(admin_client, event, ticket, parent):
+    rows = [(str(ticket.pk), 1), (str(ticket.pk), 1, {"addon_to": parent}), ("", 1)]
+    response = admin_client.post(try_url(event), body(event, rows))
+    assert f"Row {parent} has no item, or is an add-on itself." in text_of(response)
+    assert "The cart priced" not in text_of(response)
 
 
 def test_a_series_needs_the_date(admin_client, organizer):
@@ -195,6 +233,16 @@ def test_each_refusal_is_a_message_naming_the_problem(admin_client, event, ticke
     assert message in unescape(page)
     assert "The cart priced" not in page
     assert stored_state() == before
+
+
+def test_at_most_20_codes_and_10_gift_cards_as_in_the_api(admin_client, event, ticket):
+    many = " ".join(f"CODE-{n}" for n in range(21))
+    response = admin_client.post(try_url(event), body(event, [(str(ticket.pk), 1)], codes=many))
+    assert "At most 20 codes." in text_of(response)
+    cards = ",".join(f"CARD-{n}" for n in range(11))
+    response = admin_client.post(try_url(event), body(event, [(str(ticket.pk), 1)], gift_cards=cards))
+    assert "At most 10 gift cards." in text_of(response)
+    assert "The cart priced" not in text_of(response)
 
 
 def test_an_empty_cart_asks_for_an_item(admin_client, event, ticket):
