@@ -140,6 +140,28 @@ def test_a_rule_and_a_code_explained_and_nothing_stored(admin_client, event, tic
     assert stored_state() == before
 
 
+def test_a_code_set_aside_and_a_code_partly_applied_are_explained(admin_client, event, ticket):
+    # The rule does not count positions a code changed: with ONE-PCT it would not apply.
+    DiscountFactory(event=event, three_for_two=True, condition_ignore_voucher_discounted=True)
+    CouponFactory(series__organizer=event.organizer, series__discount_value=D("1.00"), code="ONE-PCT")
+    response = admin_client.post(try_url(event), body(event, [(str(ticket.pk), 3)], codes="ONE-PCT"))
+    page = text_of(response)
+    # With it: 3 × 9.90 = 29.70 and no rule; without it the rule makes 20.00.
+    assert "ONE-PCT set aside: with it the total would have been 29.70" in page
+    assert "Total | 20.00" in rows_of(response, "try-cart-totals")
+
+    CouponFactory(series__organizer=event.organizer, series__max_tickets=1, code="ONE-TICKET")
+    response = admin_client.post(try_url(event), body(event, [(str(ticket.pk), 2)], codes="ONE-TICKET"))
+    page = text_of(response)
+    assert "ONE-TICKET applied to 1 of 2 eligible positions (no tickets left for the others)" in page
+    assert (
+        "ONE-TICKET (coupon) took 1.00 off on the positions; it saves the customer 1.00 on the total" in page
+    )
+    assert rows_of(response, "try-cart-totals") == [
+        "List total | 20.00", "Codes took off | 1.00", "Rules took off | 0.00", "Total | 19.00"
+    ]  # fmt: skip
+
+
 def test_a_variation_on_a_date(admin_client, organizer):
     series = EventFactory(organizer=organizer, slug="tour", name="Tour", has_subevents=True)
     shirt = ItemFactory(event=series, name="Shirt", default_price=D("20.00"))
