@@ -29,8 +29,8 @@ from ticketing.tests.factories import (
     TeamFactory,
     UserFactory,
 )
-from vouchers.models import Coupon
-from vouchers.tests.factories import CouponFactory, GiftCardFactory
+from vouchers.models import Coupon, PriceMode
+from vouchers.tests.factories import CouponFactory, GiftCardFactory, VoucherFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -160,6 +160,21 @@ def test_a_code_set_aside_and_a_code_partly_applied_are_explained(admin_client, 
     assert rows_of(response, "try-cart-totals") == [
         "List total | 20.00", "Codes took off | 1.00", "Rules took off | 0.00", "Total | 19.00"
     ]  # fmt: skip
+
+
+def test_a_voucher_for_every_position_is_not_redeemed(admin_client, event, ticket):
+    voucher = VoucherFactory(
+        event=event, code="MINUS-2", price_mode=PriceMode.SUBTRACT, value=D("2.00"), max_usages=2
+    )
+    response = admin_client.post(try_url(event), body(event, [(str(ticket.pk), 2)], codes="minus-2"))
+    assert rows_of(response, "try-cart-lines")[1:] == [
+        "1 | Ticket | 10.00 | MINUS-2 took 2.00 off | 8.00",
+        "2 | Ticket | 10.00 | MINUS-2 took 2.00 off | 8.00",
+    ]
+    assert "MINUS-2 (voucher) took 4.00 off on the positions" in text_of(response)
+    assert "Due: 16.00" in text_of(response)
+    voucher.refresh_from_db()
+    assert voucher.redeemed == 0
 
 
 def test_a_variation_on_a_date(admin_client, organizer):
