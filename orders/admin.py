@@ -17,6 +17,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from core.errors import DomainError
+from orders.admin_views.try_cart import try_cart_urls
 from orders.models import (
     Cart,
     CartPosition,
@@ -254,3 +255,6 @@ class CartAdmin(OrganizerScopedAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def get_urls(self):
+        return try_cart_urls(self) + super().get_urls()  # "try a cart" of an event (orders.admin_views)

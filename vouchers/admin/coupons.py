@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 
 from ticketing.admin.scoping import OrganizerScopedAdmin, OrganizerScopedInline
 from vouchers.admin.common import ActivationActions, SeriesValidityFilter, ValidityFilter, validity
+from vouchers.admin.coupon_import import coupon_import_urls
 from vouchers.codes import (
     DEFAULT_LENGTH,
     MAX_PREFIX_LENGTH,
@@ -173,6 +174,9 @@ class CouponSeriesAdmin(ActivationActions, OrganizerScopedAdmin):
             self.message_user(request, "Select exactly one series to export.", messages.WARNING)
             return None
         return csv_response(queryset.get())
+
+    def get_urls(self):
+        return coupon_import_urls(self) + super().get_urls()  # the CSV import (vouchers.admin.coupon_import)
 
 
 
