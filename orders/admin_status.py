@@ -66,14 +66,30 @@ def orders_for_confirmation(orders: Iterable[Order]) -> list[Order]:
         Order.objects.filter(pk__in=[order.pk for order in orders])
         .select_related("event")
         .prefetch_related(
-            Prefetch("gift_card_payments", queryset=GiftCardPayment.objects.order_by("id"),
-                     to_attr="gift_card_payment_list"),
-            Prefetch("gift_card_issues", queryset=GiftCardIssue.objects.select_related("gift_card")
-                     .filter(voided=False).order_by("id"), to_attr="issues_to_void"),
-            Prefetch("redemptions", queryset=Redemption.objects.filter(reversed=False).order_by("id"),
-                     to_attr="live_redemptions"),
-            Prefetch("positions", queryset=OrderPosition.objects.filter(item__issues_gift_card=True)
-                     .select_related("item").order_by("positionid"), to_attr="gift_card_positions"),
+            Prefetch(
+                "gift_card_payments",
+                queryset=GiftCardPayment.objects.order_by("id"),
+                to_attr="gift_card_payment_list",
+            ),
+            Prefetch(
+                "gift_card_issues",
+                queryset=GiftCardIssue.objects.select_related("gift_card")
+                .filter(voided=False)
+                .order_by("id"),
+                to_attr="issues_to_void",
+            ),
+            Prefetch(
+                "redemptions",
+                queryset=Redemption.objects.filter(reversed=False).order_by("id"),
+                to_attr="live_redemptions",
+            ),
+            Prefetch(
+                "positions",
+                queryset=OrderPosition.objects.filter(item__issues_gift_card=True)
+                .select_related("item")
+                .order_by("positionid"),
+                to_attr="gift_card_positions",
+            ),
         )  # fmt: skip
         .order_by("datetime", "id")
     )
@@ -158,4 +174,3 @@ def run_status_change(
 
 def is_confirmed(request) -> bool:
     return request.method == "POST" and request.POST.get("post") == CONFIRMED
-
