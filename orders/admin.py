@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -39,7 +40,8 @@ from orders.models import (
     Redemption,
     RedemptionPosition,
 )
-from ticketing.admin.display import money_field
+from orders.selectors import priced_cart
+from ticketing.admin.display import money_field, money_text
 from ticketing.admin.scoping import OrganizerScopedAdmin, OrganizerScopedInline
 from ticketing.currency import amount_text
 
@@ -315,9 +317,26 @@ class CartAdmin(OrganizerScopedAdmin):
     organizer_path = "event__organizer"
     list_display = ("id", "event", "sales_channel", "created", "expires")
     list_filter = ("event",)
-    fields = ("id", "event", "sales_channel", "email", "created", "expires")
+    fields = ("id", "event", "sales_channel", "email", "created", "expires", "price_now")
     readonly_fields = fields
     inlines = (CartPositionInline,)
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    @admin.display(description="price now")
+    def price_now(self, cart: Cart):
+        """What the checkout would charge for the cart now (``orders.selectors.priced_cart``), one figure a
+        line, and the codes and gift cards that no longer apply."""
+        priced = priced_cart(cart, now=timezone.now())
+        view, currency = priced.view, priced.view.currency
+        texts = [
+            f"list total {money_text(view.list_total, currency)}",
+            f"code discounts {money_text(view.code_discount_total, currency)}",
+            f"rule discounts {money_text(view.rule_discount_total, currency)}",
+            f"total {money_text(view.total, currency)}",
+            *(f"gift card {card.code} pays {money_text(card.amount, currency)}" for card in view.gift_cards),
+            f"due {money_text(view.amount_due, currency)}",
+            *(f"{gone.code} no longer applies: {gone.error.detail}" for gone in priced.invalid_codes),
+        ]
+        return lines(texts)

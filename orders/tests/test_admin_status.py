@@ -13,10 +13,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orders.checkout.draft import PositionSpec
-from orders.models import GiftCardIssue, Order, OrderStatus
+from orders.models import CartCode, GiftCardIssue, Order, OrderStatus
 from orders.services.checkout import order_place
 from orders.services.orders import order_mark_paid
-from orders.tests.factories import OrderFactory, OrderPositionFactory, web_channel
+from orders.tests.factories import (
+    CartFactory,
+    CartPositionFactory,
+    OrderFactory,
+    OrderPositionFactory,
+    web_channel,
+)
 from ticketing.tests.factories import (
     EventFactory,
     ItemFactory,
@@ -288,3 +294,41 @@ def test_another_organizers_order_has_no_confirmation_page(organizer, event, sho
         assert not [text for text in messages_of(response) if order.code in text or "order(s)" in text]
     assert status_of(order) == OrderStatus.PENDING
     assert Order.objects.count() == 1
+
+
+# --- carts -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("currency", "price", "lines"),
+    [
+        ("EUR", "40", ["80.00 EUR", "0.00 EUR", "0.00 EUR", "80.00 EUR", "80.00 EUR"]),
+        ("JPY", "1200", ["2400 JPY", "0 JPY", "0 JPY", "2400 JPY", "2400 JPY"]),
+        ("KWD", "1.25", ["2.500 KWD", "0.000 KWD", "0.000 KWD", "2.500 KWD", "2.500 KWD"]),
+    ],
+)
+def test_the_cart_page_shows_what_the_cart_costs_now(admin_client, organizer, currency, price, lines):
+    event = EventFactory(organizer=organizer, currency=currency)
+    item = ItemFactory(event=event, default_price=D(price))
+    QuotaFactory(event=event, size=10, items=[item])
+    cart = CartFactory(event=event)
+    CartPositionFactory(cart=cart, item=item, positionid=1)
+    CartPositionFactory(cart=cart, item=item, positionid=2)
+    html = admin_client.get(reverse("admin:orders_cart_change", args=[cart.pk])).content.decode()
+    labels = ["list total", "code discounts", "rule discounts", "total", "due"]
+    expected = "<br>".join(f"{label} {line}" for label, line in zip(labels, lines, strict=True))
+    assert readonly(html, "price_now") == expected
+
+
+
+def test_the_cart_page_names_a_code_that_no_longer_applies(admin_client, organizer, event):
+    item = ItemFactory(event=event, default_price=D("40"))
+    QuotaFactory(event=event, size=10, items=[item])
+    promo = PromoCodeFactory(series__organizer=organizer, code="SWITCHED-OFF", active=False)
+    cart = CartFactory(event=event)
+    CartPositionFactory(cart=cart, item=item)
+    CartCode.objects.create(cart=cart, code=promo.code, coupon=promo)
+    html = admin_client.get(reverse("admin:orders_cart_change", args=[cart.pk])).content.decode()
+    assert readonly(html, "price_now").endswith(
+        "total 40.00 EUR<br>due 40.00 EUR<br>SWITCHED-OFF no longer applies: This code has been deactivated."
+    )
