@@ -73,7 +73,7 @@ class VoucherAdmin(OrganizerScopedAdmin):
         "valid", "tag",
     )  # fmt: skip
     list_filter = ("event", "price_mode", ValidityFilter, "block_quota", "tag")
-    list_select_related = ("event",)
+    list_select_related = ("event", "quota")  # the state's checks read a quota-scoped voucher's quota
     search_fields = ("code", "tag", "comment")
     readonly_fields = ("usage", "state", "shown_budget_used", "created")  # after the form's fields
     raw_id_fields = ("item", "variation", "quota", "subevent")
