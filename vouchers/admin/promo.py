@@ -102,6 +102,10 @@ class PromoCodeAdmin(PreparedPageAdmin, ActivationActions, OrganizerScopedAdmin)
     def set_active(self, ids, active: bool) -> int:
         return coupons_set_active(coupon_ids=ids, active=active)
 
+    def get_queryset(self, request):
+        # The manager's select_related("series") makes the list skip list_select_related: name both here.
+        return super().get_queryset(request).select_related("series", "organizer")
+
     def get_fields(self, request, obj=None):
         return (*self.fields, "usage", "state") if obj is not None else self.fields
 

@@ -94,11 +94,12 @@ def series_currencies(series: Iterable[CouponSeries]) -> dict[int, list[str]]:
     limited = [s.pk for s in series if not s.allow_all_events]
     by_organizer: dict[int, set[str]] = {}
     organizers = {s.organizer_id for s in series if s.allow_all_events}
-    rows = Event.objects.filter(organizer_id__in=organizers).values_list("organizer_id", "currency")
-    for organizer_id, currency in rows.distinct():
+    # ``order_by()``: the models' default orderings would take part in DISTINCT.
+    rows = Event.objects.filter(organizer_id__in=organizers).order_by()
+    for organizer_id, currency in rows.values_list("organizer_id", "currency").distinct():
         by_organizer.setdefault(organizer_id, set()).add(currency)
     by_series: dict[int, set[str]] = {}
-    through = CouponSeries.allowed_events.through.objects.filter(couponseries_id__in=limited)
+    through = CouponSeries.allowed_events.through.objects.filter(couponseries_id__in=limited).order_by()
     for series_id, currency in through.values_list("couponseries_id", "event__currency").distinct():
         by_series.setdefault(series_id, set()).add(currency)
     return {

@@ -9,6 +9,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -252,3 +254,33 @@ def test_the_coupon_lists_active_filters_have_distinct_titles(admin_client):
     assert len(titles) == len(set(titles))
     html = response.content.decode()
     assert "By coupon active" in html and "By series active" in html and "By active" not in html
+
+
+# --- queries --------------------------------------------------------------------------------------------
+
+
+def list_queries(client, model: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        page(client, model)
+    return len(queries)
+
+
+def add_codes(organizer, event, count: int) -> None:
+    for _ in range(count):
+        series = CouponSeriesFactory(
+            organizer=organizer, discount_type=DiscountType.FIX, discount_value=D("5")
+        )
+        CouponFactory(series=series)
+        PromoCodeFactory(series__organizer=organizer, series__discount_type=DiscountType.FIX,
+                         series__discount_value=D("2"))  # fmt: skip
+        VoucherFactory(event=event)
+        GiftCardFactory(organizer=organizer)
+
+
+@pytest.mark.parametrize("model", ["couponseries", "promocode", "giftcard", "coupon", "voucher"])
+def test_code_lists_take_as_many_queries_for_many_rows_as_for_one(admin_client, organizer, event, model):
+    """With codes valid for every event and item (a limited scope costs its rows' scope lookups)."""
+    add_codes(organizer, event, 1)
+    one = list_queries(admin_client, model)
+    add_codes(organizer, event, 6)
+    assert list_queries(admin_client, model) == one
