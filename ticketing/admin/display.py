@@ -45,3 +45,28 @@ def money_field(field: str, currency: str, *, description: str | None = None) ->
 
     show.__name__ = f"shown_{field}"
     return admin.display(description=description or field.replace("_", " "), ordering=field)(show)
+
+
+def label_currency(form_class, names: tuple[str, ...], currency: str) -> None:
+    """Name the currency in the labels of the amount fields ``names`` of a form class the admin has just
+    built for one object ("Default price (EUR)"): the input itself is a plain number."""
+    for name in names:
+        field = form_class.base_fields.get(name)
+        if field is not None and field.label:
+            field.label = f"{field.label} ({currency})"
+
+
+class CurrencyLabelledInline:
+    """An inline whose amount fields (``money_fields``) are labelled with the currency of the page's
+    object (``currency_of(obj)``, by default its event's)."""
+
+    money_fields: tuple[str, ...] = ()
+
+    def currency_of(self, obj) -> str:
+        return obj.event.currency
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None:
+            label_currency(formset.form, self.money_fields, self.currency_of(obj))
+        return formset

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.db.models import Count
 
 from ticketing.admin.choices import EventScopedChoicesMixin
-from ticketing.admin.display import UNLIMITED, money_field
+from ticketing.admin.display import UNLIMITED, CurrencyLabelledInline, label_currency, money_field
 from ticketing.admin.forms import SharedValidationForm
 from ticketing.admin.pages import PreparedPageAdmin
 from ticketing.admin.scoping import OrganizerScopedAdmin, OrganizerScopedInline
@@ -76,8 +76,9 @@ class RowsWithNames:
         return super().get_queryset(request).select_related(*self.related)
 
 
-class ItemVariationInline(RowsWithNames, OrganizerScopedInline, admin.TabularInline):
+class ItemVariationInline(CurrencyLabelledInline, RowsWithNames, OrganizerScopedInline, admin.TabularInline):
     model = ItemVariation
+    money_fields = ("default_price",)
     organizer_path = "item__event__organizer"
     related = ("item",)
     fields = ("value", "default_price", "active", "position")
@@ -94,8 +95,11 @@ class ItemAddOnInline(RowsWithNames, EventScopedChoicesMixin, OrganizerScopedInl
     extra = 0
 
 
-class ItemBundleInline(RowsWithNames, EventScopedChoicesMixin, OrganizerScopedInline, admin.TabularInline):
+class ItemBundleInline(
+    CurrencyLabelledInline, RowsWithNames, EventScopedChoicesMixin, OrganizerScopedInline, admin.TabularInline
+):
     model = ItemBundle
+    money_fields = ("designated_price",)
     organizer_path = "base_item__event__organizer"
     related = ("base_item", "bundled_item")
     form = BundleForm
@@ -134,7 +138,7 @@ class ItemAdmin(EventFieldReadOnlyOnChange, EventScopedChoicesMixin, OrganizerSc
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         if obj is not None:  # prices are in the event's currency: say which
-            form.base_fields["default_price"].label = f"Default price ({obj.event.currency})"
+            label_currency(form, ("default_price",), obj.event.currency)
         return form
 
 

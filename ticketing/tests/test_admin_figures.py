@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from orders.tests.factories import CartFactory, CartPositionFactory, OrderFactory, OrderPositionFactory
-from ticketing.tests.factories import EventFactory, ItemFactory, QuotaFactory
+from ticketing.tests.factories import EventFactory, ItemFactory, QuotaFactory, SubEventFactory
 from vouchers.tests.factories import VoucherFactory
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +112,18 @@ def test_the_quota_list_takes_as_many_queries_for_many_quotas_as_for_one(
     assert list_queries(admin_client) == one
     with django_assert_max_num_queries(11):
         admin_client.get(reverse("admin:ticketing_quota_changelist"))
+
+
+def test_price_inputs_name_the_event_currency(admin_client, organizer):
+    event = EventFactory(organizer=organizer, currency="JPY", has_subevents=True)
+    item = ItemFactory(event=event)
+    day = SubEventFactory(event=event)
+    page = admin_client.get(reverse("admin:ticketing_item_change", args=[item.pk])).content.decode()
+    headers = re.findall(r'<th class="column-(\w+)[^"]*">\s*([^<]*?)\s*<', page)
+    assert ("default_price", "Default price (JPY)") in headers  # the variations
+    assert ("designated_price", "Designated price (JPY)") in headers  # the bundles
+    page = admin_client.get(reverse("admin:ticketing_subevent_change", args=[day.pk])).content.decode()
+    headers = re.findall(r'<th class="column-(\w+)[^"]*">\s*([^<]*?)\s*<', page)
+    assert headers.count(("price", "Price (JPY)")) == 2  # item and variation prices on this date
+    add = admin_client.get(reverse("admin:ticketing_item_add")).content.decode()
+    assert "(JPY)" not in add  # no event yet
