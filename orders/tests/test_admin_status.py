@@ -332,3 +332,19 @@ def test_the_cart_page_names_a_code_that_no_longer_applies(admin_client, organiz
     assert readonly(html, "price_now").endswith(
         "total 40.00 EUR<br>due 40.00 EUR<br>SWITCHED-OFF no longer applies: This code has been deactivated."
     )
+
+
+def test_who_may_only_view_orders_gets_no_buttons_and_no_confirmation(organizer, event, shop):
+    viewer = UserFactory(is_staff=True, password=None)
+    viewer.user_permissions.set(Permission.objects.filter(codename="view_order"))
+    TeamFactory(organizer=organizer, members=[viewer])
+    client = Client()
+    client.force_login(viewer)
+    order = place(event, [shop[0]])
+    html = client.get(change_url(order)).content.decode()
+    assert order.code in html and "Mark as paid</a>" not in html and "Cancel order</a>" not in html
+    paid_url = reverse("admin:orders_order_mark_paid", args=[order.pk])
+    assert client.get(paid_url).status_code == 403
+    assert client.post(paid_url, {"post": "yes"}).status_code == 403
+    assert "mark_paid" not in client.get(LIST).content.decode()  # nor the list actions
+    assert status_of(order) == OrderStatus.PENDING
