@@ -320,7 +320,6 @@ def test_the_cart_page_shows_what_the_cart_costs_now(admin_client, organizer, cu
     assert readonly(html, "price_now") == expected
 
 
-
 def test_the_cart_page_names_a_code_that_no_longer_applies(admin_client, organizer, event):
     item = ItemFactory(event=event, default_price=D("40"))
     QuotaFactory(event=event, size=10, items=[item])
