@@ -225,7 +225,7 @@ def test_promo_codes_show_their_uses_and_state(admin_client, organizer):
     PromoCodeFactory(
         series__organizer=organizer, code="USED-ONCE", series__single_usage=True, used_orders=1, active=False
     )  # fmt: skip  (its one use deactivated it)
-    PromoCodeFactory(series__organizer=organizer, code="MANY", used_orders=12)
+    many = PromoCodeFactory(series__organizer=organizer, code="MANY", used_orders=12)
     PromoCodeFactory(series__organizer=organizer, code="TEN", series__max_usage=10, used_orders=10)
     PromoCodeFactory(series__organizer=organizer, code="ENDED", series__valid_until=PAST)
     PromoCodeFactory(series__organizer=organizer, code="UPCOMING", series__valid_from=LATER)
@@ -236,15 +236,18 @@ def test_promo_codes_show_their_uses_and_state(admin_client, organizer):
         "UPCOMING": ["0 / ∞", "not yet valid"],
     }  # fmt: skip
     assert {code: cells(html, code, "usage", "state") for code in expected} == expected
+    change = page(admin_client, "promocode", "change", many.pk)
+    assert (readonly(change, "usage"), readonly(change, "state")) == ("12 / ∞", "valid")
 
 
 def test_gift_cards_show_their_state(admin_client, organizer):
     GiftCardFactory(organizer=organizer, code="FULL", value=D("10"))
     GiftCardFactory(organizer=organizer, code="SPENT", value=D("0"))
-    GiftCardFactory(organizer=organizer, code="LAPSED", value=D("10"), expires=PAST)
+    lapsed = GiftCardFactory(organizer=organizer, code="LAPSED", value=D("10"), expires=PAST)
     html = page(admin_client, "giftcard")
     expected = {"FULL": ["valid"], "SPENT": ["empty"], "LAPSED": ["expired"]}
     assert {code: cells(html, code, "state") for code in expected} == expected
+    assert readonly(page(admin_client, "giftcard", "change", lapsed.pk), "state") == "expired"
 
 
 def test_the_coupon_lists_active_filters_have_distinct_titles(admin_client):
