@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
@@ -258,6 +258,9 @@ class OrderAdmin(OrganizerScopedAdmin):
         return confirmation_page(self, request, [order], change, back_url=back, from_list=False)
 
     def confirm_or_run(self, request, queryset, change: StatusChange):
+        if not queryset.exists():  # every selected id is outside the user's organizers (or gone)
+            self.message_user(request, "None of the selected orders can be changed here.", messages.WARNING)
+            return None
         if is_confirmed(request):
             run_status_change(self, request, queryset.order_by("datetime", "id"), change)
             return None  # back to the list
