@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from core.errors import DomainError
 from orders.api.serializers.outputs import amount_due
-from orders.models import GiftCardIssue, GiftCardPayment, Order, OrderPosition, Redemption
+from orders.models import GiftCardIssue, GiftCardPayment, Order, OrderPosition, OrderStatus, Redemption
 from orders.services.orders import order_mark_canceled, order_mark_paid
 from ticketing.admin.display import money_text
 
@@ -37,15 +37,17 @@ class StatusChange:
     button: str
     done: str  # "3 orders marked paid"
     service: Callable[..., Order]
+    #: Only for the preview's wording ("will be refused"): the service checks the status itself.
+    applies_to: frozenset[str]
 
 
 MARK_PAID = StatusChange(
     action="mark_paid", title="Mark orders as paid", button="Yes, mark them paid", done="marked paid",
-    service=order_mark_paid,
+    service=order_mark_paid, applies_to=frozenset({OrderStatus.PENDING}),
 )  # fmt: skip
 MARK_CANCELED = StatusChange(
     action="mark_canceled", title="Cancel orders", button="Yes, cancel them", done="canceled",
-    service=order_mark_canceled,
+    service=order_mark_canceled, applies_to=frozenset({OrderStatus.PENDING, OrderStatus.PAID}),
 )  # fmt: skip
 STATUS_CHANGES = {change.action: change for change in (MARK_PAID, MARK_CANCELED)}
 
@@ -125,12 +127,18 @@ def canceled_effects(order: Order) -> list[str]:
 
 def order_outcomes(orders: Iterable[Order], change: StatusChange) -> list[OrderOutcome]:
     effects_of = paid_effects if change is MARK_PAID else canceled_effects
+
+    def effects(order: Order) -> tuple[str, ...]:
+        if order.status not in change.applies_to:
+            return (f"Nothing: the order is {order.get_status_display().lower()}, it will be refused.",)
+        return tuple(effects_of(order))
+
     return [
         OrderOutcome(
             order=order,
             total=money_text(order.total, order.event.currency),
             due=money_text(amount_due(order), order.event.currency),
-            effects=tuple(effects_of(order)),
+            effects=effects(order),
         )
         for order in orders_for_confirmation(orders)
     ]

@@ -231,6 +231,14 @@ def test_an_order_in_the_wrong_state_is_refused_by_name(admin_client, event, sho
     pending, paid = place(event, [ticket]), order_mark_paid(order=place(event, [ticket]), now=timezone.now())
     canceled = OrderFactory(event=event, canceled=True)
 
+    html = action(admin_client, "mark_paid", [pending, paid, canceled]).content.decode()
+    assert outcome_row(html, paid)["effects"] == "Nothing: the order is paid, it will be refused."
+    assert outcome_row(html, canceled)["effects"] == "Nothing: the order is canceled, it will be refused."
+    assert outcome_row(html, pending)["effects"] == "Becomes paid; 40.00 EUR to collect."
+    html = action(admin_client, "mark_canceled", [paid, canceled]).content.decode()
+    assert outcome_row(html, paid)["effects"] == "Becomes canceled; its tickets go back to the quotas."
+    assert outcome_row(html, canceled)["effects"] == "Nothing: the order is canceled, it will be refused."
+
     response = action(admin_client, "mark_paid", [pending, paid, canceled], post="yes")
     assert messages_of(response) == [
         f"{paid.code}: The order is paid, not pending.",
