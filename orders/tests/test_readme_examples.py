@@ -14,10 +14,12 @@ import pytest
 from django.core.management import call_command
 
 from conftest import token_client
-from ticketing.models import Team
+from ticketing.models import Item, Team
 from ticketing.tests.factories import make_token
 
 README = Path(__file__).resolve().parents[2] / "README.md"
+#: The item ids the README names, as a fresh demo database has them (the README says so) -> the item.
+README_ITEMS = {1: "Regular ticket", 2: "Student ticket"}
 EXPECTED = re.compile(r"→ (?:(\d{3}), )?(?:\w+, )?total (\d+\.\d{2})")
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +56,9 @@ def test_the_readme_shows_a_preview_and_an_order_with_a_code():
 def test_the_readme_examples_answer_what_the_readme_says(client):
     call_command("demo", stdout=io.StringIO())
     api = token_client(make_token(Team.objects.get(organizer__slug="demo", name="Demo team")))
+    items = {n: Item.objects.get(event__slug="conference", name=name).pk for n, name in README_ITEMS.items()}
     for path, body, with_token, status, total in examples():
+        body = {**body, "positions": [{**p, "item": items[p["item"]]} for p in body["positions"]]}
         response = (api if with_token else client).post(path, body, content_type="application/json")
         assert response.status_code == status, (path, response.json())
         assert Decimal(response.json()["total"]) == total, path
