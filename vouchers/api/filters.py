@@ -101,12 +101,15 @@ class CouponFilter(FilterSet):
 
 
 class PromoCodeFilter(FilterSet):
-    active = StrictBooleanFilter(field_name="active")
+    code = filters.CharFilter(
+        method=filter_code, help_text="The promo code with this code, in any case, whatever its state."
+    )
+    active = StrictBooleanFilter(field_name="active", help_text="Its `active` flag.")
     name = filters.CharFilter(field_name="series__name", lookup_expr="icontains")
 
     class Meta:
         model = PromoCode
-        fields = ("active", "name")
+        fields = ("code", "active", "name")
 
 
 class GiftCardFilter(FilterSet):
