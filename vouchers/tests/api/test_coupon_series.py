@@ -307,6 +307,23 @@ def test_csv_import_rejects_the_file_naming_the_line(api, organizer, event, text
     assert series.coupons.count() == 1
 
 
+def test_csv_import_reads_a_semicolon_file_and_a_wrong_header_says_what_it_read(api, organizer):
+    series = CouponSeriesFactory(organizer=organizer)
+    text = "code;customer_email;active\nvip-ann;ann@example.com;true\nvip-bob;;false\n"
+    response = api.generic("POST", f"{URL}{series.pk}/import/", text, content_type="text/csv")
+    assert response.status_code == 201, response.json()
+    assert dict(series.coupons.values_list("code", "customer_email")) == {
+        "VIP-ANN": "ann@example.com", "VIP-BOB": "",
+    }
+    wrong = "Code Name;Email\nvip-cat;\n"
+    response = api.generic("POST", f"{URL}{series.pk}/import/", wrong, content_type="text/csv")
+    assert (response.status_code, response.json()) == (400, {"file": [
+        "Line 1: the header row must name a 'code' column. (read the header 'Code Name;Email', "
+        "guessing the delimiter semicolon)"
+    ]})  # fmt: skip
+    assert series.coupons.count() == 2
+
+
 def test_csv_import_needs_a_file(api, organizer):
     series = CouponSeriesFactory(organizer=organizer)
     response = api.post(f"{URL}{series.pk}/import/", {}, format="multipart")
