@@ -16,6 +16,10 @@ from ticketing.models import Item, SalesChannel
 
 _CHANNEL_CACHE = "_discount_organizer_channels"
 
+#: pretix's names of the date window, and the names this API used first (still read, deprecated).
+DATE_WINDOW_NAMES = {"event_date_from": "subevent_date_from", "event_date_until": "subevent_date_until"}
+DATE_WINDOW_LEGACY = {legacy: name for name, legacy in DATE_WINDOW_NAMES.items()}
+
 
 def organizer_channels(serializer: serializers.Field) -> dict[str, SalesChannel]:
     """The organizer's sales channels by identifier, loaded once per request (lists stay constant-query)."""
@@ -73,6 +77,12 @@ class DiscountSerializer(ReplaceOnPutMixin, SharedValidationMixin, StrictModelSe
         many=True, required=False, queryset=Item.objects.none()
     )
     condition_min_value = MoneyField(required=False)
+    event_date_from = serializers.DateTimeField(
+        source="subevent_date_from", required=False, allow_null=True
+    )
+    event_date_until = serializers.DateTimeField(
+        source="subevent_date_until", required=False, allow_null=True
+    )
 
     class Meta:
         model = Discount
@@ -80,7 +90,7 @@ class DiscountSerializer(ReplaceOnPutMixin, SharedValidationMixin, StrictModelSe
             "id", "active", "internal_name", "position",
             "all_sales_channels", "limit_sales_channels", "sales_channels",
             "available_from", "available_until",
-            "subevent_mode", "subevent_date_from", "subevent_date_until",
+            "subevent_mode", "event_date_from", "event_date_until",
             "condition_all_products", "condition_limit_products", "condition_apply_to_addons",
             "condition_ignore_voucher_discounted", "condition_min_count", "condition_min_value",
             "benefit_same_products", "benefit_limit_products", "benefit_apply_to_addons",
@@ -97,11 +107,36 @@ class DiscountSerializer(ReplaceOnPutMixin, SharedValidationMixin, StrictModelSe
             self.fields["benefit_limit_products"].child_relation.queryset = event.items.all()
             self.fields["limit_sales_channels"].child_relation.queryset = event.organizer.sales_channels.all()
 
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if isinstance(data, dict) and DATE_WINDOW_LEGACY.keys() & data.keys():
+            data = self.renamed_date_window(data)
+        return super().to_internal_value(data)
+
+    def renamed_date_window(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The deprecated ``subevent_date_from``/``_until`` under pretix's names; both names with different
+        values are a 400 naming the field."""
+        data = dict(data)
+        for legacy, name in DATE_WINDOW_LEGACY.items():
+            if legacy not in data:
+                continue
+            old = data.pop(legacy)
+            if name in data and not same_datetime(data[name], old):
+                message = f"{legacy} is the deprecated name of {name}: send one of them, or the same value."
+                raise serializers.ValidationError({name: [message]})
+            data.setdefault(name, old)
+        return data
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         self.check_legacy_sales_channels(attrs)
         if attrs.get("all_sales_channels"):
             attrs["limit_sales_channels"] = []
-        return super().validate(attrs)
+        try:
+            return super().validate(attrs)
+        except serializers.ValidationError as exc:
+            # The shared validator speaks the model's names; the API names the date window as pretix does.
+            if isinstance(exc.detail, dict):
+                exc.detail = {DATE_WINDOW_LEGACY.get(key, key): value for key, value in exc.detail.items()}
+            raise
 
     def check_legacy_sales_channels(self, attrs: dict[str, Any]) -> None:
         """Like pretix: ``sales_channels`` next to the new fields must say the same thing."""
@@ -126,8 +161,22 @@ class DiscountSerializer(ReplaceOnPutMixin, SharedValidationMixin, StrictModelSe
 
     def writable_defaults(self) -> dict[str, Any]:
         defaults: dict[str, Any] = {}
+        sources = {field.source for field in self.fields.values()}
         for field in Discount._meta.get_fields():
-            if field.name not in self.Meta.fields or field.name in ("id", "internal_name"):
+            if field.name not in sources or field.name in ("id", "internal_name"):
                 continue
             defaults[field.name] = [] if field.many_to_many else field.get_default()
         return defaults
+
+
+def same_datetime(first: Any, second: Any) -> bool:
+    """Whether two values of a datetime field say the same instant (``null`` equals only ``null``)."""
+    if first == second:
+        return True
+    if first is None or second is None:
+        return False
+    parse = serializers.DateTimeField().to_internal_value
+    try:
+        return parse(first) == parse(second)
+    except serializers.ValidationError:
+        return False  # unreadable and not equal: not the same value

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from core.bounds import MAX_INTEGER
 from ticketing.api.filters import FilterSet, IdFilter, StrictBooleanFilter
 from ticketing.models import Event
 from vouchers.codes import normalise_code
@@ -24,15 +26,34 @@ def filter_code(queryset, name, value):
     return with_code(queryset, normalise_code(value))
 
 
+class CountFilter(filters.NumberFilter):
+    """A count (``?redeemed=0``): a whole number from 0; ``1.5``, ``-1`` or ``abc`` is a 400 naming it."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", MAX_INTEGER)
+        super().__init__(*args, **kwargs)
+
+
 class VoucherFilter(FilterSet):
+    """pretix's voucher filters: each field by equality, ``code`` in any case, and ``active``."""
+
     code = filters.CharFilter(method=filter_code)
+    max_usages = CountFilter()
+    redeemed = CountFilter(help_text="Redeemed exactly this often (see `active` for whether uses are left).")
+    value = filters.NumberFilter(help_text="The value exactly, e.g. `12.00`.")
     active = StrictBooleanFilter(
         method="filter_active", help_text="Usable now: valid dates, uses and budget left."
     )
 
     class Meta:
         model = Voucher
-        fields = ("code", "tag", "active", "subevent", "item")
+        fields = (
+            "code", "max_usages", "redeemed", "block_quota", "allow_ignore_quota", "price_mode", "value",
+            "item", "variation", "quota", "tag", "active", "subevent",
+        )  # fmt: skip
 
     def filter_active(self, queryset, name, value):
         condition = voucher_active_q(timezone.now())
@@ -80,12 +101,15 @@ class CouponFilter(FilterSet):
 
 
 class PromoCodeFilter(FilterSet):
-    active = StrictBooleanFilter(field_name="active")
+    code = filters.CharFilter(
+        method=filter_code, help_text="The promo code with this code, in any case, whatever its state."
+    )
+    active = StrictBooleanFilter(field_name="active", help_text="Its `active` flag.")
     name = filters.CharFilter(field_name="series__name", lookup_expr="icontains")
 
     class Meta:
         model = PromoCode
-        fields = ("active", "name")
+        fields = ("code", "active", "name")
 
 
 class GiftCardFilter(FilterSet):

@@ -2,6 +2,8 @@
 
 Import format: a header row naming the columns, ``code`` required,
 ``customer_email`` and ``active`` (true/false) optional; one coupon per row.
+The delimiter is guessed from the header row: comma, semicolon (vivenu's
+exports) or tab, whichever it holds most of (a comma when it holds none).
 Every row is checked before anything is written; a bad row rejects the whole
 file, naming its line (the header is line 1): the first one when the import
 answers at once, the first hundred when it runs as a job.
@@ -29,6 +31,8 @@ Progress = Callable[[int, int], None]
 EXPORT_COLUMNS = ("code", "customer_email", "active", "used_orders", "used_tickets", "created_at")
 IMPORT_COLUMNS = {"code", "customer_email", "active"}
 MAX_IMPORT_ROWS = 100_000
+#: The delimiters an import may use, by the name an error gives them, in the order a tie is decided.
+DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 BOOLEANS = {"": True, "true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
@@ -49,21 +53,38 @@ def coupons_csv_rows(*, series: CouponSeries) -> Iterator[str]:
 
 
 @dataclass(frozen=True)
+class HeaderSeen:
+    """The header row as read, and the delimiter guessed, for an error about the header."""
+
+    line: str
+    delimiter: str
+
+    def text(self) -> str:
+        shown = self.line if len(self.line) <= 200 else self.line[:200] + "…"
+        return f"read the header {shown!r}, guessing the delimiter {DELIMITERS[self.delimiter]}"
+
+
+@dataclass(frozen=True)
 class CsvProblem:
     """What is wrong with the file: on a line (the header is 1), in a column, or with the whole file."""
 
     line: int | None
     message: str
     field: str | None = None
+    header: HeaderSeen | None = None  # a problem with the header row: what was read there
 
     def text(self) -> str:
-        """The API's message, ``Line 3: code: ...``."""
+        """The API's message, ``Line 3: code: ...``; about the header, with the header read."""
         where = f"Line {self.line}: " if self.line is not None else ""
-        return f"{where}{f'{self.field}: ' if self.field else ''}{self.message}"
+        seen = f" ({self.header.text()})" if self.header is not None else ""
+        return f"{where}{f'{self.field}: ' if self.field else ''}{self.message}{seen}"
 
     def as_error(self) -> dict[str, Any]:
-        """A job's error, ``{"line": 3, "field": "code", "message": "..."}``."""
+        """A job's error, ``{"line": 3, "field": "code", "message": "..."}``; about the header, also
+        ``"header"`` (the row read) and ``"delimiter"`` (the one guessed: comma, semicolon or tab)."""
         error = {"line": self.line, "field": self.field, "message": self.message}
+        if self.header is not None:
+            error.update(header=self.header.line, delimiter=DELIMITERS[self.header.delimiter])
         return {key: value for key, value in error.items() if value is not None}
 
 
@@ -87,9 +108,9 @@ class Problems:
         if len(self.found) >= self.limit:
             raise CouponFileRejected(self.found)
 
-    def fatal(self, line: int | None, message: str) -> None:
+    def fatal(self, line: int | None, message: str, header: HeaderSeen | None = None) -> None:
         """A problem after which the rest of the file cannot be read."""
-        self.found.append(CsvProblem(line, message))
+        self.found.append(CsvProblem(line, message, header=header))
         raise CouponFileRejected(self.found[: self.limit])
 
 
@@ -99,9 +120,12 @@ def parse_coupon_csv(text: str, *, limit: int = 1) -> list[tuple[int, dict[str, 
     problems = Problems(limit)
     if "\x00" in text:  # the csv module refuses it with an error of its own
         problems.fatal(text.count("\n", 0, text.index("\x00")) + 1, "a NUL character is not allowed.")
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    text = text.lstrip("\ufeff")
+    header_line = first_line(text)
+    delimiter = guess_delimiter(header_line)
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     try:
-        rows = checked_rows(reader, problems)
+        rows = checked_rows(reader, problems, seen_header=HeaderSeen(header_line, delimiter))
     except csv.Error as exc:  # a field over the csv module's limit, a stray quote in strict mode …
         problems.fatal(reader.line_num + 1, f"not readable as CSV ({exc}).")  # the line after the last read
     if problems.found:
@@ -109,13 +133,31 @@ def parse_coupon_csv(text: str, *, limit: int = 1) -> list[tuple[int, dict[str, 
     return rows
 
 
-def checked_rows(reader: csv.DictReader, problems: Problems) -> list[tuple[int, dict[str, Any]]]:
+def first_line(text: str) -> str:
+    """The header row as sent (the first line that is not blank), without its line break."""
+    for line in text.splitlines():
+        if line.strip():
+            return line
+    return ""
+
+
+def guess_delimiter(header_line: str) -> str:
+    """The delimiter the header row holds most of (outside quotes); a comma when it holds none."""
+    unquoted = "".join(part for index, part in enumerate(header_line.split('"')) if index % 2 == 0)
+    counts = {delimiter: unquoted.count(delimiter) for delimiter in DELIMITERS}
+    best = max(counts.values())
+    return next(delimiter for delimiter, count in counts.items() if count == best) if best else ","
+
+
+def checked_rows(
+    reader: csv.DictReader, problems: Problems, *, seen_header: HeaderSeen
+) -> list[tuple[int, dict[str, Any]]]:
     header = [name.strip().lower() for name in (reader.fieldnames or [])]
     if "code" not in header:
-        problems.fatal(1, "the header row must name a 'code' column.")
+        problems.fatal(1, "the header row must name a 'code' column.", seen_header)
     unknown = set(header) - IMPORT_COLUMNS
     if unknown:
-        problems.fatal(1, f"unknown columns: {', '.join(sorted(unknown))}.")
+        problems.fatal(1, f"unknown columns: {', '.join(sorted(unknown))}.", seen_header)
     reader.fieldnames = header
     rows: list[tuple[int, dict[str, Any]]] = []
     seen: dict[str, int] = {}

@@ -100,14 +100,26 @@ def coupons_generate(
 ) -> int:
     """Create ``count`` coupons with unpredictable, unused codes in one transaction; answer how many.
     ``progress(done, total)`` hears of every batch written."""
+    options = {"prefix": prefix, "length": length, "progress": progress}
+    return len(coupons_generate_list(series=series, count=count, **options))
+
+
+def coupons_generate_list(
+    *,
+    series: CouponSeries,
+    count: int,
+    prefix: str = "",
+    length: int = DEFAULT_LENGTH,
+    progress: Progress | None = None,
+) -> list[Coupon]:
+    """``coupons_generate``, answering the coupons created (with their ids), in the order written."""
     codes = unique_random_codes(
         count=count,
         length=length,
         prefix=prefix,
         taken=lambda chunk: organizer_codes_taken(organizer=series.organizer_id, codes=chunk),
     )
-    coupons_bulk_create(series=series, rows=[{"code": code} for code in codes], progress=progress)
-    return len(codes)
+    return coupons_bulk_create(series=series, rows=[{"code": code} for code in codes], progress=progress)
 
 
 def coupons_bulk_create(

@@ -14,7 +14,7 @@ from ticketing.tests.factories import EventFactory, ItemFactory, OrganizerFactor
 
 URL = "/api/v1/organizers/demo-org/events/conf/discounts/"
 
-# pretix's example body (with the names of docs/pricing.md, section 2, for the date window).
+# pretix's example body.
 THREE_FOR_TWO = {
     "active": True,
     "internal_name": "3 for 2",
@@ -25,8 +25,8 @@ THREE_FOR_TWO = {
     "available_from": None,
     "available_until": None,
     "subevent_mode": "mixed",
-    "subevent_date_from": None,
-    "subevent_date_until": None,
+    "event_date_from": None,
+    "event_date_until": None,
     "condition_all_products": True,
     "condition_limit_products": [],
     "condition_apply_to_addons": True,
@@ -322,9 +322,9 @@ def test_legacy_field_contradicting_all_sales_channels_is_a_400(api, event, box)
                      id="EUR value with 3 places"),
         pytest.param({"available_from": "2026-06-02T00:00:00Z", "available_until": "2026-06-01T00:00:00Z"},
                      "available_until", id="availability ends before it starts"),
-        pytest.param({"subevent_date_from": "2026-06-02T00:00:00Z",
-                      "subevent_date_until": "2026-06-01T00:00:00Z"},
-                     "subevent_date_until", id="date window ends before it starts"),
+        pytest.param({"event_date_from": "2026-06-02T00:00:00Z",
+                      "event_date_until": "2026-06-01T00:00:00Z"},
+                     "event_date_until", id="date window ends before it starts"),
         pytest.param({"limit_sales_channels": ["nowhere"], "sales_channels": ["nowhere"]},
                      "limit_sales_channels", id="unknown channel"),
         pytest.param({"limit_sales_channels": [], "sales_channels": ["web", "nowhere"]}, "sales_channels",
@@ -338,6 +338,78 @@ def test_create_validation_errors_name_the_field(api, event, change, field):
     assert response.status_code == 400, response.json()
     assert field in response.json()
     assert not Discount.objects.exists()
+
+
+# --- the date window: pretix's names, and the deprecated ones --------------------------------------
+
+
+def without_date_window(body: dict) -> dict:
+    return {key: value for key, value in body.items() if key not in ("event_date_from", "event_date_until")}
+
+
+def test_the_date_window_reads_and_writes_under_pretix_names(api, event):
+    body = {**THREE_FOR_TWO, "event_date_from": "2026-06-01T00:00:00Z",
+            "event_date_until": "2026-06-30T00:00:00Z"}
+    response = api.post(URL, body, format="json")
+    assert response.status_code == 201, response.json()
+    data = response.json()
+    assert data["event_date_from"] == "2026-06-01T00:00:00Z"
+    assert data["event_date_until"] == "2026-06-30T00:00:00Z"
+    assert "subevent_date_from" not in data and "subevent_date_until" not in data
+    rule = Discount.objects.get()
+    assert rule.subevent_date_from.isoformat() == "2026-06-01T00:00:00+00:00"
+    assert rule.subevent_date_until.isoformat() == "2026-06-30T00:00:00+00:00"
+
+
+def test_the_deprecated_names_are_still_read(api, event):
+    body = {**without_date_window(THREE_FOR_TWO), "subevent_date_from": "2026-06-01T00:00:00Z"}
+    response = api.post(URL, body, format="json")
+    assert response.status_code == 201, response.json()
+    assert (response.json()["event_date_from"], response.json()["event_date_until"]) == (
+        "2026-06-01T00:00:00Z", None,
+    )
+    rule = Discount.objects.get()
+    patched = api.patch(detail(rule), {"subevent_date_until": "2026-06-30T00:00:00Z"}, format="json")
+    assert patched.status_code == 200, patched.json()
+    assert patched.json()["event_date_until"] == "2026-06-30T00:00:00Z"
+    rule.refresh_from_db()
+    assert rule.subevent_date_until.isoformat() == "2026-06-30T00:00:00+00:00"
+
+
+def test_both_names_with_the_same_instant_are_accepted(api, event):
+    body = {**THREE_FOR_TWO, "event_date_from": "2026-06-01T02:00:00+02:00",
+            "subevent_date_from": "2026-06-01T00:00:00Z"}
+    response = api.post(URL, body, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["event_date_from"] == "2026-06-01T00:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        pytest.param({"event_date_from": "2026-06-01T00:00:00Z",
+                      "subevent_date_from": "2026-06-02T00:00:00Z"},
+                     "event_date_from", id="two starts"),
+        pytest.param({"event_date_until": None, "subevent_date_until": "2026-06-02T00:00:00Z"},
+                     "event_date_until", id="null and an end"),
+    ],
+)
+def test_both_names_with_different_values_are_a_400_naming_the_field(api, event, change, field):
+    response = api.post(URL, {**THREE_FOR_TWO, **change}, format="json")
+    assert response.status_code == 400
+    legacy = field.replace("event_", "subevent_")
+    assert response.json() == {
+        field: [f"{legacy} is the deprecated name of {field}: send one of them, or the same value."]
+    }
+    assert not Discount.objects.exists()
+
+
+def test_a_window_under_the_deprecated_names_that_ends_before_it_starts_names_the_new_field(api, event):
+    body = {**without_date_window(THREE_FOR_TWO), "subevent_date_from": "2026-06-02T00:00:00Z",
+            "subevent_date_until": "2026-06-01T00:00:00Z"}
+    response = api.post(URL, body, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["event_date_until"]
 
 
 @pytest.mark.parametrize("field", ["condition_limit_products", "benefit_limit_products"])

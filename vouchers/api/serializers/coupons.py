@@ -107,6 +107,18 @@ class GeneratedSerializer(StrictSerializer):
     created = serializers.IntegerField()
 
 
+class GeneratedCouponSerializer(StrictSerializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+
+
+class GeneratedCouponsSerializer(StrictSerializer):
+    """What ``generate`` created, in the order the codes were drawn."""
+
+    created = serializers.IntegerField()
+    coupons = GeneratedCouponSerializer(many=True)
+
+
 class SeriesItemSerializer(StrictModelSerializer):
     event = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rest_framework import serializers
+
 from core.serializers import StrictModelSerializer
 from ticketing.api.common import ReplaceOnPutMixin, VisiblePrimaryKeyRelatedField
 from ticketing.api.fields import MoneyField
@@ -64,3 +66,14 @@ class VoucherSerializer(ReplaceOnPutMixin, SharedValidationMixin, StrictModelSer
         if self.instance is not None:
             values["redeemed"] = self.instance.redeemed
         return values
+
+
+class BatchErrorsSerializer(serializers.Serializer):
+    """The 400 of a batch: the error shape, with ``errors`` aligned with the rows sent (as in pretix)."""
+
+    code = serializers.CharField(help_text="`invalid`")
+    detail = serializers.CharField()
+    errors = serializers.ListField(
+        child=serializers.DictField(), required=False,
+        help_text="One object per row sent, in order: `{}` for a valid row, else its field errors.",
+    )

@@ -25,6 +25,7 @@ from vouchers.api.parsers import CSVTextParser, CsvTooLarge, refuse_large_csv
 from vouchers.api.serializers.coupons import (
     CouponSerializer,
     CouponSeriesSerializer,
+    GeneratedCouponsSerializer,
     GeneratedSerializer,
     GenerateSerializer,
     SeriesItemsSerializer,
@@ -40,7 +41,7 @@ from vouchers.services.coupons import (
     coupon_series_items_set,
     coupon_series_update,
     coupon_update,
-    coupons_generate,
+    coupons_generate_list,
 )
 
 
@@ -91,14 +92,15 @@ class CouponSeriesViewSet(CodesPermissionMixin, viewsets.ModelViewSet):
 
     @extend_schema(
         request=GenerateSerializer,
-        responses={201: GeneratedSerializer, 202: ACCEPTED_RESPONSE},
+        responses={201: GeneratedCouponsSerializer, 202: ACCEPTED_RESPONSE},
         parameters=[LOCATION_HEADER],
     )
     @action(detail=True, methods=["post"])
     def generate(self, request, *args, **kwargs):
         """Create ``count`` (≤ 100,000) coupons with unpredictable unique codes (``prefix`` + random).
 
-        Up to ``JOB_THRESHOLD_GENERATE`` (1,000) coupons: 201 once they exist. More run as a job:
+        Up to ``JOB_THRESHOLD_GENERATE`` (1,000) coupons: 201 once they exist, with their ids and codes
+        (``{"created", "coupons": [{"id", "code"}]}``). More run as a job:
         202 with the job (``Location``: its URL), whose result is ``{"series", "created"}``."""
         series = self.get_object()
         serializer = GenerateSerializer(data=request.data)
@@ -107,8 +109,9 @@ class CouponSeriesViewSet(CodesPermissionMixin, viewsets.ModelViewSet):
         if options["count"] > min(settings.JOB_THRESHOLD_GENERATE, MAX_GENERATE):
             params = {"series": series.pk, **options}
             return self.start_series_job(JobKind.GENERATE_COUPONS, params=params)
-        created = coupons_generate(series=series, **options)
-        return Response({"created": created}, status=status.HTTP_201_CREATED)
+        coupons = coupons_generate_list(series=series, **options)
+        body = {"created": len(coupons), "coupons": [{"id": c.pk, "code": c.code} for c in coupons]}
+        return Response(GeneratedCouponsSerializer(body).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(methods=["GET"], responses={200: SeriesItemsSerializer})
     @extend_schema(methods=["PATCH"], request=SeriesItemsSerializer, responses={200: SeriesItemsSerializer})

@@ -5,21 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from core.errors import DomainError
 from ticketing.api.scoping import EventScopedMixin
 from vouchers.api.filters import VoucherFilter
 from vouchers.api.ordering import NullsOrderingFilter
-from vouchers.api.serializers.vouchers import VoucherSerializer
+from vouchers.api.serializers.vouchers import BatchErrorsSerializer, VoucherSerializer
 from vouchers.codes import normalise_code
 from vouchers.models import Voucher
 from vouchers.services.vouchers import voucher_batch_create, voucher_create, voucher_delete, voucher_update
 
 MAX_BATCH = 1000
+
+
+NOT_AN_OBJECT = "Each row must be a voucher object."
 
 
 def batch_duplicate_errors(rows: list[Any]) -> dict[int, dict[str, list[str]]]:
@@ -38,6 +41,10 @@ def batch_duplicate_errors(rows: list[Any]) -> dict[int, dict[str, list[str]]]:
         else:
             first_index[code] = index
     return errors
+
+
+def batch_refusal(detail: str, **context: Any) -> DomainError:
+    return DomainError(detail, code="invalid", **context)
 
 
 class VoucherViewSet(EventScopedMixin, viewsets.ModelViewSet):
@@ -68,33 +75,43 @@ class VoucherViewSet(EventScopedMixin, viewsets.ModelViewSet):
         voucher_delete(voucher=instance)
 
     # Not paginated: the 201 is the plain list of the created vouchers, in the order sent.
-    @extend_schema(request=VoucherSerializer(many=True), responses={201: VoucherSerializer(many=True)})
+    @extend_schema(
+        request=VoucherSerializer(many=True),
+        responses={
+            201: VoucherSerializer(many=True),
+            400: OpenApiResponse(
+                BatchErrorsSerializer,
+                description="Nothing was created: the body is not a list of 1 to 1000 rows, or `errors` "
+                "says, row by row, what is wrong.",
+            ),
+        },
+    )
     @action(detail=False, methods=["post"], pagination_class=None, filter_backends=[])
     def batch_create(self, request, *args, **kwargs):
-        """Create a list of vouchers, all or nothing. A 400 maps each failing row's index to its errors."""
+        """Create a list of vouchers, all or nothing. A 400 lists each row's errors, in the order sent."""
         rows = request.data
         if not isinstance(rows, list):
-            raise ValidationError({"non_field_errors": ["Send a list of vouchers."]})
+            raise batch_refusal("Send a list of vouchers.")
         if not rows:
-            raise ValidationError({"non_field_errors": ["Send at least one voucher."]})
+            raise batch_refusal("Send at least one voucher.")
         if len(rows) > MAX_BATCH:
-            raise ValidationError({"non_field_errors": [f"At most {MAX_BATCH} vouchers per batch."]})
-        not_objects = {
-            str(index): {"non_field_errors": ["Each row must be a voucher object."]}
-            for index, row in enumerate(rows)
-            if not isinstance(row, dict)
-        }
-        if not_objects:
-            raise ValidationError(not_objects)
-        errors = batch_duplicate_errors(rows)
-        serializer = self.get_serializer(data=rows, many=True)
-        if not serializer.is_valid():
-            if "non_field_errors" in serializer.errors:
-                raise ValidationError(serializer.errors)
-            for index, row_errors in serializer.errors.items():
-                errors[int(index)] = {**row_errors, **errors.get(int(index), {})}
-        if errors:
-            raise ValidationError({str(index): errors[index] for index in sorted(errors)})
+            raise batch_refusal(f"At most {MAX_BATCH} vouchers per batch.")
+        errors: list[dict[str, Any]] = [
+            {} if isinstance(row, dict) else {"non_field_errors": [NOT_AN_OBJECT]} for row in rows
+        ]
+        for index, duplicate in batch_duplicate_errors(rows).items():
+            errors[index] = duplicate
+        objects = [index for index, row in enumerate(rows) if isinstance(row, dict)]
+        serializer = self.get_serializer(data=[rows[index] for index in objects], many=True)
+        if not serializer.is_valid():  # DRF keys the rows' errors by their place in the list validated
+            for position, row_errors in serializer.errors.items():
+                index = objects[int(position)]
+                errors[index] = {**row_errors, **errors[index]}
+        invalid = sum(1 for row_errors in errors if row_errors)
+        if invalid:
+            raise batch_refusal(
+                f"{invalid} of {len(rows)} rows are invalid; nothing was created.", errors=errors
+            )
         vouchers = voucher_batch_create(event=self.event, rows=serializer.validated_data)
         data = VoucherSerializer(vouchers, many=True, context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_201_CREATED)

@@ -42,23 +42,42 @@ def test_list_is_paginated_with_the_envelope(api, organizer):
     assert api.get(URL, {"page": 3, "page_size": 2}).status_code == 404
 
 
-def test_code_query_answers_one_result_only_when_valid_now(api, organizer):
+def test_code_query_finds_the_promo_code_whatever_its_state(api, organizer):
     now = timezone.now()
     PromoCodeFactory(series__organizer=organizer, code="VALID-NOW")
     PromoCodeFactory(series__organizer=organizer, code="LATER", series__valid_from=now + timedelta(days=1))
     PromoCodeFactory(series__organizer=organizer, code="OVER", series__valid_until=now - timedelta(days=1))
     PromoCodeFactory(series__organizer=organizer, code="SWITCHED-OFF", active=False)
-    PromoCodeFactory(series__organizer=organizer, code="USED-ONCE", series__single_usage=True, used_orders=1)
+    PromoCodeFactory(series__organizer=organizer, code="USED-ONCE", series__single_usage=True, used_orders=1,
+                     active=False)  # fmt: skip
     CouponFactory(series__organizer=organizer, code="A-COUPON")
+    PromoCodeFactory(code="ELSEWHERE")  # another organizer's
 
-    def found(code):
-        body = api.get(URL, {"code": code}).json()
+    def found(**params):
+        response = api.get(URL, params)
+        assert response.status_code == 200, response.json()
+        body = response.json()
         assert set(body) == {"count", "next", "previous", "results"}
-        return [p["code"] for p in body["results"]]
+        return [(p["code"], p["active"]) for p in body["results"]]
 
-    assert found(" valid-now ") == ["VALID-NOW"]
-    for code in ("LATER", "OVER", "SWITCHED-OFF", "USED-ONCE", "A-COUPON", "UNKNOWN"):
-        assert found(code) == [], code
+    assert found(code=" valid-now ") == [("VALID-NOW", True)]
+    assert found(code="later") == [("LATER", True)]
+    assert found(code="OVER") == [("OVER", True)]
+    assert found(code="SWITCHED-OFF") == [("SWITCHED-OFF", False)]
+    assert found(code="USED-ONCE") == [("USED-ONCE", False)]
+    for code in ("A-COUPON", "ELSEWHERE", "UNKNOWN"):
+        assert found(code=code) == [], code
+    assert found(code="SWITCHED-OFF", active="true") == []
+    assert found(code="SWITCHED-OFF", active="false") == [("SWITCHED-OFF", False)]
+    assert found(code="OVER", active="true") == [("OVER", True)]
+
+
+def test_code_query_needs_permission_to_see_codes(api_for, organizer):
+    PromoCodeFactory(series__organizer=organizer, code="SECRET-ONE")
+    other_rights = api_for(all_events=True, can_change_items=True, can_view_orders=True)
+    response = other_rights.get(URL, {"code": "SECRET-ONE"})
+    assert response.status_code == 403
+    assert "SECRET-ONE" not in response.content.decode()
 
 
 def test_filters_and_ordering(api, organizer):

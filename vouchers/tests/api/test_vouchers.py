@@ -90,7 +90,65 @@ def test_subevent_filter(api, organizer):
     assert [v["code"] for v in response.json()["results"]] == ["ON-THE-DATE"]
 
 
-@pytest.mark.parametrize(("param", "value"), [("active", "maybe"), ("item", "abc"), ("subevent", "999999")])
+def listed_codes(api, **params) -> list[str]:
+    response = api.get(URL, params)
+    assert response.status_code == 200, response.json()
+    return sorted(v["code"] for v in response.json()["results"])
+
+
+def test_max_usages_and_redeemed_filters_match_exactly(api, event):
+    VoucherFactory(event=event, code="ONCE-UNUSED", max_usages=1, redeemed=0)
+    VoucherFactory(event=event, code="TWICE-ONCE", max_usages=2, redeemed=1)
+    VoucherFactory(event=event, code="TWICE-UNUSED", max_usages=2, redeemed=0)
+    assert listed_codes(api, max_usages=2) == ["TWICE-ONCE", "TWICE-UNUSED"]
+    assert listed_codes(api, max_usages=3) == []
+    assert listed_codes(api, redeemed=0) == ["ONCE-UNUSED", "TWICE-UNUSED"]
+    assert listed_codes(api, redeemed=1) == ["TWICE-ONCE"]
+    assert listed_codes(api, max_usages=2, redeemed=0) == ["TWICE-UNUSED"]
+
+
+@pytest.mark.parametrize("field", ["block_quota", "allow_ignore_quota"])
+def test_quota_flag_filters(api, event, field):
+    VoucherFactory(event=event, code="FLAG-ON", **{field: True})
+    VoucherFactory(event=event, code="FLAG-OFF", **{field: False})
+    assert listed_codes(api, **{field: "true"}) == ["FLAG-ON"]
+    assert listed_codes(api, **{field: "false"}) == ["FLAG-OFF"]
+
+
+def test_price_mode_and_value_filters(api, event):
+    VoucherFactory(event=event, code="SET-TWELVE", price_mode="set", value=Decimal("12.00"))
+    VoucherFactory(event=event, code="OFF-TWELVE", price_mode="subtract", value=Decimal("12.00"))
+    VoucherFactory(event=event, code="TEN-PERCENT", price_mode="percent", value=Decimal("10.00"))
+    VoucherFactory(event=event, code="NO-EFFECT")
+    assert listed_codes(api, price_mode="set") == ["SET-TWELVE"]
+    assert listed_codes(api, price_mode="none") == ["NO-EFFECT"]
+    assert listed_codes(api, value="12.00") == ["OFF-TWELVE", "SET-TWELVE"]
+    assert listed_codes(api, value="12") == ["OFF-TWELVE", "SET-TWELVE"]
+    assert listed_codes(api, value="12.00", price_mode="subtract") == ["OFF-TWELVE"]
+    assert listed_codes(api, value="11.99") == []
+
+
+def test_variation_and_quota_filters(api, event):
+    item = ItemFactory(event=event)
+    small, large = ItemVariationFactory(item=item), ItemVariationFactory(item=item)
+    quota = QuotaFactory(event=event)
+    VoucherFactory(event=event, code="SMALL-ONE", item=item, variation=small)
+    VoucherFactory(event=event, code="LARGE-ONE", item=item, variation=large)
+    VoucherFactory(event=event, code="IN-QUOTA", quota=quota)
+    VoucherFactory(event=event, code="ANYTHING")
+    assert listed_codes(api, variation=small.pk) == ["SMALL-ONE"]
+    assert listed_codes(api, item=item.pk) == ["LARGE-ONE", "SMALL-ONE"]
+    assert listed_codes(api, quota=quota.pk) == ["IN-QUOTA"]
+
+
+@pytest.mark.parametrize(
+    ("param", "value"),
+    [
+        ("active", "maybe"), ("item", "abc"), ("subevent", "999999"), ("variation", "999999"),
+        ("quota", "abc"), ("max_usages", "1.5"), ("max_usages", "-1"), ("redeemed", "abc"),
+        ("block_quota", "maybe"), ("allow_ignore_quota", "2"), ("price_mode", "free"), ("value", "ten"),
+    ],
+)  # fmt: skip
 def test_invalid_filter_value_is_a_400_naming_the_parameter(api, event, param, value):
     response = api.get(URL, {param: value})
     assert response.status_code == 400
@@ -268,30 +326,52 @@ def test_batch_create(api, event):
     assert Voucher.objects.filter(event=event).count() == 3
 
 
-def test_batch_duplicates_within_the_batch_name_the_index(api, event):
+def test_batch_duplicates_within_the_batch_are_named_on_their_row(api, event):
     rows = [{"code": "SAME-CODE"}, {"code": "OTHER-CODE"}, {"code": " same-code "}]
     response = api.post(f"{URL}batch_create/", rows, format="json")
     assert response.status_code == 400
-    errors = response.json()
-    assert list(errors) == ["2"]
-    assert "index 2 repeats index 0" in errors["2"]["code"][0]
+    assert response.json() == {
+        "code": "invalid",
+        "detail": "1 of 3 rows are invalid; nothing was created.",
+        "errors": [{}, {}, {"code": ["Duplicate code in this batch: index 2 repeats index 0."]}],
+    }
     assert not Voucher.objects.exists()
 
 
-def test_batch_duplicates_against_existing_codes_and_invalid_rows_reject_everything(api, event):
+def test_batch_errors_are_a_list_aligned_with_the_rows_and_nothing_is_created(api, event):
     VoucherFactory(event=event, code="EXISTING")
-    rows = [{"code": "FRESH-ONE"}, {"code": "existing"}, {"code": "FRESH-TWO", "max_usages": -1}]
+    rows = [{"code": "FRESH-ONE"}, {"code": "existing"}, {"code": "FRESH-TWO", "max_usages": -1}, {}]
     response = api.post(f"{URL}batch_create/", rows, format="json")
     assert response.status_code == 400
-    errors = response.json()
-    assert list(errors) == ["1", "2"]
-    assert "code" in errors["1"] and "max_usages" in errors["2"]
+    body = response.json()
+    assert (body["code"], body["detail"]) == ("invalid", "2 of 4 rows are invalid; nothing was created.")
+    assert [sorted(row) for row in body["errors"]] == [[], ["code"], ["max_usages"], []]
+    assert body["errors"][2] == {"max_usages": ["Ensure this value is greater than or equal to 0."]}
     assert Voucher.objects.filter(event=event).count() == 1
 
 
-def test_batch_needs_a_list(api, event):
-    response = api.post(f"{URL}batch_create/", {"code": "NOT-A-LIST"}, format="json")
-    assert response.status_code == 400 and "non_field_errors" in response.json()
+def test_a_batch_row_that_is_not_an_object_is_named_on_its_row(api, event):
+    rows = [{"code": "FRESH-ONE"}, "text", {"code": "FRESH-TWO", "max_uses": 2}]
+    response = api.post(f"{URL}batch_create/", rows, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {}, {"non_field_errors": ["Each row must be a voucher object."]}, {"max_uses": ["Unknown field."]},
+    ]
+    assert not Voucher.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        pytest.param({"code": "NOT-A-LIST"}, "Send a list of vouchers.", id="an object"),
+        pytest.param([], "Send at least one voucher.", id="an empty list"),
+        pytest.param([{}] * 1001, "At most 1000 vouchers per batch.", id="too many rows"),
+    ],
+)
+def test_a_batch_that_is_not_a_list_of_1_to_1000_rows_is_refused_whole(api, event, body, detail):
+    response = api.post(f"{URL}batch_create/", body, format="json")
+    assert (response.status_code, response.json()) == (400, {"code": "invalid", "detail": detail})
+    assert not Voucher.objects.exists()
 
 
 def test_anonymous_is_401(anon, event):
