@@ -264,7 +264,7 @@ def gather(draft: Draft, *, mode: Mode, now: datetime) -> Gathered:
     quotas, membership = quota_membership(event, positions)
     to_check = {q for i in checked for q in membership[i] if quotas[q].size is not None}
 
-    blocking_ids = blocking_voucher_ids([event.pk]) if to_check else []
+    blocking_ids = blocking_voucher_ids([event.pk], now=now) if to_check else []
 
     # The locks, in the one order: (cart above), quotas, vouchers, coupons.
     limited = limited_quotas(to_check, lock=mode.locks)
@@ -286,7 +286,7 @@ def gather(draft: Draft, *, mode: Mode, now: datetime) -> Gathered:
         blocking_vouchers=blocking_ids,
         exclude_carts=consumed,
     )
-    blocking = count_blocking_vouchers(limited) if limited and blocking_ids else {}
+    blocking = count_blocking_vouchers(limited, now=now) if limited and blocking_ids else {}
     # Gift cards last in the lock order, and only for an order: a cart or a preview holds no balance.
     card_texts = [normalise_code(c) for c in [*stored.gift_cards, *draft.gift_cards]]
     cards = gift_cards_find(
