@@ -366,3 +366,27 @@ def test_a_blocking_voucher_expired_at_the_checkouts_moment_holds_no_quota(event
         place(now)
     assert refused.value.code == "quota_exceeded"
     assert place(now + timedelta(hours=2)).status == "pending"
+
+
+def test_the_service_simulates_without_writing_and_consumes_carts(api, event, shop):
+    web = SalesChannel.objects.get(organizer=event.organizer, identifier="web")
+    voucher = VoucherFactory(event=event, price_mode=PriceMode.SUBTRACT, value=D("5.00"))
+    cart = cart_of(api, [pos(shop.ticket)])
+    before = counts()
+
+    def place(**extra):
+        return order_place(
+            event=event, sales_channel=web, email="a@example.com", now=timezone.now(),
+            positions=[PositionSpec(item=shop.ticket.pk, voucher=voucher.code)], consume_carts=[cart],
+            **extra,
+        )  # fmt: skip
+
+    simulated = place(simulate=True)
+    assert (simulated.pk, simulated.code, simulated.total) == (None, "PREVIEW", D("45.00"))
+    assert [(r.code, r.discount) for r in simulated.redemption_list] == [(voucher.code, D("5.00"))]
+    assert counts() == before
+    placed = place()
+    assert Order.objects.get().code == placed.code
+    assert not Cart.objects.filter(pk=cart).exists()
+    voucher.refresh_from_db()
+    assert voucher.redeemed == 1
