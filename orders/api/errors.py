@@ -18,7 +18,6 @@ from vouchers.codes import normalise_code
 FIELD_BY_PREFIX = {"item": "item", "variation": "variation", "subevent": "subevent", "addon": "addon_to"}
 FIELD_BY_CODE = {
     "max_per_order": "item", "min_per_order": "item", "no_quota": "item", "position_bundled": "item",
-    "price_changed": "price",
 }  # fmt: skip
 
 

@@ -154,5 +154,5 @@ def check_budgets(view: PricedView, codes: list[ResolvedCode]) -> None:
                 CodeErrorCode.BUDGET_EXHAUSTED.value,
                 f"The voucher's remaining budget of {code.budget_remaining} is spent by the positions "
                 "before this one.",
-                index, priced.spec, code_text=code.code,
+                index, priced.spec, kind=code.kind.value, code_text=code.code,
             )  # fmt: skip
