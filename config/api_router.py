@@ -6,6 +6,7 @@ their ``api/routes.py``; URL kwargs are ``organizer_slug`` and ``event_slug``.
 
 from rest_framework_nested import routers
 
+from audit.api import routes as audit_routes
 from discounts.api import routes as discount_routes
 from jobs.api import routes as job_routes
 from orders.api import routes as order_routes
@@ -19,7 +20,7 @@ ticketing_routes.register_organizer(organizer_router)
 event_router = routers.NestedSimpleRouter(organizer_router, r"events", lookup="event")
 
 nested_routers = [organizer_router, event_router]
-for app_routes in (ticketing_routes, job_routes, discount_routes, voucher_routes, order_routes):
+for app_routes in (ticketing_routes, job_routes, discount_routes, voucher_routes, order_routes, audit_routes):
     nested_routers += app_routes.register(organizer_router, event_router)
 
 urlpatterns = list(root.urls)

@@ -12,6 +12,7 @@ from enum import StrEnum
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 
+from core.audit import record_bulk
 from core.errors import ConflictError
 from discounts.models import Discount
 
@@ -37,7 +38,10 @@ def discount_delete(*, discount: Discount) -> None:
 def discounts_set_active(*, discounts: Iterable[Discount], active: bool) -> int:
     """Switch rules on or off; returns how many changed."""
     ids = [discount.pk for discount in discounts]
-    return Discount.objects.filter(pk__in=ids).exclude(active=active).update(active=active)
+    changing = list(Discount.objects.filter(pk__in=ids).exclude(active=active).only("pk", "event_id"))
+    changed = Discount.objects.filter(pk__in=[d.pk for d in changing]).update(active=active)
+    record_bulk(Discount, changing, action="changed", changes={"active": [not active, active]})
+    return changed
 
 
 @transaction.atomic
@@ -62,4 +66,5 @@ def discount_move(*, discount: Discount, direction: Direction) -> None:
             rule.position = position
             changed.append(rule)
     Discount.objects.bulk_update(changed, ["position"])
+    record_bulk(Discount, changed, action="changed")  # each rule's position, before and after
     discount.position = other

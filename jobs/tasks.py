@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.audit import Actor, acting_as
 from core.errors import DomainError
 from core.metrics import observe_job
 from core.requestid import bound_request_id
@@ -35,6 +36,15 @@ def validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
     return [{"message": message} for message in exc.messages]
 
 
+def job_actor(job: Job) -> Actor:
+    """The audit log records a job's changes as made by whoever started it."""
+    starter = job.started_by_token or job.started_by_user
+    label = f"job {job.pk} of {starter}" if starter is not None else f"job {job.pk}"
+    return Actor(
+        source="job", user_id=job.started_by_user_id, token_id=job.started_by_token_id, label=label
+    )
+
+
 @shared_task(name="jobs.tasks.run_job", ignore_result=True)
 def run_job(job_id: int) -> str | None:
     """Run the job's handler and record its progress, result or errors, and the end state.
@@ -45,7 +55,7 @@ def run_job(job_id: int) -> str | None:
     if job is None or not job_mark_running(job):
         logger.warning("Job %s is not queued (gone or already taken); not running it.", job_id)
         return None
-    with bound_request_id(job.request_id or None):
+    with bound_request_id(job.request_id or None), acting_as(job_actor(job)):
         started = time.perf_counter()
         progress = JobProgress(job)
         result: dict[str, Any] | None = None

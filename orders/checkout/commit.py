@@ -28,6 +28,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from core import rawsql
+from core.audit import record_bulk
 from orders.checkout.codes import AppliedCodes
 from orders.checkout.draft import PositionSpec
 from orders.checkout.gather import Gathered
@@ -108,6 +109,7 @@ def commit_order(gathered: Gathered, view: PricedView, *, store: bool = True) ->
     # cost more CPU than the database spends on them.
     if store:
         rawsql.insert([order])
+        record_bulk(Order, [order], action="created")
     else:
         order.code = SIMULATED_CODE
     specs = [p.spec for p in view.positions]

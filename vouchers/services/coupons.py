@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from core.audit import record_bulk
 from core.errors import ConflictError
 from ticketing.models import Event, Item, Organizer
 from vouchers.codes import DEFAULT_LENGTH, normalise_code, unique_random_codes
@@ -82,7 +83,11 @@ def coupon_series_items_set(*, series: CouponSeries, items: Sequence[Item]) -> C
 
 
 def coupon_series_set_active(*, series_ids: Iterable[int], active: bool) -> int:
-    return CouponSeries.objects.filter(pk__in=list(series_ids)).update(active=active)
+    series = CouponSeries.objects.filter(pk__in=list(series_ids)).exclude(active=active)
+    changing = list(series.only("pk", "organizer_id"))
+    changed = CouponSeries.objects.filter(pk__in=[s.pk for s in changing]).update(active=active)
+    record_bulk(CouponSeries, changing, action="changed", changes={"active": [not active, active]})
+    return changed
 
 
 def coupons_generate(
@@ -113,12 +118,13 @@ def coupons_bulk_create(
     coupons = [Coupon(organizer_id=series.organizer_id, series=series, **row) for row in rows]
     try:
         with transaction.atomic():
-            if progress is None:
-                return Coupon.objects.bulk_create(coupons, batch_size=BULK_BATCH)
-            progress(0, len(coupons))
+            if progress is not None:
+                progress(0, len(coupons))
             for start in range(0, len(coupons), BULK_BATCH):
-                Coupon.objects.bulk_create(coupons[start : start + BULK_BATCH])
-                progress(min(start + BULK_BATCH, len(coupons)), len(coupons))
+                batch = Coupon.objects.bulk_create(coupons[start : start + BULK_BATCH])
+                record_bulk(Coupon, batch, action="created")
+                if progress is not None:
+                    progress(min(start + BULK_BATCH, len(coupons)), len(coupons))
             return coupons
     except IntegrityError as exc:
         if "uniq_coupon_code_per_organizer" not in str(exc):
@@ -167,4 +173,8 @@ def coupon_delete(*, coupon: Coupon) -> None:
 
 
 def coupons_set_active(*, coupon_ids: Iterable[int], active: bool) -> int:
-    return Coupon.objects.filter(pk__in=list(coupon_ids)).update(active=active)
+    coupons = Coupon.objects.filter(pk__in=list(coupon_ids)).exclude(active=active)
+    changing = list(coupons.only("pk", "organizer_id"))
+    changed = Coupon.objects.filter(pk__in=[c.pk for c in changing]).update(active=active)
+    record_bulk(Coupon, changing, action="changed", changes={"active": [not active, active]})
+    return changed

@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.audit import record_bulk
 from core.errors import ConflictError
 from ticketing.currency import amount_text
 from ticketing.models import Event, Organizer
@@ -58,7 +59,9 @@ def fresh_codes(
 def _cards_inserted(cards: list[GiftCard]) -> list[GiftCard]:
     try:
         with transaction.atomic():
-            return GiftCard.objects.bulk_create(cards)
+            created = GiftCard.objects.bulk_create(cards)
+            record_bulk(GiftCard, created, action="created")
+            return created
     except IntegrityError as exc:
         if UNIQUE_CODE not in str(exc):
             raise

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from core.audit import record_bulk
 from core.errors import ConflictError
 from ticketing.models import Event
 from vouchers.codes import DEFAULT_LENGTH, normalise_code, unique_random_codes
@@ -44,7 +45,9 @@ def voucher_batch_create(*, event: Event, rows: Sequence[dict[str, Any]]) -> lis
     ]
     try:
         with transaction.atomic():
-            return Voucher.objects.bulk_create(vouchers)
+            created = Voucher.objects.bulk_create(vouchers)
+            record_bulk(Voucher, created, action="created")
+            return created
     except IntegrityError as exc:  # a concurrent request took a code after validation
         raise duplicate_voucher_code_or(exc) from exc
 
