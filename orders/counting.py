@@ -116,16 +116,19 @@ def count_taken(
     sold: bool = True,
     exclude_cart: UUID | None = None,
     blocking_vouchers: Sequence[int] = (),
+    exclude_carts: Sequence[UUID] = (),
 ) -> Counts:
     """Every count asked for, in one statement (a ``UNION ALL`` of the parts needed).
 
     ``blocking_vouchers``: the vouchers that hold quota now (``vouchers.quotas.blocking_voucher_ids``):
-    cart positions carrying one take no place of their own."""
+    cart positions carrying one take no place of their own. ``exclude_cart`` and ``exclude_carts``:
+    carts whose holds are the operation's own (not counted)."""
     moment = connection.ops.adapt_datetimefield_value(now)
     other_cart, other_params = "", []
-    if exclude_cart is not None:
-        other_cart = " AND c.id <> %s"
-        other_params = [Cart._meta.pk.get_db_prep_value(exclude_cart, connection)]
+    excluded = [*([exclude_cart] if exclude_cart is not None else []), *exclude_carts]
+    if excluded:
+        other_cart = f" AND c.id NOT IN ({rawsql.placeholders(excluded)})"
+        other_params = [Cart._meta.pk.get_db_prep_value(cart_id, connection) for cart_id in excluded]
     tables = _tables()
     parts: list[str] = []
     params: list = []

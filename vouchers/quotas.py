@@ -7,6 +7,7 @@ quota availability everywhere subtracts the uses that blocking vouchers hold.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import datetime
 
 from django.db.models import Exists, F, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -16,8 +17,9 @@ from ticketing.models import Quota
 from ticketing.selectors import quota_availabilities
 
 
-def blocking_vouchers_for_quota():
-    """Blocking vouchers holding uses of the quota ``OuterRef("pk")``: valid, uses left, in its scope."""
+def blocking_vouchers_for_quota(now: datetime | None = None):
+    """Blocking vouchers holding uses of the quota ``OuterRef("pk")``: valid at ``now`` (default: the
+    clock), uses left, in its scope."""
     from vouchers.models import Voucher
 
     quota_items = Quota.items.through.objects.filter(
@@ -26,7 +28,7 @@ def blocking_vouchers_for_quota():
     quota_variations = Quota.variations.through.objects.filter(
         quota_id=OuterRef(OuterRef("pk")), itemvariation_id=OuterRef("variation_id")
     )
-    now = timezone.now()
+    now = now or timezone.now()
     return Voucher.objects.filter(
         Q(valid_until__isnull=True) | Q(valid_until__gte=now),
         block_quota=True,
@@ -42,13 +44,13 @@ def blocking_vouchers_for_quota():
     )
 
 
-def blocking_voucher_ids(event_ids: Collection[int]) -> list[int]:
-    """The vouchers of these events that hold quota now (valid, uses left): what
-    :func:`count_blocking_vouchers` counts. A cart position carrying one of them takes no
+def blocking_voucher_ids(event_ids: Collection[int], *, now: datetime | None = None) -> list[int]:
+    """The vouchers of these events that hold quota at ``now`` (default: the clock; valid, uses left):
+    what :func:`count_blocking_vouchers` counts. A cart position carrying one of them takes no
     place of its own (the voucher holds it); none at all means that counter counts 0."""
     from vouchers.models import Voucher
 
-    now = timezone.now()
+    now = now or timezone.now()
     return list(
         Voucher.objects.filter(event_id__in=event_ids, block_quota=True, redeemed__lt=F("max_usages"))
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=now))
@@ -57,10 +59,11 @@ def blocking_voucher_ids(event_ids: Collection[int]) -> list[int]:
     )
 
 
-def count_blocking_vouchers(quotas: Sequence[Quota]) -> dict[int, int]:
-    """``{quota_id: uses held by blocking vouchers}`` in one query (the ``BLOCKING_VOUCHERS`` counter)."""
+def count_blocking_vouchers(quotas: Sequence[Quota], *, now: datetime | None = None) -> dict[int, int]:
+    """``{quota_id: uses held by blocking vouchers}`` in one query (the ``BLOCKING_VOUCHERS`` counter);
+    ``now``: the moment they are valid at (a checkout's, default: the clock)."""
     held = (
-        blocking_vouchers_for_quota()
+        blocking_vouchers_for_quota(now)
         .order_by()
         .annotate(group=F("block_quota"))  # one group: the sum over every matching voucher
         .values("group")

@@ -9,7 +9,7 @@ Stages, in the order data flows (each value crosses each stage once):
    quota room;
 3. ``price``: through the one adapter (``adapter``) to the pure engine (``orders.pricing``);
 4. ``commit``: the order (redemptions, and usage through ``vouchers.services.usage``)
-   or the cart's holds, or nothing.
+   or the cart's holds, or nothing (a simulated order is built, not stored).
 
 :func:`run` is the path; the :mod:`~orders.checkout.mode` says what differs:
 locks taken or not, what is stored, whether the positions are a whole order.
@@ -35,5 +35,5 @@ def run(draft: Draft, *, mode: Mode, now: datetime) -> Outcome:
     with locking_transaction() if mode.locks else nullcontext():
         gathered = gather(draft, mode=mode, now=now)
         applied = check(gathered, mode=mode)
-        view = price(gathered, applied)
+        view = price(gathered, applied, whole_order=mode.complete)
         return commit(gathered, applied, view, mode=mode)

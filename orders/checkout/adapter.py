@@ -8,6 +8,7 @@ here reads the database or the clock: the gather stage loads everything first
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
@@ -23,6 +24,7 @@ from orders.pricing import (
     Currency,
     DateGrouping,
     PricedCart,
+    PricedLine,
     Rule,
     price_cart,
     voucher_price,
@@ -30,6 +32,8 @@ from orders.pricing import (
 from ticketing.currency import currency_places
 from vouchers.choices import CodeKind
 from vouchers.resolution import ResolvedCode
+
+_ZERO = Decimal("0")
 
 # The domain's names onto the engine's, written out: a new kind or mode fails here, not silently later.
 SCOPES = {
@@ -150,8 +154,9 @@ def price_positions(
     now: datetime,
     channel: str,
 ) -> PricedCart:
-    """Price the positions through the engine: list price → codes → rules → totals."""
-    return price_cart(
+    """Price the positions through the engine: list price → codes → rules → totals; a position with a
+    manual price keeps it (:func:`keep_manual_prices`)."""
+    result = price_cart(
         cart_lines(positions, prices, catalog),
         [rule_from(rule) for rule in rules],
         [code_from(code) for code in codes],
@@ -159,3 +164,33 @@ def price_positions(
         channel=channel,
         currency=engine_currency(catalog.event.currency),
     )
+    if any(spec.price is not None for spec in positions):
+        result = keep_manual_prices(result, positions)
+    return result
+
+
+def keep_manual_prices(result: PricedCart, positions: Sequence[PositionSpec]) -> PricedCart:
+    """The engine's result with each manually priced line back at its price (its list price): no code
+    and no rule changed it. Such a line still counted towards the rules' conditions (as in pretix);
+    what a code or rule would have given it is given to nobody. Totals and each code's discount are
+    summed again from the lines."""
+    lines = []
+    for spec, line in zip(positions, result.lines, strict=True):
+        if spec.price is not None:
+            line = PricedLine(
+                list_price=line.list_price, codes=(), code_discount=_ZERO, line_price=line.list_price,
+                rule=None, rule_discount=_ZERO, price=line.list_price,
+            )  # fmt: skip
+        lines.append(line)
+    taken: dict[str, Decimal] = {}
+    for line in lines:
+        for share in line.codes:
+            taken[share.code] = taken.get(share.code, _ZERO) + share.amount
+    codes = tuple(replace(c, discount=taken.get(c.code, _ZERO)) for c in result.codes)
+    list_total = sum((ln.list_price for ln in lines), _ZERO)
+    code_total = sum((ln.code_discount for ln in lines), _ZERO)
+    rule_total = sum((ln.rule_discount for ln in lines), _ZERO)
+    return replace(
+        result, lines=tuple(lines), list_total=list_total, code_discount_total=code_total,
+        rule_discount_total=rule_total, total=list_total - code_total - rule_total, codes=codes,
+    )  # fmt: skip

@@ -41,6 +41,7 @@ from orders.models import (
     CartCode,
     CartGiftCard,
     CartPosition,
+    GiftCardPayment,
     Order,
     OrderPosition,
     OrderStatus,
@@ -73,18 +74,27 @@ class Outcome:
 def commit(gathered: Gathered, applied: AppliedCodes, view: PricedView, *, mode: Mode) -> Outcome:
     if mode.stores == Store.ORDER:
         return Outcome(view=view, order=commit_order(gathered, view))
+    if mode.stores == Store.SIMULATED_ORDER:
+        return Outcome(view=view, order=commit_order(gathered, view, store=False))
     if mode.stores == Store.CART:
         cart, view = commit_cart(gathered, applied, view)
         return Outcome(view=view, cart=cart)
     return Outcome(view=view, cart=gathered.draft.cart)
 
 
-def commit_order(gathered: Gathered, view: PricedView) -> Order:
+#: The code of a simulated order (pretix answers a simulation with this code too).
+SIMULATED_CODE = "PREVIEW"
+
+
+def commit_order(gathered: Gathered, view: PricedView, *, store: bool = True) -> Order:
+    """Store the order. Without ``store`` (a simulation, :func:`simulated_order`) the same order is
+    built in memory only."""
     draft = gathered.draft
     codes = {code.code: code for code in view.codes}
     used = {share.code for line in view.positions for share in line.line.codes}
+    used_codes = [codes[c] for c in codes if c in used]
     # The coupon series' tags (a voucher's tag groups vouchers, not orders).
-    series_codes = [code for code in view.codes if code.code in used and code.kind != CodeKind.VOUCHER]
+    series_codes = [code for code in used_codes if code.kind != CodeKind.VOUCHER]
     tags = sorted({tag for code in series_codes for tag in code.tags})
     # Gift cards that pay the whole total make the order paid as it is stored.
     status = OrderStatus.PAID if view.paid_by_gift_cards else OrderStatus.PENDING
@@ -95,11 +105,38 @@ def commit_order(gathered: Gathered, view: PricedView) -> Order:
         code_discount_total=view.code_discount_total, rule_discount_total=view.rule_discount_total,
         total=view.total, tags=tags, set_aside_codes=set_aside_data(view), warnings=warnings_data(view),
     )  # fmt: skip
+    specs = [p.spec for p in view.positions]
+    build = position_builder(order, view, codes)
+    if not store:
+        return simulated_order(order, view, used_codes, build)
     # The INSERTs of a checkout in plain SQL (``core.rawsql``): the ORM's statement building
     # cost more CPU than the database spends on them.
     rawsql.insert([order])
     record_bulk(Order, [order], action="created")
-    specs = [p.spec for p in view.positions]
+    rows = bulk_create_tree(OrderPosition, specs, build)
+    record_sales(positions_sold(((p.item, p.variation, p.subevent) for p in specs), status))
+    order.position_list = rows
+    order.redemption_list = redeem(order, view, rows, used_codes)
+    order.gift_card_payment_list = order_gift_cards_pay(order, view.gift_cards, now=gathered.now)
+    order.gift_card_issue_list = []
+    if status == OrderStatus.PAID:
+        items = gathered.catalog.items
+        order.gift_card_issue_list = order_gift_cards_issue(
+            order, [row for row in rows if items[row.item_id].issues_gift_card],
+            organizer_id=draft.event.organizer_id, currency=draft.event.currency, now=gathered.now,
+        )  # fmt: skip
+    if tags:
+        OrderTag.objects.bulk_create([OrderTag(order=order, tag=tag) for tag in tags])
+    if draft.cart is not None:
+        draft.cart.delete()
+    if gathered.consumed_carts:  # their holds became this order's (``orders.checkout.gather``)
+        Cart.objects.filter(pk__in=gathered.consumed_carts).delete()
+    return order
+
+
+def position_builder(order: Order, view: PricedView, codes: dict[str, ResolvedCode]):
+    """``build(index, spec, parent)`` for :func:`~orders.checkout.trees.bulk_create_tree`: the order
+    position of ``view``'s line ``index``, with its price breakdown."""
 
     def build(index: int, spec: PositionSpec, parent: OrderPosition | None) -> OrderPosition:
         priced = view.positions[index]
@@ -121,31 +158,36 @@ def commit_order(gathered: Gathered, view: PricedView) -> Order:
             discount_rule=priced.rule,
             rule_discount=line.rule_discount,
             price=line.price,
+            price_manual=spec.price is not None,
         )
 
-    rows = bulk_create_tree(OrderPosition, specs, build)
-    record_sales(positions_sold(((p.item, p.variation, p.subevent) for p in specs), status))
+    return build
+
+
+def simulated_order(order: Order, view: PricedView, used: list[ResolvedCode], build) -> Order:
+    """The order as it would be stored, in memory only: no row written, no code redeemed, no gift card
+    charged or issued, no cart deleted. It has no primary key and the code ``PREVIEW``; its positions
+    and redemptions have stand-in keys (``orders.checkout.trees``) that the API does not show."""
+    order.code = SIMULATED_CODE
+    rows = bulk_create_tree(OrderPosition, [p.spec for p in view.positions], build, insert=False)
     order.position_list = rows
-    order.redemption_list = redeem(order, view, rows, [codes[c] for c in codes if c in used])
-    order.gift_card_payment_list = order_gift_cards_pay(order, view.gift_cards, now=gathered.now)
+    order.redemption_list = redeem(order, view, rows, used, store=False)
+    order.gift_card_payment_list = [
+        GiftCardPayment(order=order, gift_card_id=s.card.id, code=s.card.code, amount=s.amount)
+        for s in view.gift_cards
+        if s.amount > 0
+    ]
     order.gift_card_issue_list = []
-    if status == OrderStatus.PAID:
-        items = gathered.catalog.items
-        order.gift_card_issue_list = order_gift_cards_issue(
-            order, [row for row in rows if items[row.item_id].issues_gift_card],
-            organizer_id=draft.event.organizer_id, currency=draft.event.currency, now=gathered.now,
-        )  # fmt: skip
-    if tags:
-        OrderTag.objects.bulk_create([OrderTag(order=order, tag=tag) for tag in tags])
-    if draft.cart is not None:
-        draft.cart.delete()
     return order
 
 
-def redeem(order: Order, view: PricedView, rows: list[OrderPosition], used: list[ResolvedCode]) -> list:
+def redeem(
+    order: Order, view: PricedView, rows: list[OrderPosition], used: list[ResolvedCode], *, store: bool = True
+) -> list:
     """One redemption row per code the order used (in application order), with the discount it took
     off and, for a coupon or promo code, what it saved; linked to the positions it changed with
-    what it took off each. The codes' counters go up through the vouchers app."""
+    what it took off each. The codes' counters go up through the vouchers app. Without ``store``
+    (a simulation) the rows are built with stand-in keys and nothing is written or counted."""
     redemptions = []
     links: list[list[tuple[OrderPosition, Decimal]]] = []
     uses: list[CodeUse] = []
@@ -186,8 +228,12 @@ def redeem(order: Order, view: PricedView, rows: list[OrderPosition], used: list
             )  # fmt: skip
         )
         links.append([(rows[i], amounts[i]) for i in changed])
-    code_uses_record(event_id=order.event_id, uses=uses)
-    rawsql.insert(redemptions)
+    if store:
+        code_uses_record(event_id=order.event_id, uses=uses)
+        rawsql.insert(redemptions)
+    else:
+        for number, redemption in enumerate(redemptions, 1):
+            redemption.pk = number
     for row in rows:
         row.code_list = []  # as ``orders.selectors.with_details`` prefetches them
     stored = []
@@ -196,7 +242,8 @@ def redeem(order: Order, view: PricedView, rows: list[OrderPosition], used: list
             link = RedemptionPosition(redemption_id=redemption.pk, orderposition_id=row.pk, amount=amount)
             row.code_list.append(link)
             stored.append(link)
-    rawsql.insert(stored)
+    if store:
+        rawsql.insert(stored)
     return redemptions
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from uuid import UUID
 
 from core.errors import DomainError
 from orders.models import Cart
@@ -23,6 +24,8 @@ class PositionSpec:
     ``ref`` is the stored cart position's id when the spec comes from a cart.
     ``is_bundled`` positions are never asked for: they come from the parent
     item's bundle configuration (:func:`orders.checkout.catalog.with_bundles`).
+    ``price`` is a manual price set by the caller (``POST orders/`` by a token that may change
+    orders): the position costs exactly that, no code or rule changes it.
     """
 
     item: int
@@ -32,6 +35,7 @@ class PositionSpec:
     is_bundled: bool = False
     voucher: str | None = None
     ref: int | None = None
+    price: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,8 @@ class Draft:
     is an add-on to. ``codes``: order-wide codes as typed, after the cart's.
     ``expected_total``: the total the customer saw (an order is refused if it differs).
     ``gift_cards``: codes of gift cards to pay with, as typed, after the cart's; they change no price.
+    ``consume_carts``: ids of this event's carts that the order replaces: they are locked with the
+    order's rows, what they hold counts as the order's own, and they are deleted with it.
     """
 
     event: Event
@@ -55,6 +61,7 @@ class Draft:
     parent_ref: int | None = None
     expected_total: Decimal | None = None
     gift_cards: tuple[str, ...] = ()
+    consume_carts: tuple[UUID, ...] = ()
 
 
 def refuse(code: str, detail: str, index: int, spec: PositionSpec, **context) -> DomainError:

@@ -4,7 +4,8 @@ In this order:
 
 1. the stored cart (locked first when the mode locks: a second change or checkout
    of the same cart waits, then sees the first one's result) and its positions
-   and codes; the positions asked for go after the stored ones;
+   and codes; the positions asked for go after the stored ones; then the carts the
+   order consumes (``consume_carts``), locked too: their holds are the order's own;
 2. the shape of what is asked for (add-ons after their parents), the products and
    the rules (``catalog``), bundles expanded, every id known in the event, the list
    prices, the quotas each position draws from;
@@ -29,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from uuid import UUID
 
 from core.errors import ConflictError, DomainError
 from orders.checkout.catalog import (
@@ -102,6 +104,7 @@ class Gathered:
     last_positionid: int = 0
     gift_cards: list[tuple[str, GiftCardState | None]] = field(default_factory=list)
     stored_gift_cards: frozenset[str] = frozenset()
+    consumed_carts: tuple[UUID, ...] = ()
 
     @property
     def channel(self) -> str:
@@ -191,6 +194,7 @@ def combine(
         combined.append(PositionSpec(
             item=spec.item, variation=spec.variation, subevent=spec.subevent, addon_to=addon_to,
             is_bundled=spec.is_bundled, voucher=normalise_code(spec.voucher) if spec.voucher else None,
+            price=spec.price,
         ))  # fmt: skip
     return combined
 
@@ -201,6 +205,21 @@ def code_order(positions: list[PositionSpec], codes: list[str]) -> list[str]:
     carried = [p.voucher for p in positions if p.voucher]
     typed = [normalise_code(c) for c in codes]
     return list(dict.fromkeys([*carried, *(text for text in typed if text)]))
+
+
+def consumed_carts(draft: Draft, *, lock: bool) -> list[UUID]:
+    """The carts of this event among ``draft.consume_carts`` (ids of other events' carts, or of carts
+    that are gone, are passed over, as pretix does), locked in primary-key order when the mode locks:
+    a checkout or change of one of them waits for this order, then finds it gone. No query when there
+    are none."""
+    if not draft.consume_carts:
+        return []
+    rows = Cart.objects.filter(event=draft.event, pk__in=draft.consume_carts)
+    if draft.cart is not None:
+        rows = rows.exclude(pk=draft.cart.pk)
+    if lock:
+        rows = rows.select_for_update()
+    return list(rows.order_by("pk").values_list("pk", flat=True))
 
 
 def limits_orders(coupon) -> bool:
@@ -224,6 +243,7 @@ def gather(draft: Draft, *, mode: Mode, now: datetime) -> Gathered:
     # re-checks nothing); under the locks only an unexpired cart holds anything (its expiry
     # read with the lock: a change just committed may have extended it).
     holds = cart is not None and (not mode.locks or expires > now)
+    consumed = consumed_carts(draft, lock=mode.locks)
 
     positions = combine(stored.positions, draft.positions, draft.parent_ref)
     catalog = load_catalog(event, positions)
@@ -231,7 +251,11 @@ def gather(draft: Draft, *, mode: Mode, now: datetime) -> Gathered:
     if len(positions) > MAX_POSITIONS:
         raise DomainError(f"At most {MAX_POSITIONS} positions per order.", code="too_many_positions")
     check_known(positions, catalog)
-    prices = list_prices(positions, catalog)
+    # A manual price is the position's list price: the engine starts from it, the price stage keeps it.
+    prices = [
+        p.price if p.price is not None else listed
+        for p, listed in zip(positions, list_prices(positions, catalog), strict=True)
+    ]
     codes = code_order(positions, [*stored.codes, *draft.codes])
     held_codes = frozenset(stored.codes) if holds else frozenset()
     taking = frozenset(i for i, p in enumerate(positions) if p.ref is None or not holds)
@@ -240,7 +264,7 @@ def gather(draft: Draft, *, mode: Mode, now: datetime) -> Gathered:
     quotas, membership = quota_membership(event, positions)
     to_check = {q for i in checked for q in membership[i] if quotas[q].size is not None}
 
-    blocking_ids = blocking_voucher_ids([event.pk]) if to_check else []
+    blocking_ids = blocking_voucher_ids([event.pk], now=now) if to_check else []
 
     # The locks, in the one order: (cart above), quotas, vouchers, coupons.
     limited = limited_quotas(to_check, lock=mode.locks)
@@ -260,8 +284,9 @@ def gather(draft: Draft, *, mode: Mode, now: datetime) -> Gathered:
         now=now,
         exclude_cart=cart.pk if cart is not None else None,
         blocking_vouchers=blocking_ids,
+        exclude_carts=consumed,
     )
-    blocking = count_blocking_vouchers(limited) if limited and blocking_ids else {}
+    blocking = count_blocking_vouchers(limited, now=now) if limited and blocking_ids else {}
     # Gift cards last in the lock order, and only for an order: a cart or a preview holds no balance.
     card_texts = [normalise_code(c) for c in [*stored.gift_cards, *draft.gift_cards]]
     cards = gift_cards_find(
@@ -273,5 +298,5 @@ def gather(draft: Draft, *, mode: Mode, now: datetime) -> Gathered:
         found=found, quotas=quotas, membership=membership, limited=limited,
         counts=counts, blocking=blocking, last_positionid=stored.last_positionid,
         gift_cards=[(text, cards.get(text)) for text in card_texts],
-        stored_gift_cards=frozenset(stored.gift_cards),
+        stored_gift_cards=frozenset(stored.gift_cards), consumed_carts=tuple(consumed),
     )  # fmt: skip

@@ -7,6 +7,9 @@
   checked against what is sold and held, and the cart's new holds are stored.
 - :data:`ORDER`: a checkout (of a cart, or ``POST orders/``). Under the locks;
   everything is checked, minimum counts too, and the order is stored.
+- :data:`SIMULATE`: ``POST orders/`` with ``simulate: true``. Everything is checked
+  as for an order, from what is sold and held now but without the locks (a simulation
+  never makes a checkout wait); the order is built in memory, nothing is stored or redeemed.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ class Store(enum.StrEnum):
     NOTHING = "nothing"
     CART = "cart"
     ORDER = "order"
+    SIMULATED_ORDER = "simulated_order"
 
 
 @dataclass(frozen=True)
@@ -35,3 +39,4 @@ class Mode:
 PRICE = Mode(locks=False, stores=Store.NOTHING, complete=False)
 CART = Mode(locks=True, stores=Store.CART, complete=False)
 ORDER = Mode(locks=True, stores=Store.ORDER, complete=True)
+SIMULATE = Mode(locks=False, stores=Store.SIMULATED_ORDER, complete=True)

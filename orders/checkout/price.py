@@ -15,15 +15,17 @@ from decimal import Decimal
 
 from core.errors import ConflictError
 from discounts.models import Discount
-from orders.checkout.adapter import price_positions
+from orders.checkout.adapter import price_positions, voucher_saving
 from orders.checkout.codes import AppliedCodes
 from orders.checkout.decide import PartlyApplied, SetAside, decide
-from orders.checkout.draft import PositionSpec
+from orders.checkout.draft import PositionSpec, refuse
 from orders.checkout.gather import Gathered
 from orders.checkout.giftcards import GiftCardShare, gift_card_shares
 from orders.pricing import PricedLine
 from orders.pricing.money import quantize
+from vouchers.choices import CodeKind
 from vouchers.resolution import ResolvedCode
+from vouchers.resolution.types import CodeErrorCode
 
 
 @dataclass(frozen=True)
@@ -86,9 +88,11 @@ class PriceChanged(ConflictError):
     default_detail = "The total is not the expected one any more; check the new price and confirm again."
 
 
-def price(gathered: Gathered, applied: AppliedCodes) -> PricedView:
+def price(gathered: Gathered, applied: AppliedCodes, *, whole_order: bool = False) -> PricedView:
     """Price through the engine (list price → codes → rules → totals). When the draft names the
-    total the customer saw and it differs: 409 ``price_changed`` with both totals."""
+    total the customer saw and it differs: 409 ``price_changed`` with both totals. For a
+    ``whole_order`` (an order is created), a position whose voucher's budget is spent before it is
+    refused (:func:`check_budgets`)."""
     rules = gathered.rules
 
     def price_with(codes):
@@ -119,9 +123,36 @@ def price(gathered: Gathered, applied: AppliedCodes) -> PricedView:
         warnings=decision.warnings,
         gift_cards=gift_card_shares(applied.gift_cards, result.total, result.currency.code),
     )
+    if whole_order:
+        check_budgets(view, decision.codes)
     expected = gathered.draft.expected_total
     if expected is not None:
         expected = quantize(expected, result.currency)
         if expected != view.total:
             raise PriceChanged(total=str(view.total), expected_total=str(expected))
     return view
+
+
+def check_budgets(view: PricedView, codes: list[ResolvedCode]) -> None:
+    """A position carrying a voucher with a budget, to which the voucher would give a discount but
+    whose budget the positions before it have spent, is refused (400 ``budget_exhausted`` naming the
+    position), as pretix refuses it; one the budget still covers in part keeps the smaller discount."""
+    budgeted = {
+        code.code: code
+        for code in codes
+        if code.kind == CodeKind.VOUCHER and code.budget_remaining is not None
+    }
+    if not budgeted:
+        return
+    for index, priced in enumerate(view.positions):
+        code = budgeted.get(priced.spec.voucher) if priced.spec.voucher else None
+        if code is None:
+            continue
+        own = sum((s.amount for s in priced.line.codes if s.code == code.code), Decimal("0"))
+        if own <= 0 < voucher_saving(code, priced.line.list_price, view.currency):
+            raise refuse(
+                CodeErrorCode.BUDGET_EXHAUSTED.value,
+                f"The voucher's remaining budget of {code.budget_remaining} is spent by the positions "
+                "before this one.",
+                index, priced.spec, kind=code.kind.value, code_text=code.code,
+            )  # fmt: skip

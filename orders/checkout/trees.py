@@ -29,13 +29,15 @@ def bulk_create_tree(
     positions: Sequence[PositionSpec],
     build: Callable[[int, PositionSpec, M | None], M],
     stored: Mapping[int, M] | None = None,
+    insert: bool = True,
 ) -> list[M]:
     """Create one row per position, parents before children (``addon_to`` needs their ids); the
     rows of all positions, in their order.
 
     ``build(index, spec, parent_row)`` makes the unsaved row. ``stored``: rows of positions
     that already exist (by index), not inserted again. At most three INSERTs, whatever the
-    number of positions.
+    number of positions. Without ``insert`` (a simulated order) nothing is written: each row gets its
+    index + 1 as a stand-in primary key, so children can refer to their parents.
     """
     stored = stored or {}
     rows: list[M | None] = [stored.get(i) for i in range(len(positions))]
@@ -47,6 +49,9 @@ def bulk_create_tree(
             spec = positions[index]
             parent = rows[spec.addon_to] if spec.addon_to is not None else None
             rows[index] = build(index, spec, parent)
+            if not insert:
+                rows[index].pk = index + 1
             batch.append(rows[index])
-        rawsql.insert(batch)  # bulk_create without the ORM's statement building
+        if insert:
+            rawsql.insert(batch)  # bulk_create without the ORM's statement building
     return [row for row in rows if row is not None]

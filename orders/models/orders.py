@@ -133,6 +133,11 @@ class OrderPosition(models.Model):
     )
     rule_discount = models.DecimalField(**MONEY, default=Decimal("0"))
     price = models.DecimalField(**MONEY)
+    price_manual = models.BooleanField(
+        default=False,
+        help_text="The price was set by the caller that created the order (pretix's explicit price): no code "
+        "or rule changed it.",
+    )
 
     class Meta:
         ordering = ("order", "positionid")

@@ -6,7 +6,8 @@ positions, then the vouchers and the coupons named by the codes (primary-key
 order); check everything again from those fresh rows and what is sold and held
 under them; price through the engine (409 ``price_changed`` when the caller's
 ``expected_total`` differs); store the order, its positions, one redemption per
-code, the usage counters (through the vouchers app); delete the cart.
+code, the usage counters (through the vouchers app); delete the cart (and the carts the order
+consumes). A simulation runs the same path without the locks and stores nothing.
 
 The number of queries does not depend on the number of positions.
 """
@@ -16,11 +17,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from uuid import UUID
 
 from core.metrics import checkout_counted
 from orders.checkout import run
 from orders.checkout.draft import Draft, PositionSpec
-from orders.checkout.mode import ORDER
+from orders.checkout.mode import ORDER, SIMULATE
 from orders.models import Cart, Order
 from ticketing.models import Event, SalesChannel
 
@@ -36,13 +38,21 @@ def order_place(
     now: datetime,
     expected_total: Decimal | None = None,
     gift_cards: Sequence[str] = (),
+    consume_carts: Sequence[UUID] = (),
+    simulate: bool = False,
 ) -> Order:
-    """A pending order from ``positions`` (``addon_to``: index; bundles are added) and ``codes``;
-    ``gift_cards`` pay its total in the order given (when they pay all of it, the order is paid)."""
+    """A pending order from ``positions`` (``addon_to``: index; bundles are added; ``price``: a manual
+    price) and ``codes``; ``gift_cards`` pay its total in the order given (when they pay all of it, the
+    order is paid). ``consume_carts``: carts of the event the order replaces (their holds are its own,
+    they are deleted with it). ``simulate``: everything checked and priced, nothing stored or redeemed;
+    the order returned is unsaved (code ``PREVIEW``)."""
     draft = Draft(
         event=event, sales_channel=sales_channel, email=email, name=name, positions=tuple(positions),
         codes=tuple(codes), expected_total=expected_total, gift_cards=tuple(gift_cards),
+        consume_carts=tuple(consume_carts),
     )  # fmt: skip
+    if simulate:
+        return run(draft, mode=SIMULATE, now=now).order
     with checkout_counted():
         return run(draft, mode=ORDER, now=now).order
 

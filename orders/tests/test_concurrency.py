@@ -253,3 +253,27 @@ def test_carts_and_direct_orders_mixed_on_one_quota_never_sell_more_than_it(even
     )
     assert statuses(mixed) == {(201, None): len(held), (409, "quota_exceeded"): 10}
     assert Order.objects.count() == 10
+
+
+def test_a_cart_checked_out_while_an_order_consumes_it_sells_its_seat_once(event, ticket):
+    """The cart holds the last seat; its checkout, two orders consuming it and two plain orders run at
+    once: the cart's lock decides between the first three, the quota's refuses the rest."""
+    Quota.objects.filter(items=ticket).update(size=1)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {TOKEN[0]}")
+    cart = new_cart(client, [pos(ticket)]).json()["id"]
+
+    def request(c: APIClient, index: int):
+        if index == 0:
+            return checkout(c, cart)
+        body = {"email": "b@example.com", "positions": [pos(ticket)]}
+        if index in (1, 2):
+            body["consume_carts"] = [cart]
+        return c.post(BASE + "orders/", body, format="json")
+
+    responses = at_once(5, request)
+    found = statuses(responses)
+    assert found[(201, None)] == 1
+    assert found[(409, "quota_exceeded")] + found[(404, "not_found")] == 4
+    assert Order.objects.count() == 1
+    assert Cart.objects.count() == 0 and CartPosition.objects.count() == 0

@@ -32,11 +32,28 @@ class PositionInputSerializer(StrictSerializer):
     )  # fmt: skip
 
 
+class OrderPositionInputSerializer(PositionInputSerializer):
+    """A position of ``POST orders/``: pretix's, with its optional manual ``price``."""
+
+    price = MoneyField(
+        required=False, allow_null=True, default=None,
+        help_text="A manual price: the position costs exactly this, no code or rule changes it (pretix's "
+        "explicit price). Not together with a voucher on the position.",
+    )  # fmt: skip
+
+    def validate(self, attrs):
+        if attrs["price"] is not None and attrs["voucher"]:
+            raise serializers.ValidationError(
+                {"price": ["A position with a manual price cannot carry a voucher: send one or the other."]}
+            )
+        return attrs
+
+
 def position_specs(rows: list[dict]) -> list[PositionSpec]:
     return [
         PositionSpec(
             item=row["item"], variation=row["variation"], subevent=row["subevent"], addon_to=row["addon_to"],
-            voucher=normalise_code(row["voucher"]) or None,
+            voucher=normalise_code(row["voucher"]) or None, price=row.get("price"),
         )  # fmt: skip
         for row in rows
     ]
@@ -107,7 +124,17 @@ class OrderCreateSerializer(PositionsAndCodesSerializer):
     email = serializers.EmailField()
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     expected_total = MoneyField(required=False, allow_null=True, default=None)
-    positions = PositionInputSerializer(many=True, min_length=1, max_length=MAX_POSITIONS)
+    positions = OrderPositionInputSerializer(many=True, min_length=1, max_length=MAX_POSITIONS)
+    simulate = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Price and check everything, store and redeem nothing: the answer is the order that would "
+        "be created, with the code PREVIEW.",
+    )  # fmt: skip
+    consume_carts = serializers.ListField(
+        child=serializers.UUIDField(), required=False, default=list, max_length=MAX_CODES,
+        help_text="Ids of this event's carts that the order replaces: what they hold counts as the order's "
+        "own, and they are deleted with it (ids of carts that are gone are passed over).",
+    )  # fmt: skip
 
 
 class CartCreateSerializer(PositionsAndCodesSerializer):

@@ -159,13 +159,41 @@ class OrderPositionSerializer(StrictModelSerializer):
     discount_rule = RuleRefSerializer(allow_null=True)
     rule_discount = MoneyField()
     price = MoneyField()
+    price_manual = serializers.BooleanField(
+        help_text="The price was set by the caller (a manual price): no code or rule changed it."
+    )
+    order = serializers.SerializerMethodField()
+    voucher = serializers.IntegerField(
+        source="voucher_id", allow_null=True, help_text="pretix: the voucher's id."
+    )
+    discount = serializers.IntegerField(
+        source="discount_rule_id", allow_null=True, help_text="pretix: the id of the rule that consumed it."
+    )
+    voucher_budget_use = serializers.SerializerMethodField()
+    canceled = serializers.SerializerMethodField()
 
     class Meta:
         model = OrderPosition
         fields = (
-            "id", "positionid", "item", "variation", "subevent", "addon_to", "is_bundled", "list_price",
-            "code", "codes", "code_discount", "discount_rule", "rule_discount", "price",
+            "id", "order", "positionid", "item", "variation", "subevent", "addon_to", "is_bundled",
+            "list_price", "code", "codes", "code_discount", "discount_rule", "rule_discount", "price",
+            "price_manual", "voucher", "discount", "voucher_budget_use", "canceled",
         )  # fmt: skip
+
+    def get_order(self, obj: OrderPosition) -> str:
+        """pretix: the order's code."""
+        return obj.order.code
+
+    @extend_schema_field(MoneyField(
+        allow_null=True, help_text="pretix: what the position's voucher took off it (null without a voucher)."
+    ))  # fmt: skip
+    def get_voucher_budget_use(self, obj: OrderPosition) -> str | None:
+        use = voucher_budget_use(obj, self.context["redemption_kinds"])
+        return None if use is None else amount_text(use, context_currency(self))
+
+    def get_canceled(self, obj: OrderPosition) -> bool:
+        """pretix: a position canceled on its own; this API cancels whole orders only (always false)."""
+        return False
 
     def get_addon_to(self, obj: OrderPosition) -> int | None:
         """The parent's ``positionid``, as pretix does."""
@@ -218,6 +246,12 @@ class OrderSerializer(StrictModelSerializer):
     """An order with its positions' price breakdown, the codes it redeemed, what gift cards paid of it
     and what is still due, and the gift cards it issued."""
 
+    status = serializers.SerializerMethodField()
+    status_text = serializers.ChoiceField(
+        source="status", choices=OrderStatus.choices,
+        help_text="The status in words: pending, paid, canceled.",
+    )
+    event = serializers.SerializerMethodField()
     sales_channel = serializers.CharField(source="sales_channel.identifier")
     list_total = MoneyField()
     code_discount_total = MoneyField()
@@ -234,10 +268,20 @@ class OrderSerializer(StrictModelSerializer):
     class Meta:
         model = Order
         fields = (
-            "code", "status", "email", "name", "sales_channel", "datetime", "list_total",
-            "code_discount_total", "rule_discount_total", "total", "tags", "positions", "redemptions",
-            "set_aside_codes", "warnings", "gift_cards", "amount_due", "issued_gift_cards",
+            "code", "event", "status", "status_text", "email", "name", "sales_channel", "datetime",
+            "list_total", "code_discount_total", "rule_discount_total", "total", "tags", "positions",
+            "redemptions", "set_aside_codes", "warnings", "gift_cards", "amount_due", "issued_gift_cards",
         )  # fmt: skip
+
+    @extend_schema_field(serializers.ChoiceField(
+        choices=["n", "p", "c"], help_text="pretix's letter: n (pending), p (paid), c (canceled).",
+    ))  # fmt: skip
+    def get_status(self, obj: Order) -> str:
+        return PRETIX_STATUS[obj.status]
+
+    def get_event(self, obj: Order) -> str:
+        """The event's slug."""
+        return event_slug(obj, self.context)
 
     @extend_schema_field(MoneyField(help_text="A pending order: the total minus what gift cards paid; "
                                     "a paid or canceled one: 0."))  # fmt: skip
@@ -251,6 +295,7 @@ class OrderSerializer(StrictModelSerializer):
             **self.context,
             "positionids": {row.pk: row.positionid for row in rows},
             "redemption_codes": {r.pk: r.code for r in obj.redemption_list},
+            "redemption_kinds": {r.pk: r.kind for r in obj.redemption_list},
         }
         return OrderPositionSerializer(rows, many=True, context=context).data
 
@@ -270,7 +315,24 @@ class OrderSerializer(StrictModelSerializer):
         """The declared fields describe the resource (schema, docs); rendering them through DRF's
         field machinery costs more than a checkout's pricing, so this builds the same dict directly
         (``test_the_fast_rendering_matches_the_declared_fields`` keeps the two in step)."""
-        return order_data(instance, currency=context_currency(self))
+        return order_data(instance, currency=context_currency(self), event=event_slug(instance, self.context))
+
+
+#: pretix's status letters for this API's status words (``status``; ``status_text`` keeps the word).
+PRETIX_STATUS = {OrderStatus.PENDING: "n", OrderStatus.PAID: "p", OrderStatus.CANCELED: "c"}
+
+
+def event_slug(order: Order, context: dict) -> str:
+    event = context.get("event")
+    return event.slug if event is not None and event.pk == order.event_id else order.event.slug
+
+
+def voucher_budget_use(row: OrderPosition, kinds: dict[int, str]) -> Decimal | None:
+    """What the position's own voucher took off it (pretix's ``voucher_budget_use``); None without one."""
+    if row.voucher_id is None:
+        return None
+    taken = sum((ln.amount for ln in row.code_list if kinds.get(ln.redemption_id) == "voucher"), Decimal("0"))
+    return max(taken, Decimal("0"))
 
 
 def amount_due(order: Order) -> Decimal:
@@ -281,12 +343,17 @@ def amount_due(order: Order) -> Decimal:
     return order.total - paid
 
 
-def order_data(order: Order, *, currency: str) -> dict:
+def order_data(order: Order, *, currency: str, event: str) -> dict:
+    """The order as the API shows it. A simulated order (not stored: no primary key) shows no ids of
+    its positions and redemptions."""
+
     def money(value) -> str:
         return amount_text(value, currency)
 
+    stored = order.pk is not None
     positionids = {row.pk: row.positionid for row in order.position_list}
     texts = {r.pk: r.code for r in order.redemption_list}
+    kinds = {r.pk: r.kind for r in order.redemption_list}
     rules = {}
     positions = []
     for row in order.position_list:
@@ -298,23 +365,28 @@ def order_data(order: Order, *, currency: str) -> dict:
                 rule = rules[row.discount_rule_id] = {
                     "id": row.discount_rule_id, "name": row.discount_rule.internal_name
                 }  # fmt: skip
+        budget_use = voucher_budget_use(row, kinds)
         positions.append({
-            "id": row.pk, "positionid": row.positionid, "item": row.item_id, "variation": row.variation_id,
+            "id": row.pk if stored else None, "order": order.code, "positionid": row.positionid,
+            "item": row.item_id, "variation": row.variation_id,
             "subevent": row.subevent_id, "addon_to": parent,
             "is_bundled": row.is_bundled, "list_price": money(row.list_price), "code": row.code or None,
             "codes": [{"code": texts[ln.redemption_id], "amount": money(ln.amount)} for ln in row.code_list],
             "code_discount": money(row.code_discount), "discount_rule": rule,
             "rule_discount": money(row.rule_discount), "price": money(row.price),
+            "price_manual": row.price_manual, "voucher": row.voucher_id, "discount": row.discount_rule_id,
+            "voucher_budget_use": None if budget_use is None else money(budget_use), "canceled": False,
         })  # fmt: skip
     return {
-        "code": order.code, "status": order.status, "email": order.email, "name": order.name,
+        "code": order.code, "event": event, "status": PRETIX_STATUS[order.status],
+        "status_text": order.status, "email": order.email, "name": order.name,
         "sales_channel": order.sales_channel.identifier, "datetime": drf_datetime(order.datetime),
         "list_total": money(order.list_total), "code_discount_total": money(order.code_discount_total),
         "rule_discount_total": money(order.rule_discount_total), "total": money(order.total),
         "tags": list(order.tags), "positions": positions,
         "redemptions": [
-            {"id": r.pk, "kind": r.kind, "code": r.code, "voucher": r.voucher_id, "coupon": r.coupon_id,
-             "uses": r.uses, "tickets": r.tickets, "discount": money(r.discount),
+            {"id": r.pk if stored else None, "kind": r.kind, "code": r.code, "voucher": r.voucher_id,
+             "coupon": r.coupon_id, "uses": r.uses, "tickets": r.tickets, "discount": money(r.discount),
              "saving": None if r.saving is None else money(r.saving), "reversed": r.reversed}
             for r in order.redemption_list
         ],

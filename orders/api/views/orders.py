@@ -8,6 +8,8 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.errors import DomainError
+from orders.api.errors import add_position_fields
 from orders.api.filters import OrderFilter
 from orders.api.serializers.inputs import OrderCreateSerializer, position_specs
 from orders.api.serializers.outputs import OrderSerializer
@@ -51,20 +53,30 @@ class OrderViewSet(
         """Create an order directly from positions and codes, through the checkout's service.
 
         ``gift_cards`` pay its total, in the order given; when they pay all of it the order is created
-        paid (``amount_due`` 0.00)."""
+        paid (``amount_due`` 0.00). A position's ``price`` is a manual price. ``simulate: true`` checks
+        and prices everything and stores nothing: 201 with the order that would be created (code
+        ``PREVIEW``). ``consume_carts``: carts the order replaces (their holds are its own; they are
+        deleted with it). A refused position also carries pretix's ``positions`` list."""
         body = OrderCreateSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         data = body.validated_data
+        specs = position_specs(data["positions"])
 
         def work():
-            order = order_place(
-                event=self.event, sales_channel=data["sales_channel"],
-                positions=position_specs(data["positions"]), codes=data["codes"], email=data["email"],
-                name=data["name"], now=timezone.now(), expected_total=data["expected_total"],
-                gift_cards=data["gift_cards"],
-            )  # fmt: skip
+            try:
+                order = order_place(
+                    event=self.event, sales_channel=data["sales_channel"], positions=specs,
+                    codes=data["codes"], email=data["email"], name=data["name"], now=timezone.now(),
+                    expected_total=data["expected_total"], gift_cards=data["gift_cards"],
+                    consume_carts=data["consume_carts"], simulate=data["simulate"],
+                )  # fmt: skip
+            except DomainError as exc:
+                add_position_fields(exc, specs)
+                raise
             return status.HTTP_201_CREATED, OrderSerializer(order, context=self.get_serializer_context()).data
 
+        if data["simulate"]:  # stores nothing, not even the answer under an idempotency key
+            return Response(work()[1], status=status.HTTP_201_CREATED)
         stored = run_idempotent(
             scope=caller_scope(self), key=idempotency_key(request),
             fingerprint=request_hash("POST", request.path, request.data), work=work,

@@ -215,7 +215,7 @@ def test_checkout_creates_the_order_and_deletes_the_cart(api, event, shop):
     response = checkout(api, cart["id"], name="Ada", expected_total="75.00")
     assert response.status_code == 201, response.json()
     order = response.json()
-    assert (order["status"], order["email"], order["name"], order["total"]) == (
+    assert (order["status_text"], order["email"], order["name"], order["total"]) == (
         "pending", "a@example.com", "Ada", "75.00"
     )  # fmt: skip
     assert not Cart.objects.exists()

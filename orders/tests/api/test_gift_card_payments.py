@@ -53,7 +53,7 @@ def test_a_card_pays_part_of_an_order_which_stays_pending_with_the_rest_due(buy,
     response = buy([pos(shop.ticket), pos(shop.cheap)], gift_cards=["gift-fifty"])  # any case
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert (body["status"], body["total"], body["amount_due"]) == ("pending", "80.00", "30.00")
+    assert (body["status_text"], body["total"], body["amount_due"]) == ("pending", "80.00", "30.00")
     assert body["gift_cards"] == [{"code": "GIFT-FIFTY", "amount": "50.00", "refunded": False}]
     assert balance(card) == D("0")
     order = Order.objects.get(code=body["code"])
@@ -64,7 +64,7 @@ def test_a_card_pays_part_of_an_order_which_stays_pending_with_the_rest_due(buy,
 
 def test_a_card_that_pays_everything_makes_the_order_paid(buy, shop, card):
     body = buy([pos(shop.cheap)], gift_cards=[card.code]).json()
-    assert (body["status"], body["amount_due"]) == ("paid", "0.00")
+    assert (body["status_text"], body["amount_due"]) == ("paid", "0.00")
     assert body["gift_cards"] == [{"code": card.code, "amount": "30.00", "refunded": False}]
     assert balance(card) == D("20.00")
     assert Order.objects.get(code=body["code"]).paid_at is not None
@@ -77,7 +77,7 @@ def test_two_cards_pay_in_the_order_given_each_as_much_as_it_holds(buy, organize
         {"code": small.code, "amount": "20.00", "refunded": False},
         {"code": card.code, "amount": "50.00", "refunded": False},
     ]
-    assert (body["total"], body["amount_due"], body["status"]) == ("100.00", "30.00", "pending")
+    assert (body["total"], body["amount_due"], body["status_text"]) == ("100.00", "30.00", "pending")
     assert (balance(small), balance(card)) == (D("0"), D("0"))
 
 
@@ -85,7 +85,7 @@ def test_a_card_the_total_no_longer_needs_pays_nothing_and_keeps_its_balance(buy
     other = GiftCardFactory(organizer=organizer, code="GIFT-OTHER", value=D("40.00"))
     body = buy([pos(shop.cheap)], gift_cards=[card.code, other.code]).json()
     assert body["gift_cards"] == [{"code": card.code, "amount": "30.00", "refunded": False}]
-    assert body["status"] == "paid"
+    assert body["status_text"] == "paid"
     assert balance(other) == D("40.00")
     assert GiftCardPayment.objects.count() == 1
 
@@ -138,7 +138,7 @@ def test_refused_cards_name_themselves_and_nothing_is_stored(buy, event, organiz
 
 def test_a_card_limited_to_this_event_pays_in_it(buy, event, shop, card):
     card.allowed_events.set([event])
-    assert buy([pos(shop.cheap)], gift_cards=[card.code]).json()["status"] == "paid"
+    assert buy([pos(shop.cheap)], gift_cards=[card.code]).json()["status_text"] == "paid"
 
 
 def test_a_gift_card_typed_as_a_discount_code_is_unknown(buy, shop, card):
@@ -182,7 +182,7 @@ def test_canceling_gives_what_the_cards_paid_back(api, buy, organizer, shop, car
 
 def test_a_paid_order_paid_by_a_card_is_canceled_and_refunded(api, buy, shop, card):
     code = buy([pos(shop.cheap)], gift_cards=[card.code]).json()["code"]
-    assert api.post(ORDERS + f"{code}/mark_canceled/").json()["status"] == "canceled"
+    assert api.post(ORDERS + f"{code}/mark_canceled/").json()["status_text"] == "canceled"
     assert balance(card) == D("50.00")
 
 
@@ -219,7 +219,7 @@ def test_a_cart_keeps_its_cards_and_its_checkout_pays_with_them(api, organizer, 
     assert (read["gift_cards"], read["invalid_codes"]) == (cart["gift_cards"], [])
     assert balance(card) == D("50.00")  # a cart holds no balance
     order = api.post(CARTS + f"{cart['id']}/checkout/", {"email": "a@example.com"}, format="json").json()
-    assert (order["status"], order["gift_cards"][0]["amount"]) == ("paid", "50.00")
+    assert (order["status_text"], order["gift_cards"][0]["amount"]) == ("paid", "50.00")
     assert balance(card) == D("0") and not CartGiftCard.objects.exists()
 
 
@@ -293,7 +293,7 @@ def issued(order_code: str) -> list[GiftCard]:
 
 def test_marking_an_order_paid_issues_a_card_per_gift_card_position(api, buy, event, shop, gift_item):
     body = buy([pos(gift_item), pos(shop.ticket), pos(gift_item)]).json()
-    assert (body["status"], body["issued_gift_cards"]) == ("pending", [])
+    assert (body["status_text"], body["issued_gift_cards"]) == ("pending", [])
     assert not GiftCard.objects.exists()
     paid = api.post(ORDERS + f"{body['code']}/mark_paid/").json()
     cards = issued(body["code"])
@@ -318,7 +318,7 @@ def test_the_issued_value_is_the_price_the_position_paid(api, buy, event, gift_i
 
 def test_an_order_paid_by_gift_cards_issues_its_cards_at_once(buy, card, gift_item):
     body = buy([pos(gift_item)], gift_cards=[card.code]).json()
-    assert body["status"] == "paid"
+    assert body["status_text"] == "paid"
     [new] = issued(body["code"])
     assert body["issued_gift_cards"] == [
         {"code": new.code, "value": "25.00", "positionid": 1, "voided": False}
