@@ -36,7 +36,7 @@ from vouchers.tests.factories import CouponFactory, CouponSeriesFactory
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMEDRIVER = Path(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
-WINDOW = "1280,1000"
+WINDOW = "1600,1000"
 PROJECT_APPS = ("ticketing", "discounts", "vouchers", "orders")
 STAFF_PASSWORD = "alpha-staff-password"
 

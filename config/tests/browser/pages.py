@@ -110,6 +110,12 @@ class Browser:
     def choose(self, name: str, visible_text: str) -> None:
         Select(self.driver.find_element(By.NAME, name)).select_by_visible_text(visible_text)
 
+    def value(self, name: str) -> str:
+        return self.driver.find_element(By.NAME, name).get_attribute("value")
+
+    def checked(self, name: str) -> bool:
+        return self.driver.find_element(By.NAME, name).is_selected()
+
     def options(self, name: str) -> list[str]:
         return [option.text for option in Select(self.driver.find_element(By.NAME, name)).options]
 
@@ -156,5 +162,9 @@ class Browser:
         index = [h.strip().lower() for h in headers].index(header.lower())
         return [row[index] for row in self.rows(css)]
 
-    def shot(self, step: str) -> None:
+    def shot(self, step: str, *, at: str | None = None) -> None:
+        """Save the step's screenshot, scrolled to the element ``at`` (CSS) when given."""
+        if at is not None:
+            element = self.driver.find_element(By.CSS_SELECTOR, at)
+            self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
         self.screenshots.save(self.driver, step)
