@@ -106,7 +106,14 @@ def world(transactional_db) -> World:
     QuotaFactory(event=alpha_conf, name="Alpha tickets", size=100, items=[alpha_ticket])
     alpha_series = CouponSeriesFactory(organizer=alpha, name="Alpha series")
     CouponFactory(series=alpha_series, code="ALPHA-FIRST")
-    OrderFactory(event=alpha_conf, code="ALPHA1", email="ada@example.com")
+    alpha_order = OrderFactory(
+        event=alpha_conf,
+        code="ALPHA1",
+        email="ada@example.com",
+        list_total=Decimal("23.00"),
+        total=Decimal("23.00"),
+    )
+    OrderPositionFactory(order=alpha_order, item=alpha_ticket)
 
     bravo = OrganizerFactory(slug="bravo", name="Bravo Org")
     TeamFactory(organizer=bravo, name="Bravo team", all_permissions=True,
