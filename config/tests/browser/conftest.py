@@ -41,6 +41,20 @@ PROJECT_APPS = ("ticketing", "discounts", "vouchers", "orders")
 STAFF_PASSWORD = "alpha-staff-password"
 
 
+#: The modules in the order of the issue's steps, so that the screenshots' numbers read as the story.
+STEPS = ("test_login_and_scoping", "test_discount_rule", "test_coupons", "test_try_cart", "test_cancel_order")
+
+
+def pytest_collection_modifyitems(items):
+    def place(numbered) -> tuple[int, int]:
+        index, item = numbered
+        module = item.module.__name__.rpartition(".")[2] if item.module else ""
+        here = item.module is not None and item.module.__name__.startswith(__package__ or "")
+        return (STEPS.index(module) if here and module in STEPS else len(STEPS), index)
+
+    items[:] = [item for _, item in sorted(enumerate(items), key=place)]
+
+
 @pytest.fixture(scope="session")
 def chromium():
     missing = [str(path) for path in (CHROMIUM, CHROMEDRIVER) if not path.is_file()]
