@@ -4,8 +4,10 @@ Redis. Not a test; CI runs it.
     python bench/servers.py [--workers 2] [--database-url postgres://postgres@127.0.0.1:5432/ticketshop_servers_bench]
                             [--redis-url redis://127.0.0.1:6391/0]
 
-Recreates the database (its name must contain ``bench``), starts two gunicorn
-servers (``--workers`` each, 127.0.0.1 only, DEBUG off) and sends every request of
+Recreates the database (its name must contain ``bench``), migrates it and starts two gunicorn
+servers (``--workers`` each, 127.0.0.1 only, DEBUG off), all through ``scripts/entrypoint`` (``migrate``,
+``web``; with ``--redis-url`` also ``worker`` and ``beat``): the deployment kit's process layout,
+which CI runs where containers cannot. Then it sends every request of
 a scenario at once, alternating between the two servers, then prints what each
 scenario produced against what it must produce:
 
@@ -32,9 +34,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -48,7 +52,6 @@ from checkout import (
     Client,
     env_for,
     recreate_database,
-    start_server,
     stop_server,
     wait_until_up,
 )  # noqa: E402
@@ -141,12 +144,31 @@ def sold(client: Client, quota: int) -> int:
 ORGANIZER = "/api/v1/organizers/servers/"
 
 
+ENTRYPOINT = str(ROOT / "scripts" / "entrypoint")
+
+
+def entrypoint(role: str, *args: str, env: dict[str, str], **extra_env: str) -> subprocess.Popen:
+    """``scripts/entrypoint <role>``: the image's entrypoint, so that CI runs the deployment kit's
+    process layout (web servers, a worker, beat) where containers cannot run."""
+    return subprocess.Popen(
+        [ENTRYPOINT, role, *args], cwd=ROOT, env={**env, **extra_env}, start_new_session=True
+    )
+
+
+def start_web(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
+    return entrypoint(
+        "web", env=env, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS=str(workers),
+        GUNICORN_ACCESS_LOG="", GUNICORN_TIMEOUT="60",
+    )  # fmt: skip
+
+
 def start_worker(env: dict[str, str]) -> subprocess.Popen:
-    """One Celery worker on the broker of ``env`` (two processes), as ``scripts/entrypoint worker``
-    runs it."""
-    celery = str(Path(PYTHON).with_name("celery"))
-    command = [celery, "-A", "config", "worker", "-l", "warning", "--concurrency", "2"]
-    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    """One Celery worker on the broker of ``env`` (two processes)."""
+    return entrypoint("worker", "-l", "warning", "--concurrency", "2", env=env)
+
+
+def start_beat(env: dict[str, str], schedule: str) -> subprocess.Popen:
+    return entrypoint("beat", "-l", "warning", env=env, CELERY_BEAT_SCHEDULE_FILE=schedule)
 
 
 def stop_worker(worker: subprocess.Popen) -> None:
@@ -222,13 +244,15 @@ def main() -> int:
         env.update({"REDIS_URL": args.redis_url, "CELERY_BROKER_URL": args.redis_url})
         flush_redis(args.redis_url)
     recreate_database(args.database_url)
-    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([ENTRYPOINT, "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
     out = subprocess.run([PYTHON, "manage.py", "shell", "-c", SEED], cwd=ROOT, env=env, check=True,
                          capture_output=True, text=True).stdout  # fmt: skip
     seed = json.loads(out.strip().splitlines()[-1])
     token, ids = seed["token"], seed["ids"]
-    servers = [start_server(args.database_url, port, args.workers, 1, env=env) for port in args.ports]
+    servers = [start_web(env, port, args.workers) for port in args.ports]
     worker = start_worker(env) if args.redis_url else None
+    schedule = str(Path(tempfile.mkdtemp(prefix="servers-beat-")) / "schedule")
+    beat = start_beat(env, schedule) if args.redis_url else None
     rows: list[tuple[str, str, str]] = []
     timings: list[tuple[str, float]] = []
     try:
@@ -298,6 +322,11 @@ def main() -> int:
             stop_server(server)
         if worker is not None:
             stop_worker(worker)
+        if beat is not None:
+            running = "yes" if beat.poll() is None else "no"
+            rows.append(("celery beat still running at the end", "yes", running))
+            stop_worker(beat)
+        shutil.rmtree(Path(schedule).parent, ignore_errors=True)
 
     width = max(len(name) for name, _, _ in rows)
     layout = ", one Celery worker and one Redis" if args.redis_url else ""

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from discounts.models import Discount, validate_discount
 from discounts.services import Direction, discount_move, discounts_set_active
+from ticketing.admin.display import money_text
 from ticketing.admin.scoping import OrganizerScopedAdmin
 
 RELATED_LISTS = ("condition_limit_products", "benefit_limit_products", "limit_sales_channels")
@@ -79,6 +80,7 @@ class DiscountAdmin(OrganizerScopedAdmin):
             for name in ("condition_limit_products", "benefit_limit_products"):
                 form.base_fields[name].queryset = obj.event.items.all()
             form.base_fields["limit_sales_channels"].queryset = obj.event.organizer.sales_channels.all()
+            form.base_fields["condition_min_value"].label = f"Condition min value ({obj.event.currency})"
         return form
 
     @admin.display(description="condition")
@@ -86,7 +88,7 @@ class DiscountAdmin(OrganizerScopedAdmin):
         scope = "all products" if rule.condition_all_products else "some products"
         if rule.condition_min_count:
             return f"at least {rule.condition_min_count} of {scope}"
-        return f"at least {rule.condition_min_value.normalize():f} {rule.event.currency} of {scope}"
+        return f"at least {money_text(rule.condition_min_value, rule.event.currency)} of {scope}"
 
     @admin.display(description="benefit")
     def benefit(self, rule: Discount) -> str:

@@ -1,7 +1,8 @@
 """Back office for orders: positions with their price breakdown, redemptions per code, carts.
 
 Prices and redemptions are records of what the checkout decided, so they are
-read-only here; status changes go through the same services as the API. The
+read-only here; amounts are written with their currency ("184.20 EUR"). Status changes go
+through the same services as the API, after a confirmation page (``orders.admin_status``). The
 order page says in words what each code did ("DEMO-PROMO: 5.00 off, saved 5.00"),
 which codes were set aside and what the checkout warned of.
 """
@@ -11,12 +12,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from core.errors import DomainError
+from orders.admin_status import (
+    MARK_CANCELED,
+    MARK_PAID,
+    STATUS_CHANGES,
+    StatusChange,
+    confirmation_page,
+    is_confirmed,
+    run_status_change,
+)
 from orders.admin_views.try_cart import try_cart_urls
 from orders.models import (
     Cart,
@@ -25,18 +38,19 @@ from orders.models import (
     GiftCardPayment,
     Order,
     OrderPosition,
-    OrderStatus,
     Redemption,
     RedemptionPosition,
 )
-from orders.services.orders import order_mark_canceled, order_mark_paid
+from orders.selectors import priced_cart
+from ticketing.admin.display import money_field, money_text
 from ticketing.admin.scoping import OrganizerScopedAdmin, OrganizerScopedInline
 from ticketing.currency import amount_text
 
 BREAKDOWN = (
-    "positionid", "item", "variation", "subevent", "addon_to", "is_bundled", "list_price", "code",
-    "codes", "code_discount", "discount_rule", "rule_discount", "price",
+    "positionid", "item", "variation", "subevent", "addon_to", "is_bundled", "shown_list_price", "code",
+    "codes", "shown_code_discount", "discount_rule", "shown_rule_discount", "shown_price",
 )  # fmt: skip
+ORDER_CURRENCY = "order.event.currency"
 
 
 def lines(texts: Iterable[str]) -> SafeString:
@@ -86,6 +100,10 @@ def warning_text(entry: dict) -> str:
 class ReadOnlyInline(OrganizerScopedInline, admin.TabularInline):
     extra = 0
     can_delete = False
+    related: tuple[str, ...] = ("order__event",)  # the currency of the amounts, with the rows
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*self.related)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -103,6 +121,10 @@ class OrderPositionInline(ReadOnlyInline):
     fields = BREAKDOWN
     readonly_fields = BREAKDOWN
     ordering = ("positionid",)
+    shown_list_price = money_field("list_price", ORDER_CURRENCY, description="list price")
+    shown_code_discount = money_field("code_discount", ORDER_CURRENCY, description="code discount")
+    shown_rule_discount = money_field("rule_discount", ORDER_CURRENCY, description="rule discount")
+    shown_price = money_field("price", ORDER_CURRENCY)
 
     def get_queryset(self, request):
         # The codes of every position in one query, in the order they were applied (redemption id).
@@ -133,8 +155,10 @@ class OrderPositionInline(ReadOnlyInline):
 class RedemptionInline(ReadOnlyInline):
     model = Redemption
     organizer_path = "order__event__organizer"
-    fields = ("kind", "code", "uses", "tickets", "discount", "saving", "reversed", "created")
+    fields = ("kind", "code", "uses", "tickets", "shown_discount", "shown_saving", "reversed", "created")
     readonly_fields = fields
+    shown_discount = money_field("discount", ORDER_CURRENCY)
+    shown_saving = money_field("saving", ORDER_CURRENCY)
 
 
 class GiftCardPaymentInline(ReadOnlyInline):
@@ -142,9 +166,10 @@ class GiftCardPaymentInline(ReadOnlyInline):
 
     model = GiftCardPayment
     organizer_path = "order__event__organizer"
-    fields = ("gift_card", "code", "amount", "created", "refunded", "refunded_at")
+    fields = ("gift_card", "code", "shown_amount", "created", "refunded", "refunded_at")
     readonly_fields = fields
     verbose_name_plural = "paid with gift cards"
+    shown_amount = money_field("amount", ORDER_CURRENCY)
 
 
 class GiftCardIssueInline(ReadOnlyInline):
@@ -152,27 +177,37 @@ class GiftCardIssueInline(ReadOnlyInline):
 
     model = GiftCardIssue
     organizer_path = "order__event__organizer"
-    fields = ("gift_card", "position", "value", "voided")
+    fields = ("gift_card", "position", "shown_value", "voided")
     readonly_fields = fields
     verbose_name_plural = "gift cards issued"
+    related = ("order__event", "gift_card", "position__order")
+    shown_value = money_field("value", ORDER_CURRENCY)
 
 
 @admin.register(Order)
 class OrderAdmin(OrganizerScopedAdmin):
     organizer_path = "event__organizer"
-    list_display = ("code", "event", "status", "email", "total", "datetime")
+    list_display = ("code", "event", "status", "email", "shown_total", "datetime")
     list_filter = ("status", "event", "sales_channel")
     search_fields = ("code", "email", "name", "positions__code")
     date_hierarchy = "datetime"
     list_select_related = ("event",)
     fields = (
-        "code", "event", "status", "email", "name", "sales_channel", "datetime", "list_total",
-        "code_discount_total", "rule_discount_total", "total", "redeemed_codes", "codes_set_aside",
-        "code_warnings", "tags", "paid_at", "canceled_at",
+        "code", "event", "status", "email", "name", "sales_channel", "datetime", "shown_list_total",
+        "shown_code_discount_total", "shown_rule_discount_total", "shown_total", "redeemed_codes",
+        "codes_set_aside", "code_warnings", "tags", "paid_at", "canceled_at",
     )  # fmt: skip
     readonly_fields = fields
     inlines = (OrderPositionInline, RedemptionInline, GiftCardPaymentInline, GiftCardIssueInline)
     actions = ("mark_paid", "mark_canceled")
+    shown_list_total = money_field("list_total", "event.currency", description="list total")
+    shown_code_discount_total = money_field(
+        "code_discount_total", "event.currency", description="code discount total"
+    )
+    shown_rule_discount_total = money_field(
+        "rule_discount_total", "event.currency", description="rule discount total"
+    )
+    shown_total = money_field("total", "event.currency")
 
     @admin.display(description="Codes")
     def redeemed_codes(self, obj: Order):
@@ -196,24 +231,51 @@ class OrderAdmin(OrganizerScopedAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # cancel instead: usage is given back and the history kept
 
-    def _each(self, request, queryset, service, verb: str) -> None:
-        done = 0
-        for order in queryset:
-            try:
-                service(order=order, now=timezone.now())
-                done += 1
-            except DomainError as exc:
-                self.message_user(request, f"{order.code}: {exc.detail}", messages.WARNING)
-        if done:
-            self.message_user(request, f"{done} order(s) {verb}.", messages.SUCCESS)
+    def get_urls(self):
+        def view(change: StatusChange):
+            def status_change(request, object_id):
+                return self.status_change_view(request, object_id, change)
 
-    @admin.action(description="Mark selected pending orders as paid")
+            return self.admin_site.admin_view(status_change)
+
+        name = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path("<path:object_id>/mark-paid/", view(MARK_PAID), name=f"{name}_mark_paid"),
+            path("<path:object_id>/cancel/", view(MARK_CANCELED), name=f"{name}_mark_canceled"),
+            *super().get_urls(),
+        ]
+
+    def status_change_view(self, request, object_id, change: StatusChange):
+        """The confirmation page of one order (its page's buttons), and the change once confirmed."""
+        order = self.get_object(request, unquote(object_id))
+        if order is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, order):
+            raise PermissionDenied
+        back = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[order.pk])
+        if is_confirmed(request):
+            run_status_change(self, request, [order], change)
+            return redirect(back)
+        return confirmation_page(self, request, [order], change, back_url=back, from_list=False)
+
+    def confirm_or_run(self, request, queryset, change: StatusChange):
+        if not queryset.exists():  # every selected id is outside the user's organizers (or gone)
+            self.message_user(request, "None of the selected orders can be changed here.", messages.WARNING)
+            return None
+        if is_confirmed(request):
+            run_status_change(self, request, queryset.order_by("datetime", "id"), change)
+            return None  # back to the list
+        back = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        return confirmation_page(self, request, queryset, change, back_url=back, from_list=True)
+
+    @admin.action(description="Mark selected orders as paid …", permissions=("change",))
     def mark_paid(self, request, queryset):
-        self._each(request, queryset.filter(status=OrderStatus.PENDING), order_mark_paid, "marked paid")
+        return self.confirm_or_run(request, queryset, STATUS_CHANGES["mark_paid"])
 
-    @admin.action(description="Cancel selected orders (gives quota and code usage back)")
+    @admin.action(description="Cancel selected orders (gives quota and code usage back) …",
+                  permissions=("change",))  # fmt: skip
     def mark_canceled(self, request, queryset):
-        self._each(request, queryset, order_mark_canceled, "canceled")
+        return self.confirm_or_run(request, queryset, STATUS_CHANGES["mark_canceled"])
 
 
 @admin.register(Redemption)
@@ -221,13 +283,22 @@ class RedemptionAdmin(OrganizerScopedAdmin):
     """Every use of a code: search a code to see the orders that used it."""
 
     organizer_path = "order__event__organizer"
-    list_display = ("code", "kind", "order", "uses", "tickets", "discount", "saving", "reversed", "created")
+    list_display = (
+        "code", "kind", "order", "uses", "tickets", "shown_discount", "shown_saving", "reversed", "created",
+    )  # fmt: skip
     list_filter = ("kind", "reversed")
     search_fields = ("code", "order__code")
-    list_select_related = ("order",)
-    fields = ("kind", "code", "voucher", "coupon", "order", "uses", "tickets", "discount", "saving",
-              "budget_spent", "deactivated_code", "reversed", "created", "reversed_at")  # fmt: skip
+    list_select_related = ("order__event",)
+    fields = ("kind", "code", "voucher", "coupon", "order", "uses", "tickets", "shown_discount",
+              "shown_saving", "shown_budget_spent", "deactivated_code", "reversed", "created",
+              "reversed_at")  # fmt: skip
     readonly_fields = fields
+    shown_discount = money_field("discount", ORDER_CURRENCY)
+    shown_saving = money_field("saving", ORDER_CURRENCY)
+    shown_budget_spent = money_field("budget_spent", ORDER_CURRENCY, description="budget spent")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("order__event")
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -242,6 +313,7 @@ class CartPositionInline(ReadOnlyInline):
     fk_name = "cart"
     fields = ("positionid", "item", "variation", "subevent", "addon_to", "is_bundled", "voucher")
     readonly_fields = fields
+    related = ("item", "voucher")
 
 
 @admin.register(Cart)
@@ -249,7 +321,7 @@ class CartAdmin(OrganizerScopedAdmin):
     organizer_path = "event__organizer"
     list_display = ("id", "event", "sales_channel", "created", "expires")
     list_filter = ("event",)
-    fields = ("id", "event", "sales_channel", "email", "created", "expires")
+    fields = ("id", "event", "sales_channel", "email", "created", "expires", "price_now")
     readonly_fields = fields
     inlines = (CartPositionInline,)
 
@@ -258,3 +330,20 @@ class CartAdmin(OrganizerScopedAdmin):
 
     def get_urls(self):
         return try_cart_urls(self) + super().get_urls()  # "try a cart" of an event (orders.admin_views)
+
+    @admin.display(description="price now")
+    def price_now(self, cart: Cart):
+        """What the checkout would charge for the cart now (``orders.selectors.priced_cart``), one figure a
+        line, and the codes and gift cards that no longer apply."""
+        priced = priced_cart(cart, now=timezone.now())
+        view, currency = priced.view, priced.view.currency
+        texts = [
+            f"list total {money_text(view.list_total, currency)}",
+            f"code discounts {money_text(view.code_discount_total, currency)}",
+            f"rule discounts {money_text(view.rule_discount_total, currency)}",
+            f"total {money_text(view.total, currency)}",
+            *(f"gift card {card.code} pays {money_text(card.amount, currency)}" for card in view.gift_cards),
+            f"due {money_text(view.amount_due, currency)}",
+            *(f"{gone.code} no longer applies: {gone.error.detail}" for gone in priced.invalid_codes),
+        ]
+        return lines(texts)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from discounts.models import MIN_NEITHER, PERCENT_RANGE, Discount
@@ -132,3 +134,17 @@ def test_list_editable_toggles_active_and_sets_position(admin_client, event):
     first.refresh_from_db()
     assert (first.active, first.position) == (False, 5)
     assert order(event) == [second.internal_name, first.internal_name]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("currency", "value", "shown"),
+    [("EUR", "100", "100.00 EUR"), ("JPY", "12000", "12000 JPY"), ("KWD", "30.5", "30.500 KWD")],
+)
+def test_a_minimum_value_is_money_in_the_event_currency(admin_client, organizer, currency, value, shown):
+    event = EventFactory(organizer=organizer, currency=currency)
+    rule = DiscountFactory(event=event, condition_min_count=0, condition_min_value=Decimal(value))
+    html = admin_client.get(CHANGELIST).content.decode()
+    assert f'<td class="field-condition">at least {shown} of all products</td>' in html
+    page = admin_client.get(f"{CHANGELIST}{rule.pk}/change/").content.decode()
+    assert f"Condition min value ({currency}):" in page

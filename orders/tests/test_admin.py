@@ -56,12 +56,13 @@ def test_cart_pages_render(admin_client, event):
     assert admin_client.get(f"/admin/orders/cart/{cart.pk}/change/").status_code == 200
 
 
-def test_actions_mark_paid_and_cancel(admin_client, event):
+def test_actions_mark_paid_and_cancel_once_confirmed(admin_client, event):
     order = OrderFactory(event=event)
-    admin_client.post("/admin/orders/order/", {"action": "mark_paid", "_selected_action": [order.pk]})
+    confirmed = {"_selected_action": [order.pk], "post": "yes"}
+    admin_client.post("/admin/orders/order/", {"action": "mark_paid", **confirmed})
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
-    admin_client.post("/admin/orders/order/", {"action": "mark_canceled", "_selected_action": [order.pk]})
+    admin_client.post("/admin/orders/order/", {"action": "mark_canceled", **confirmed})
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELED
 
@@ -256,15 +257,16 @@ def test_redemptions_show_their_saving_next_to_the_discount(admin_client, event)
     voucher_use = redeem(order, "VOUCHER1", "voucher", "5.00")
 
     html = change_page(admin_client, order)
-    assert cells(html, "saving") == ["6.660", "-"]  # the inline, next to its discount
-    assert html.index('<th class="column-discount') < html.index('<th class="column-saving')
+    assert cells(html, "shown_saving") == ["6.66 EUR", "-"]  # the inline, next to its discount
+    assert html.index('<th class="column-shown_discount') < html.index('<th class="column-shown_saving')
 
     listing = admin_client.get("/admin/orders/redemption/").content.decode()
-    assert '<th scope="col" class="sortable column-saving">' in listing
-    assert re.search(r'<td class="field-discount">10.000</td><td class="field-saving">6.660</td>', listing)
-    for redemption, saving in ((coupon_use, "6.660"), (voucher_use, "-")):
+    assert '<th scope="col" class="sortable column-shown_saving">' in listing
+    pair = r'<td class="field-shown_discount">10.00 EUR</td><td class="field-shown_saving">6.66 EUR</td>'
+    assert re.search(pair, listing)
+    for redemption, saving in ((coupon_use, "6.66 EUR"), (voucher_use, "-")):
         page = admin_client.get(f"/admin/orders/redemption/{redemption.pk}/change/").content.decode()
-        assert readonly(page, "saving") == saving
+        assert readonly(page, "shown_saving") == saving
 
 
 # --- after a real checkout --------------------------------------------------------------------
@@ -317,6 +319,8 @@ def test_after_a_checkout_the_order_page_reads_like_the_api(admin_client, organi
     assert readonly(html, "redeemed_codes") == "-"
 
     # Canceled: the redemptions are reversed.
-    admin_client.post("/admin/orders/order/", {"action": "mark_canceled", "_selected_action": [order.pk]})
+    admin_client.post(
+        "/admin/orders/order/", {"action": "mark_canceled", "_selected_action": [order.pk], "post": "yes"}
+    )
     html = change_page(admin_client, order)
     assert readonly(html, "redeemed_codes") == "<br>".join(f"{line} (reversed)" for line in expected)

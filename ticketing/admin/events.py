@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from ticketing.admin.choices import EventScopedChoicesMixin
+from ticketing.admin.display import CurrencyLabelledInline
 from ticketing.admin.forms import SharedValidationForm
 from ticketing.admin.scoping import OrganizerScopedAdmin, OrganizerScopedInline
 from ticketing.models import Event, Quota, SubEvent, SubEventItem, SubEventItemVariation
@@ -96,8 +97,11 @@ class VariationPriceOverrideForm(PriceOverrideForm):
     target = "variation"
 
 
-class SubEventItemInline(EventScopedChoicesMixin, OrganizerScopedInline, admin.TabularInline):
+class SubEventItemInline(
+    CurrencyLabelledInline, EventScopedChoicesMixin, OrganizerScopedInline, admin.TabularInline
+):
     model = SubEventItem
+    money_fields = ("price",)
     organizer_path = "subevent__event__organizer"
     form = PriceOverrideForm
     fields = ("item", "price")
@@ -106,8 +110,11 @@ class SubEventItemInline(EventScopedChoicesMixin, OrganizerScopedInline, admin.T
     verbose_name_plural = "item prices on this date"
 
 
-class SubEventItemVariationInline(EventScopedChoicesMixin, OrganizerScopedInline, admin.TabularInline):
+class SubEventItemVariationInline(
+    CurrencyLabelledInline, EventScopedChoicesMixin, OrganizerScopedInline, admin.TabularInline
+):
     model = SubEventItemVariation
+    money_fields = ("price",)
     organizer_path = "subevent__event__organizer"
     form = VariationPriceOverrideForm
     fields = ("variation", "price")

@@ -6,9 +6,12 @@ from django.contrib import admin
 from django.db.models import Count
 
 from ticketing.admin.choices import EventScopedChoicesMixin
+from ticketing.admin.display import UNLIMITED, CurrencyLabelledInline, label_currency, money_field
 from ticketing.admin.forms import SharedValidationForm
+from ticketing.admin.pages import PreparedPageAdmin
 from ticketing.admin.scoping import OrganizerScopedAdmin, OrganizerScopedInline
 from ticketing.models import Item, ItemAddOn, ItemBundle, ItemCategory, ItemVariation, Quota
+from ticketing.selectors import QuotaAvailability, quota_availabilities, quota_availability
 from ticketing.validation import validate_addon, validate_bundle, validate_item, validate_quota
 
 
@@ -73,8 +76,9 @@ class RowsWithNames:
         return super().get_queryset(request).select_related(*self.related)
 
 
-class ItemVariationInline(RowsWithNames, OrganizerScopedInline, admin.TabularInline):
+class ItemVariationInline(CurrencyLabelledInline, RowsWithNames, OrganizerScopedInline, admin.TabularInline):
     model = ItemVariation
+    money_fields = ("default_price",)
     organizer_path = "item__event__organizer"
     related = ("item",)
     fields = ("value", "default_price", "active", "position")
@@ -91,8 +95,11 @@ class ItemAddOnInline(RowsWithNames, EventScopedChoicesMixin, OrganizerScopedInl
     extra = 0
 
 
-class ItemBundleInline(RowsWithNames, EventScopedChoicesMixin, OrganizerScopedInline, admin.TabularInline):
+class ItemBundleInline(
+    CurrencyLabelledInline, RowsWithNames, EventScopedChoicesMixin, OrganizerScopedInline, admin.TabularInline
+):
     model = ItemBundle
+    money_fields = ("designated_price",)
     organizer_path = "base_item__event__organizer"
     related = ("base_item", "bundled_item")
     form = BundleForm
@@ -106,7 +113,7 @@ class ItemAdmin(EventFieldReadOnlyOnChange, EventScopedChoicesMixin, OrganizerSc
     organizer_path = "event__organizer"
     form = ItemForm
     list_display = (
-        "name", "event", "category", "default_price", "active", "admission", "hide_without_voucher",
+        "name", "event", "category", "shown_default_price", "active", "admission", "hide_without_voucher",
     )
     # Category names repeat across events; offer only those that have items.
     list_filter = (
@@ -126,6 +133,13 @@ class ItemAdmin(EventFieldReadOnlyOnChange, EventScopedChoicesMixin, OrganizerSc
         )}),
         ("Sales channels", {"fields": ("all_sales_channels", "limit_sales_channels")}),
     )
+    shown_default_price = money_field("default_price", "event.currency", description="default price")
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None:  # prices are in the event's currency: say which
+            label_currency(form, ("default_price",), obj.event.currency)
+        return form
 
 
 class QuotaForm(SharedValidationForm):
@@ -144,11 +158,22 @@ class QuotaForm(SharedValidationForm):
         return cleaned
 
 
+def quota_left_text(availability: QuotaAvailability) -> str:
+    return UNLIMITED if availability.available_number is None else str(availability.available_number)
+
+
 @admin.register(Quota)
-class QuotaAdmin(EventFieldReadOnlyOnChange, EventScopedChoicesMixin, OrganizerScopedAdmin):
+class QuotaAdmin(
+    PreparedPageAdmin, EventFieldReadOnlyOnChange, EventScopedChoicesMixin, OrganizerScopedAdmin
+):
+    """Each quota with what uses it up, from the selector the API's availability endpoint uses: sold
+    (paid orders), pending orders, unexpired carts, vouchers that block quota, and what is left."""
+
     organizer_path = "event__organizer"
     form = QuotaForm
-    list_display = ("name", "event", "subevent", "size", "item_count")
+    list_display = (
+        "name", "event", "subevent", "size", "item_count", "sold", "pending", "in_carts", "blocked", "left",
+    )  # fmt: skip
     list_filter = ("event",)
     search_fields = ("name", "event__name", "event__slug", "subevent__name")
     list_select_related = ("event", "subevent")
@@ -158,6 +183,52 @@ class QuotaAdmin(EventFieldReadOnlyOnChange, EventScopedChoicesMixin, OrganizerS
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(num_items=Count("items", distinct=True))
 
+    def prepare_page(self, rows: list) -> None:
+        # On the rows, not on the admin: one model admin instance serves every request.
+        availabilities = quota_availabilities(rows)
+        for quota in rows:
+            quota.page_availability = availabilities[quota.pk]
+
+    def availability_of(self, quota: Quota) -> QuotaAvailability:
+        found = getattr(quota, "page_availability", None)
+        return found if found is not None else quota_availability(quota)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return (*readonly, "availability") if obj is not None else readonly
+
+    def get_fields(self, request, obj=None):
+        fields = [name for name in super().get_fields(request, obj) if name != "availability"]
+        return [*fields, "availability"] if obj is not None else fields
+
     @admin.display(description="items", ordering="num_items")
     def item_count(self, obj: Quota) -> int:
         return obj.num_items
+
+    @admin.display(description="sold (paid)")
+    def sold(self, obj: Quota) -> int:
+        return self.availability_of(obj).paid_orders
+
+    @admin.display(description="pending")
+    def pending(self, obj: Quota) -> int:
+        return self.availability_of(obj).pending_orders
+
+    @admin.display(description="in carts")
+    def in_carts(self, obj: Quota) -> int:
+        return self.availability_of(obj).cart_positions
+
+    @admin.display(description="blocked by vouchers")
+    def blocked(self, obj: Quota) -> int:
+        return self.availability_of(obj).blocking_vouchers
+
+    @admin.display(description="left")
+    def left(self, obj: Quota) -> str:
+        return quota_left_text(self.availability_of(obj))
+
+    @admin.display(description="availability")
+    def availability(self, obj: Quota) -> str:
+        a = self.availability_of(obj)
+        return (
+            f"sold (paid) {a.paid_orders}, pending {a.pending_orders}, in carts {a.cart_positions}, "
+            f"blocked by vouchers {a.blocking_vouchers}, left {quota_left_text(a)}"
+        )

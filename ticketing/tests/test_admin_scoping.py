@@ -538,7 +538,8 @@ def test_an_inline_row_of_another_organizer_is_ignored(world, staff):
 # Actions that, run by a superuser on a bravo row, change the database (so the staff check means something).
 CHANGING = {"deactivate", "mark_paid", "mark_canceled", "create_api_token", "generate_coupons"}
 ACTION_DATA = {"generate_coupons": {"apply": "1", "count": 2, "prefix": "", "length": 8},
-               "delete_selected": {"post": "yes"}}  # fmt: skip
+               "delete_selected": {"post": "yes"}, "mark_paid": {"post": "yes"},
+               "mark_canceled": {"post": "yes"}}  # fmt: skip
 
 
 @pytest.mark.parametrize("model", REGISTERED, ids=model_ids)

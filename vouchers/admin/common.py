@@ -42,6 +42,18 @@ class SeriesValidityFilter(ValidityFilter):
     date_fields = ("series__valid_from", "series__valid_until")
 
 
+def titled_boolean_filter(title: str) -> type[admin.BooleanFieldListFilter]:
+    """A yes/no list filter with its own title: two filters on fields both named ``active`` (a coupon's
+    and its series') would both read "By active"."""
+
+    class TitledBooleanFilter(admin.BooleanFieldListFilter):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.title = title
+
+    return TitledBooleanFilter
+
+
 class ActivationActions:
     """The activate / deactivate admin actions: they switch the selected rows through a service.
 

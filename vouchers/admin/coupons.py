@@ -8,10 +8,26 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Sum
 from django.http import StreamingHttpResponse
 from django.template.response import TemplateResponse
+from django.utils import timezone
 
+from ticketing.admin.display import usage_text
+from ticketing.admin.pages import PreparedPageAdmin
 from ticketing.admin.scoping import OrganizerScopedAdmin, OrganizerScopedInline
-from vouchers.admin.common import ActivationActions, SeriesValidityFilter, ValidityFilter, validity
+from vouchers.admin.common import (
+    ActivationActions,
+    SeriesValidityFilter,
+    ValidityFilter,
+    titled_boolean_filter,
+    validity,
+)
 from vouchers.admin.coupon_import import coupon_import_urls
+from vouchers.admin.states import (
+    coupon_state,
+    series_currencies,
+    series_discount_text,
+    series_state,
+    with_usable_coupons,
+)
 from vouchers.codes import (
     DEFAULT_LENGTH,
     MAX_PREFIX_LENGTH,
@@ -88,16 +104,26 @@ def csv_response(series: CouponSeries) -> StreamingHttpResponse:
     return response
 
 
+def series_usage_text(series: CouponSeries, *, coupons: int, used: int) -> str:
+    """Orders of all its coupons over what they may take together: ``"12 / 50"`` for 50 single-use
+    coupons, ``"12 / ∞"`` without a limit per coupon."""
+    limit = series.max_orders_per_coupon
+    return usage_text(used, None if limit is None else limit * coupons)
+
+
 @admin.register(CouponSeries)
-class CouponSeriesAdmin(ActivationActions, OrganizerScopedAdmin):
+class CouponSeriesAdmin(PreparedPageAdmin, ActivationActions, OrganizerScopedAdmin):
     organizer_path = "organizer"
     form = CouponSeriesAdminForm
-    list_display = ("name", "organizer", "active", "discount", "coupons", "orders", "valid", "created_at")
+    list_display = (
+        "name", "organizer", "active", "discount", "coupons", "usage", "state", "valid", "created_at",
+    )  # fmt: skip
     list_filter = ("active", "discount_type", ValidityFilter, "organizer")
     list_select_related = ("organizer",)
     search_fields = ("name", "coupons__code")
     filter_horizontal = RELATED
     readonly_fields = ("created_at", "updated_at")
+    change_readonly = ("discount", "coupons", "usage", "state")  # shown on a series' page
     actions = ("generate_coupons", "export_csv", "activate", "deactivate")
     ordering = ("-id",)
 
@@ -106,12 +132,25 @@ class CouponSeriesAdmin(ActivationActions, OrganizerScopedAdmin):
 
     def get_queryset(self, request):
         # Promo codes have a page of their own.
-        return (
+        series = (
             super()
             .get_queryset(request)
             .filter(kind=SeriesKind.COUPON)
             .annotate(coupon_count=Count("coupons"), used_orders=Sum("coupons__used_orders"))
         )
+        return with_usable_coupons(series, timezone.now())
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*self.readonly_fields, *self.change_readonly) if obj is not None else self.readonly_fields
+
+    def prepare_page(self, rows: list) -> None:
+        currencies = series_currencies(rows)
+        for series in rows:
+            series.page_currencies = currencies[series.pk]
+
+    def currencies_of(self, series: CouponSeries) -> list[str]:
+        found = getattr(series, "page_currencies", None)
+        return found if found is not None else series_currencies([series])[series.pk]
 
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(
@@ -121,20 +160,22 @@ class CouponSeriesAdmin(ActivationActions, OrganizerScopedAdmin):
 
     @admin.display(description="discount")
     def discount(self, series: CouponSeries) -> str:
-        suffix = (
-            " %"
-            if series.discount_type == "percent"
-            else (" per ticket" if series.discount_type == "fix_per_item" else "")
-        )
-        return f"{series.discount_value.normalize():f}{suffix}"
+        """In the currencies of the events it is spent in: ``"5.00 EUR"``, ``"10 % (at most 20.00 EUR)"``."""
+        return series_discount_text(series, self.currencies_of(series))
 
     @admin.display(description="coupons", ordering="coupon_count")
     def coupons(self, series: CouponSeries) -> int:
         return series.coupon_count
 
-    @admin.display(description="orders", ordering="used_orders")
-    def orders(self, series: CouponSeries) -> int:
-        return series.used_orders or 0
+    @admin.display(description="used", ordering="used_orders")
+    def usage(self, series: CouponSeries) -> str:
+        return series_usage_text(series, coupons=series.coupon_count, used=series.used_orders or 0)
+
+    @admin.display(description="state")
+    def state(self, series: CouponSeries) -> str:
+        return series_state(
+            series, coupons=series.coupon_count, usable=series.usable_coupons, now=timezone.now()
+        )
 
     @admin.display(description="validity")
     def valid(self, series: CouponSeries) -> str:
@@ -240,15 +281,21 @@ class CouponAdmin(ActivationActions, OrganizerScopedAdmin):
         "organizer",
         "active",
         "customer_email",
-        "used_orders",
-        "used_tickets",
+        "usage",
+        "tickets_used",
+        "state",
         "valid",
     )
-    list_filter = ("active", "series__active", SeriesValidityFilter, "organizer")
+    list_filter = (
+        ("active", titled_boolean_filter("coupon active")),
+        ("series__active", titled_boolean_filter("series active")),
+        SeriesValidityFilter,
+        "organizer",
+    )
     list_select_related = ("series", "organizer")
     search_fields = ("code", "customer_email")
     raw_id_fields = ("series",)
-    readonly_fields = ("used_orders", "used_tickets", "created_at", "updated_at")
+    readonly_fields = ("usage", "tickets_used", "state", "created_at", "updated_at")
     inlines = (EventUsageInline,)
     actions = ("activate", "deactivate")
     ordering = ("-id",)
@@ -265,7 +312,23 @@ class CouponAdmin(ActivationActions, OrganizerScopedAdmin):
     def get_search_results(self, request, queryset, search_term):
         return super().get_search_results(request, queryset, search_term.strip())
 
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else ("created_at", "updated_at")
+
     @admin.display(description="validity")
     def valid(self, coupon: Coupon) -> str:
         return validity(coupon.series.valid_from, coupon.series.valid_until)
+
+    @admin.display(description="used", ordering="used_orders")
+    def usage(self, coupon: Coupon) -> str:
+        """Orders that used it over the orders it may be used in (``∞``: no limit)."""
+        return usage_text(coupon.used_orders, coupon.series.max_orders_per_coupon)
+
+    @admin.display(description="tickets", ordering="used_tickets")
+    def tickets_used(self, coupon: Coupon) -> str:
+        return usage_text(coupon.used_tickets, coupon.series.max_tickets)
+
+    @admin.display(description="state")
+    def state(self, coupon: Coupon) -> str:
+        return coupon_state(coupon, timezone.now())
 

@@ -15,8 +15,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.errors import DomainError
+from ticketing.admin.display import money_field, money_text
 from ticketing.admin.scoping import OrganizerScopedAdmin, OrganizerScopedInline
-from ticketing.currency import ISO_4217, amount_text, currency_exponent
+from ticketing.currency import ISO_4217, currency_exponent
+from vouchers.admin.states import gift_card_state
 from vouchers.choices import GiftCardTransactionKind
 from vouchers.codes import normalise_code
 from vouchers.models import GiftCard, GiftCardTransaction
@@ -86,11 +88,15 @@ class GiftCardTransactionInline(OrganizerScopedInline, admin.TabularInline):
 
     model = GiftCardTransaction
     organizer_path = "card__organizer"
-    fields = ("created", "kind", "value", "order_code", "text", "user", "token")
+    fields = ("created", "kind", "shown_value", "order_code", "text", "user", "token")
     readonly_fields = fields
     extra = 0
     can_delete = False
     ordering = ("id",)
+    shown_value = money_field("value", "card.currency")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("card", "user", "token")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -119,7 +125,7 @@ class ExpiryFilter(admin.SimpleListFilter):
 class GiftCardAdmin(OrganizerScopedAdmin):
     organizer_path = "organizer"
     form = GiftCardAdminForm
-    list_display = ("code", "organizer", "currency", "shown_balance", "expires", "created")
+    list_display = ("code", "organizer", "currency", "shown_balance", "state", "expires", "created")
     list_filter = ("currency", ExpiryFilter, "organizer")
     list_select_related = ("organizer",)
     search_fields = ("code", "note", "transactions__order_code")
@@ -140,24 +146,29 @@ class GiftCardAdmin(OrganizerScopedAdmin):
         if obj is None:
             return ("organizer", "code", "currency", "initial_value", "expires", "note", "allowed_events")
         return (
-            "organizer", "code", "currency", "shown_balance", "orders_paid", "expires", "note",
+            "organizer", "code", "currency", "shown_balance", "state", "orders_paid", "expires", "note",
             "allowed_events", "transaction_value", "transaction_text", "created",
         )  # fmt: skip
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        return ("organizer", "code", "currency", "shown_balance", "orders_paid", "created")
+        return ("organizer", "code", "currency", "shown_balance", "state", "orders_paid", "created")
 
     def get_search_results(self, request, queryset, search_term):
         return super().get_search_results(request, queryset, search_term.strip())
 
+    def balance_of(self, card: GiftCard) -> Decimal:
+        balance = getattr(card, "balance", None)
+        return gift_card_balance(card) if balance is None else balance
+
     @admin.display(description="balance", ordering="balance")
     def shown_balance(self, card: GiftCard) -> str:
-        balance = getattr(card, "balance", None)
-        if balance is None:
-            balance = gift_card_balance(card)
-        return amount_text(balance, card.currency)
+        return money_text(self.balance_of(card), card.currency)
+
+    @admin.display(description="state")
+    def state(self, card: GiftCard) -> str:
+        return gift_card_state(card, self.balance_of(card), timezone.now())
 
     @admin.display(description="orders paid")
     def orders_paid(self, card: GiftCard) -> str:
@@ -169,7 +180,7 @@ class GiftCardAdmin(OrganizerScopedAdmin):
         for row in rows:
             paid[row.order_code] = paid.get(row.order_code, Decimal("0")) - row.value
         texts = [
-            f"{code}: {amount_text(amount, card.currency)}" if amount else f"{code}: refunded"
+            f"{code}: {money_text(amount, card.currency)}" if amount else f"{code}: refunded"
             for code, amount in paid.items()
         ]
         return ", ".join(texts) or self.get_empty_value_display()

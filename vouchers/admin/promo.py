@@ -5,10 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
+from ticketing.admin.display import usage_text
+from ticketing.admin.pages import PreparedPageAdmin
 from ticketing.admin.scoping import OrganizerScopedAdmin
 from ticketing.models import Organizer
 from vouchers.admin.common import ActivationActions, SeriesValidityFilter, validity
+from vouchers.admin.states import coupon_state, series_currencies, series_discount_text
 from vouchers.codes import normalise_code
 from vouchers.models import PromoCode
 from vouchers.services.checks import validate_promo_code
@@ -64,7 +68,7 @@ class PromoCodeAdminForm(forms.ModelForm):
 
 
 @admin.register(PromoCode)
-class PromoCodeAdmin(ActivationActions, OrganizerScopedAdmin):
+class PromoCodeAdmin(PreparedPageAdmin, ActivationActions, OrganizerScopedAdmin):
     organizer_path = "organizer"
     form = PromoCodeAdminForm
     fields = (
@@ -85,7 +89,8 @@ class PromoCodeAdmin(ActivationActions, OrganizerScopedAdmin):
         "discount",
         "active",
         "one_time",
-        "used_orders",
+        "usage",
+        "state",
         "valid",
     )
     list_filter = ("active", "series__single_usage", SeriesValidityFilter, "organizer")
@@ -96,6 +101,21 @@ class PromoCodeAdmin(ActivationActions, OrganizerScopedAdmin):
 
     def set_active(self, ids, active: bool) -> int:
         return coupons_set_active(coupon_ids=ids, active=active)
+
+    def get_queryset(self, request):
+        # The manager's select_related("series") makes the list skip list_select_related: name both here.
+        return super().get_queryset(request).select_related("series", "organizer")
+
+    def get_fields(self, request, obj=None):
+        return (*self.fields, "usage", "state") if obj is not None else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("usage", "state") if obj is not None else ()
+
+    def prepare_page(self, rows: list) -> None:
+        currencies = series_currencies([promo.series for promo in rows])
+        for promo in rows:
+            promo.page_currencies = currencies[promo.series_id]
 
     def save_model(self, request, obj, form, change):
         values = {name: form.cleaned_data[name] for name in (*PROMO_FIELDS, "code", "active")}
@@ -119,8 +139,20 @@ class PromoCodeAdmin(ActivationActions, OrganizerScopedAdmin):
 
     @admin.display(description="discount")
     def discount(self, promo: PromoCode) -> str:
-        value = f"{promo.series.discount_value.normalize():f}"
-        return f"{value} %" if promo.series.discount_type == "percent" else value
+        """``"10 %"``, or an amount in the currencies of the events it is spent in (``"5.00 EUR"``)."""
+        currencies = getattr(promo, "page_currencies", None)
+        if currencies is None:
+            currencies = series_currencies([promo.series])[promo.series_id]
+        return series_discount_text(promo.series, currencies)
+
+    @admin.display(description="used", ordering="used_orders")
+    def usage(self, promo: PromoCode) -> str:
+        """Orders that used it over the orders it may be used in (1 when one-time, ``∞``: no limit)."""
+        return usage_text(promo.used_orders, promo.series.max_orders_per_coupon)
+
+    @admin.display(description="state")
+    def state(self, promo: PromoCode) -> str:
+        return coupon_state(promo, timezone.now())
 
     @admin.display(description="one-time", boolean=True)
     def one_time(self, promo: PromoCode) -> bool:

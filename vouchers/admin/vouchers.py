@@ -5,10 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
+from ticketing.admin.display import money_field, money_text, usage_text
 from ticketing.admin.scoping import OrganizerScopedAdmin
 from ticketing.models.base import field_values
 from vouchers.admin.common import ValidityFilter, validity
+from vouchers.admin.states import voucher_state
+from vouchers.choices import PriceMode
 from vouchers.codes import normalise_code
 from vouchers.models import Voucher
 from vouchers.services.checks import validate_voucher_conflicts
@@ -64,11 +68,14 @@ class VoucherAdminForm(forms.ModelForm):
 class VoucherAdmin(OrganizerScopedAdmin):
     organizer_path = "event__organizer"
     form = VoucherAdminForm
-    list_display = ("code", "event", "price_mode", "value", "usage", "budget_left", "valid", "tag")
+    list_display = (
+        "code", "event", "price_mode", "shown_value", "usage", "state", "shown_budget", "budget_left",
+        "valid", "tag",
+    )  # fmt: skip
     list_filter = ("event", "price_mode", ValidityFilter, "block_quota", "tag")
-    list_select_related = ("event",)
+    list_select_related = ("event", "quota")  # the state's checks read a quota-scoped voucher's quota
     search_fields = ("code", "tag", "comment")
-    readonly_fields = ("redeemed", "budget_used", "created")
+    readonly_fields = ("usage", "state", "shown_budget_used", "created")  # after the form's fields
     raw_id_fields = ("item", "variation", "quota", "subevent")
     ordering = ("-id",)
 
@@ -81,13 +88,39 @@ class VoucherAdmin(OrganizerScopedAdmin):
         obj.save(update_fields=fields)
         return None
 
+    shown_budget = money_field("budget", "event.currency")
+    shown_budget_used = money_field("budget_used", "event.currency", description="budget used")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else ()  # a new voucher has no use or state yet
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None:  # amounts are in the event's currency: say which
+            for name in ("value", "budget"):
+                form.base_fields[name].help_text = f"In {obj.event.currency} (a percentage in percent mode)."
+        return form
+
+    @admin.display(description="value", ordering="value")
+    def shown_value(self, voucher: Voucher) -> str:
+        """``"10 %"`` in percent mode, else an amount in the event's currency (``"-"``: none)."""
+        if voucher.value is None or voucher.price_mode == PriceMode.NONE:
+            return "-"
+        if voucher.price_mode == PriceMode.PERCENT:
+            return f"{voucher.value.normalize():f} %"
+        return money_text(voucher.value, voucher.event.currency)
+
     @admin.display(description="used")
     def usage(self, voucher: Voucher) -> str:
-        return f"{voucher.redeemed} / {voucher.max_usages}"
+        return usage_text(voucher.redeemed, voucher.max_usages)
+
+    @admin.display(description="state")
+    def state(self, voucher: Voucher) -> str:
+        return voucher_state(voucher, timezone.now())
 
     @admin.display(description="budget left")
-    def budget_left(self, voucher: Voucher):
-        return "—" if voucher.budget is None else voucher.budget_remaining
+    def budget_left(self, voucher: Voucher) -> str:
+        return money_text(voucher.budget_remaining, voucher.event.currency)
 
     @admin.display(description="validity")
     def valid(self, voucher: Voucher) -> str:

@@ -49,8 +49,8 @@ def test_the_change_page_shows_the_ledger_and_the_orders_paid(admin_client, orga
         card=card, kind="refund", value=D("5.00"), order_code="ORDER2", order_id=2
     )
     page = admin_client.get(url("change", card.pk)).content.decode()
-    assert "ORDER1: 20.00, ORDER2: refunded" in page
-    assert "10.00" in page  # the balance
+    assert "ORDER1: 20.00 EUR, ORDER2: refunded" in page
+    assert "10.00 EUR" in page  # the balance
     assert 'name="transactions-0-value"' not in page  # the ledger is read-only
 
 
