@@ -1,4 +1,5 @@
-"""Canceling an order in the back office, and finding the cancellation on the order's History page."""
+"""Canceling an order in the back office (its page's button, then the confirmation page), and finding
+the cancellation on the order's History page."""
 
 from __future__ import annotations
 
@@ -12,12 +13,19 @@ pytestmark = pytest.mark.browser
 def test_cancel_an_order_and_see_it_in_the_history(staff_browser, world):
     order = Order.objects.get(code="ALPHA1")
     browser = staff_browser
-    browser.open("/admin/orders/order/")
-    assert browser.column("status") == ["Pending"]
-    browser.run_action("Cancel selected orders (gives quota and code usage back)", "ALPHA1")
+    browser.open(f"/admin/orders/order/{order.pk}/change/")
+    browser.submit(browser.link("CANCEL ORDER"))
+    assert browser.heading() == "Cancel orders"
+    assert browser.rows("table.confirm-status-change") == [
+        ["ALPHA1", "Alpha conference", "Pending", "23.00 EUR", "23.00 EUR",
+         "Becomes canceled; its tickets go back to the quotas."],
+    ]  # fmt: skip
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PENDING  # the confirmation page changes nothing
+    browser.shot("cancel-order-confirmation")
 
-    assert browser.messages() == ["1 order(s) canceled."]
-    assert browser.column("status") == ["Canceled"]
+    browser.submit(browser.button("Yes, cancel them"))
+    assert browser.messages() == ["1 order(s) canceled: ALPHA1."]
     browser.shot("order-canceled")
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELED
