@@ -22,8 +22,9 @@ ids in query parameters are integers from 1, ``page`` from 1, ``page_size`` 1 to
 from __future__ import annotations
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
-from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.plumbing import ResolvedComponent, force_instance
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from core.bounds import MAX_ID
 from core.errors import ERROR_CODES
@@ -69,6 +70,20 @@ def error_schema(status: int) -> dict:
     }
 
 
+def always_written(serializer: serializers.Serializer, field: serializers.Field) -> bool:
+    """Whether every answer has the field: optional in a request is not optional in an answer.
+
+    DRF writes every readable field of a model instance (its attributes exist), and of any object a
+    field with a default or that allows null (the default or null stands in for a missing key). Only
+    a plain serializer's optional field without either may be left out (a job's error ``line``)."""
+    return (
+        isinstance(serializer, serializers.ModelSerializer)
+        or field.required
+        or field.default is not empty
+        or field.allow_null
+    )
+
+
 class AutoSchema(SpectacularAutoSchema):
     def get_tags(self) -> list[str]:
         return [operation_tag(self.path)]
@@ -94,6 +109,15 @@ class AutoSchema(SpectacularAutoSchema):
             if whole:
                 sign = "" if field.min_value is not None and field.min_value >= 0 else "-?"
                 schema["pattern"] = rf"^{sign}(?:\d{{1,{whole}}}(?:\.\d{{0,{places}}})?|\.\d{{1,{places}}})$"
+        return schema
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "response" and schema.get("properties"):
+            serializer = force_instance(serializer)
+            fields = serializer.fields
+            always = {name for name in schema["properties"] if always_written(serializer, fields[name])}
+            schema["required"] = sorted({*schema.get("required", ()), *always})
         return schema
 
     def _get_parameters(self):
@@ -139,8 +163,11 @@ class AutoSchema(SpectacularAutoSchema):
 
 
 def close_request_bodies(result, generator, request, public):
-    """Post-processing hook: a request body has exactly the properties its schema lists."""
+    """Post-processing hook: a request body has exactly the properties its schema lists, and a list's
+    envelope always has all four keys (``next`` and ``previous`` are null at the ends, never left out)."""
     for name, schema in result.get("components", {}).get("schemas", {}).items():
         if name.endswith("Request") and schema.get("type") == "object":
             schema["additionalProperties"] = False
+        elif name.startswith("Paginated") and name.endswith("List") and "properties" in schema:
+            schema["required"] = list(schema["properties"])
     return result

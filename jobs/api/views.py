@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.http import StreamingHttpResponse
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -65,7 +66,11 @@ class JobViewSet(OrganizerScopedMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return organizer_jobs(organizer=self.organizer, access=self.access)
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiResponse(description="The file the job produced.")})
+    @extend_schema(
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The file the job produced.")
+        }
+    )
     @action(detail=True, methods=["get"])
     def download(self, request, *args, **kwargs):
         """The job's output (an export's CSV), once it has succeeded."""

@@ -9,11 +9,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.serializers import StrictModelSerializer, StrictSerializer
+from ticketing.api.fields import MoneyField
 from ticketing.api.validation import run_shared_validator
 from ticketing.currency import ISO_4217, amount_text, currency_exponent, currency_places
 from ticketing.models import Event
@@ -93,7 +93,7 @@ class GiftCardSerializer(StrictModelSerializer):
         )
         read_only_fields = ("id", "code", "currency", "balance", "created")
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    @extend_schema_field(MoneyField())
     def get_balance(self, card: GiftCard) -> str:
         return amount_text(card.balance, card.currency)
 
@@ -190,13 +190,13 @@ class GiftCardTransactionSerializer(StrictModelSerializer):
     bought with an order); ``user``/``token`` who wrote it through the API or the admin."""
 
     value = serializers.SerializerMethodField()
-    user = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    user = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = GiftCardTransaction
         fields = ("id", "kind", "value", "created", "order_code", "text", "user", "token")
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    @extend_schema_field(MoneyField(min_value=None, help_text="Added to the balance; taken when negative."))
     def get_value(self, row: GiftCardTransaction) -> str:
         return amount_text(row.value, row.card.currency)

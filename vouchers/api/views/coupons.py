@@ -7,11 +7,12 @@ from django.conf import settings
 from django.db.models import Count, Prefetch
 from django.http import StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from jobs.api.views import ACCEPTED_RESPONSE, LOCATION_HEADER, accepted_job_response, job_starter
@@ -135,7 +136,7 @@ class CouponSeriesViewSet(CodesPermissionMixin, viewsets.ModelViewSet):
             LOCATION_HEADER,
         ],
         responses={
-            (200, "text/csv"): OpenApiResponse(description="The series' coupons as CSV."),
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The series' coupons as CSV."),
             (202, "application/json"): ACCEPTED_RESPONSE,
         },
     )
@@ -162,7 +163,16 @@ class CouponSeriesViewSet(CodesPermissionMixin, viewsets.ModelViewSet):
             raise ValidationError({"async": exc.messages}) from exc
 
     @extend_schema(
-        request={"text/csv": {"type": "string"}, "multipart/form-data": {"type": "object"}},
+        request={
+            "text/csv": {"type": "string", "format": "binary"},
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {
+                    "file": {"type": "string", "format": "binary", "description": "The CSV file (UTF-8)."}
+                },
+                "required": ["file"],
+            },
+        },
         responses={201: GeneratedSerializer, 202: ACCEPTED_RESPONSE},
         parameters=[LOCATION_HEADER],
     )
@@ -170,7 +180,7 @@ class CouponSeriesViewSet(CodesPermissionMixin, viewsets.ModelViewSet):
         detail=True,
         methods=["post"],
         url_path="import",
-        parser_classes=[CSVTextParser, MultiPartParser, FormParser],
+        parser_classes=[CSVTextParser, MultiPartParser],
     )
     def import_csv(self, request, *args, **kwargs):
         """Create coupons with custom codes from a CSV: column ``code``, optional ``customer_email``,
