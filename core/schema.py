@@ -26,7 +26,7 @@ from drf_spectacular.plumbing import ResolvedComponent, force_instance
 from rest_framework import serializers
 from rest_framework.fields import empty
 
-from core.bounds import MAX_ID
+from core.bounds import MAX_AMOUNT, MAX_ID
 from core.errors import ERROR_CODES
 from core.operation_names import operation_summary, operation_tag
 from core.pagination import PageNumberPagination
@@ -131,7 +131,9 @@ class AutoSchema(SpectacularAutoSchema):
                 schema.update(type="integer", minimum=1)
             elif name == PageNumberPagination.page_size_query_param:
                 schema.update(type="integer", minimum=1, maximum=PageNumberPagination.max_page_size)
-            elif schema.get("type") in ("integer", "number"):  # the API's numeric filters are ids
+            elif schema.get("type") == "number":  # an amount (``?value=12.00``)
+                schema.update(minimum=0, maximum=MAX_AMOUNT)
+            elif schema.get("type") == "integer":  # the API's integer filters are ids
                 schema.update(type="integer", minimum=1, maximum=MAX_ID)
         return parameters
 

@@ -11,7 +11,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from core.bounds import MAX_INTEGER
+from core.bounds import MAX_AMOUNT, MAX_INTEGER
 from ticketing.api.filters import FilterSet, IdFilter, StrictBooleanFilter
 from ticketing.models import Event
 from vouchers.codes import normalise_code
@@ -43,7 +43,9 @@ class VoucherFilter(FilterSet):
     code = filters.CharFilter(method=filter_code)
     max_usages = CountFilter()
     redeemed = CountFilter(help_text="Redeemed exactly this often (see `active` for whether uses are left).")
-    value = filters.NumberFilter(help_text="The value exactly, e.g. `12.00`.")
+    value = filters.NumberFilter(
+        min_value=0, max_value=MAX_AMOUNT, help_text="The value exactly, e.g. `12.00` (0 to 10¹²)."
+    )
     active = StrictBooleanFilter(
         method="filter_active", help_text="Usable now: valid dates, uses and budget left."
     )

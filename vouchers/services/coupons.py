@@ -181,6 +181,7 @@ def coupon_update(*, coupon: Coupon, **fields: Any) -> Coupon:
 def coupon_delete(*, coupon: Coupon) -> None:
     if coupon.used_orders > 0:
         raise ConflictError("This coupon has been used; deactivate it instead.", code="coupon_in_use")
+    record_bulk(Coupon, [coupon], action="deleted")  # the audit log has no delete listener on coupons
     coupon.delete()
 
 
