@@ -26,12 +26,15 @@ from drf_spectacular.plumbing import ResolvedComponent, force_instance
 from rest_framework import serializers
 from rest_framework.fields import empty
 
-from core.bounds import MAX_AMOUNT, MAX_ID
+from core.bounds import MAX_AMOUNT, MAX_ID, MAX_INTEGER
 from core.errors import ERROR_CODES
 from core.operation_names import operation_summary, operation_tag
 from core.pagination import PageNumberPagination
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+#: Query parameters that are amounts or counts, not ids (the voucher list's filters).
+AMOUNT_PARAMETERS = frozenset({"value"})
+COUNT_PARAMETERS = frozenset({"redeemed", "max_usages"})
 
 DESCRIPTIONS = {
     400: "Invalid input (the fields named, with their messages) or a business rule refused it (`code`).",
@@ -131,9 +134,11 @@ class AutoSchema(SpectacularAutoSchema):
                 schema.update(type="integer", minimum=1)
             elif name == PageNumberPagination.page_size_query_param:
                 schema.update(type="integer", minimum=1, maximum=PageNumberPagination.max_page_size)
-            elif schema.get("type") == "number":  # an amount (``?value=12.00``)
-                schema.update(minimum=0, maximum=MAX_AMOUNT)
-            elif schema.get("type") == "integer":  # the API's integer filters are ids
+            elif name in AMOUNT_PARAMETERS:  # an amount (``?value=12.00``)
+                schema.update(type="number", minimum=0, maximum=MAX_AMOUNT)
+            elif name in COUNT_PARAMETERS:  # a count from 0 (``?redeemed=0``)
+                schema.update(type="integer", minimum=0, maximum=MAX_INTEGER)
+            elif schema.get("type") in ("integer", "number"):  # the API's other numeric filters are ids
                 schema.update(type="integer", minimum=1, maximum=MAX_ID)
         return parameters
 
