@@ -72,6 +72,7 @@ ACTIONS: dict[tuple[str, str], str] = {
     ("coupon-series", "export_csv"): "Export the coupons of a series as CSV",
     ("coupon-series", "items"): "Read the items a coupon series is limited to",
     ("coupon-series", "items:PATCH"): "Limit a coupon series to items",
+    ("coupons", "decouple"): "Make a coupon stand-alone, out of its series",
     ("vouchers", "batch_create"): "Create several vouchers at once",
     ("quotas", "availability"): "Read the availability of a quota",
     ("carts", "checkout"): "Check a cart out: create its order",

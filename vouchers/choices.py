@@ -33,6 +33,7 @@ class DiscountType(models.TextChoices):
 class SeriesKind(models.TextChoices):
     COUPON = "coupon", "Coupon series"
     PROMO_CODE = "promo_code", "Promo code"
+    STANDALONE = "standalone", "Stand-alone coupon"  # a private series holding exactly one coupon
 
 
 class GiftCardTransactionKind(models.TextChoices):

@@ -164,6 +164,26 @@ def check_events_and_items(
             errors.add("allowed_items", "Choose at least one item, or allow all items.")
 
 
+def check_unlocks(
+    errors: Errors,
+    *,
+    organizer,
+    allow_all_events: bool,
+    allowed_events: Iterable | None,
+    unlocks: Iterable | None,
+) -> None:
+    """The hidden items a series unlocks: of its organizer, and of an allowed event when it is limited to
+    events (checked only when both lists are known)."""
+    if unlocks is None:
+        return
+    event_ids = None if allow_all_events or allowed_events is None else {e.pk for e in allowed_events}
+    for item in unlocks:
+        if organizer is not None and item.event.organizer_id != organizer.pk:
+            errors.add("unlocks", f"Item {item.pk} belongs to another organizer.")
+        elif event_ids is not None and item.event_id not in event_ids:
+            errors.add("unlocks", f"Item {item.pk} belongs to an event that is not allowed.")
+
+
 def check_tags(errors: Errors, tags: Any) -> None:
     if tags is None:
         return
@@ -190,6 +210,7 @@ def validate_coupon_series(
     min_tickets_in_cart: int | None = None,
     max_tickets_in_cart: int | None = None,
     tags=None,
+    unlocks=None,
     **_: Any,
 ) -> None:
     errors = Errors()
@@ -225,6 +246,10 @@ def validate_coupon_series(
         allow_all_items=allow_all_items,
         allowed_items=allowed_items,
     )
+    check_unlocks(
+        errors, organizer=organizer, allow_all_events=allow_all_events, allowed_events=allowed_events,
+        unlocks=unlocks,
+    )  # fmt: skip
     check_tags(errors, tags)
     errors.raise_if_any()
 
@@ -236,9 +261,11 @@ def validate_series_relations(
     allowed_events=None,
     allow_all_items: bool = True,
     allowed_items=None,
+    unlocks=None,
     **_: Any,
 ) -> None:
-    """Only the events and items of a series (the admin form checks them before they are saved)."""
+    """Only the events, items and unlocked items of a series (the admin form checks them before they are
+    saved)."""
     errors = Errors()
     check_events_and_items(
         errors,
@@ -248,15 +275,20 @@ def validate_series_relations(
         allow_all_items=allow_all_items,
         allowed_items=allowed_items,
     )
+    check_unlocks(
+        errors, organizer=organizer, allow_all_events=allow_all_events, allowed_events=allowed_events,
+        unlocks=unlocks,
+    )  # fmt: skip
     errors.raise_if_any()
 
 
 def check_coupon_series(errors: Errors, *, organizer, series) -> None:
-    """The series a coupon belongs to: of its organizer, and a coupon series (not a promo code)."""
+    """The series a coupon belongs to: of its organizer, and not a promo code's (a stand-alone coupon's
+    private series is its own: the API and the admin only offer coupon series to choose from)."""
     if series is not None:
         if organizer is not None and series.organizer_id != organizer.pk:
             errors.add("series", "The series belongs to another organizer.")
-        elif series.kind != SeriesKind.COUPON:
+        elif series.kind == SeriesKind.PROMO_CODE:
             errors.add("series", "This series is a promo code; use the promo-codes resource.")
 
 

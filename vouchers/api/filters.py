@@ -16,7 +16,7 @@ from ticketing.api.filters import FilterSet, IdFilter, StrictBooleanFilter
 from ticketing.models import Event
 from vouchers.codes import normalise_code
 from vouchers.event_codes import voucher_active_q
-from vouchers.models import Coupon, CouponSeries, GiftCard, PromoCode, Voucher
+from vouchers.models import Coupon, CouponSeries, GiftCard, PromoCode, SeriesKind, Voucher
 from vouchers.selectors import usable_in_event, with_code
 
 HALF_UNIT = Decimal("0.0005")
@@ -87,6 +87,9 @@ class CouponFilter(FilterSet):
         field_name="series__name", lookup_expr="icontains", help_text="The series' name."
     )
     series = IdFilter(field_name="series_id")
+    standalone = StrictBooleanFilter(
+        method="filter_standalone", help_text="`true`: stand-alone coupons only; `false`: coupons of series."
+    )
     event = EventSlugFilter(
         queryset=organizer_events,
         to_field_name="slug",
@@ -96,10 +99,14 @@ class CouponFilter(FilterSet):
 
     class Meta:
         model = Coupon
-        fields = ("code", "series", "event", "active", "name")
+        fields = ("code", "series", "standalone", "event", "active", "name")
 
     def filter_event(self, queryset, name, value):
         return usable_in_event(queryset, value)
+
+    def filter_standalone(self, queryset, name, value):
+        standalone = Q(series__kind=SeriesKind.STANDALONE)
+        return queryset.filter(standalone) if value else queryset.exclude(standalone)
 
 
 class PromoCodeFilter(FilterSet):

@@ -1,5 +1,5 @@
 from vouchers.choices import DiscountType, GiftCardTransactionKind, PriceMode, SeriesKind
-from vouchers.models.coupons import Coupon, CouponEventUsage, CouponSeries, PromoCode
+from vouchers.models.coupons import Coupon, CouponEventUsage, CouponSeries, PromoCode, StandaloneCoupon
 from vouchers.models.giftcards import GiftCard, GiftCardTransaction
 from vouchers.models.vouchers import Voucher
 
@@ -14,5 +14,6 @@ __all__ = [
     "PriceMode",
     "PromoCode",
     "SeriesKind",
+    "StandaloneCoupon",
     "Voucher",
 ]

@@ -1,7 +1,8 @@
 """Organizer-wide codes: coupon series with their coupons, and promo codes.
 
 A promo code is stored as a series of kind ``promo_code`` holding exactly one
-coupon; its settings live on the series like a campaign's. So coupons and promo
+coupon; its settings live on the series like a campaign's. A stand-alone coupon (vivenu's coupon
+without a series) is stored the same way, as a private series of kind ``standalone``. So coupons and promo
 codes share one table of codes — unique together per organizer, found by one
 lookup and checked by one code path — and differ only in their API and admin.
 """
@@ -59,6 +60,13 @@ class CouponSeries(models.Model):
     tags = models.JSONField(default=list, blank=True, help_text="Copied onto the orders that use a coupon.")
     reveal_allowed_items = models.BooleanField(
         default=False, help_text="Unlocks the allowed items even when they are hidden without a voucher."
+    )
+    unlocks = models.ManyToManyField(
+        Item,
+        blank=True,
+        related_name="unlocking_series",
+        help_text="Hidden items a cart holding one of its codes may buy (besides what reveal_allowed_items "
+        "reveals); discounted only when also among the allowed items.",
     )
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -144,6 +152,21 @@ class PromoCode(Coupon):
 
     class Meta:
         proxy = True
+
+
+class StandaloneCouponManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(series__kind=SeriesKind.STANDALONE).select_related("series")
+
+
+class StandaloneCoupon(Coupon):
+    """A stand-alone coupon seen as its coupon row (the admin's handle on it and its private series)."""
+
+    objects = StandaloneCouponManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = "stand-alone coupon"
 
 
 class CouponEventUsage(models.Model):

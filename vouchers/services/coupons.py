@@ -12,7 +12,7 @@ from core.audit import record_bulk
 from core.errors import ConflictError
 from ticketing.models import Event, Item, Organizer
 from vouchers.codes import DEFAULT_LENGTH, normalise_code, unique_random_codes
-from vouchers.models import Coupon, CouponSeries
+from vouchers.models import Coupon, CouponSeries, SeriesKind
 from vouchers.selectors import organizer_codes_taken
 from vouchers.services.checks import DUPLICATE_COUPON
 
@@ -37,11 +37,13 @@ def coupon_series_create(
     organizer: Organizer,
     allowed_events: Iterable[Event] = (),
     allowed_items: Iterable[Item] = (),
+    unlocks: Iterable[Item] = (),
     **fields: Any,
 ) -> CouponSeries:
     series = CouponSeries.objects.create(organizer=organizer, **fields)
     series.allowed_events.set(allowed_events)
     series.allowed_items.set(allowed_items)
+    series.unlocks.set(unlocks)
     return series
 
 
@@ -51,6 +53,7 @@ def coupon_series_update(
     series: CouponSeries,
     allowed_events: Iterable[Event] | None = None,
     allowed_items: Iterable[Item] | None = None,
+    unlocks: Iterable[Item] | None = None,
     **fields: Any,
 ) -> CouponSeries:
     for name, value in fields.items():
@@ -60,6 +63,8 @@ def coupon_series_update(
         series.allowed_events.set(allowed_events)
     if allowed_items is not None:
         series.allowed_items.set(allowed_items)
+    if unlocks is not None:
+        series.unlocks.set(unlocks)
     return series
 
 
@@ -178,11 +183,16 @@ def coupon_update(*, coupon: Coupon, **fields: Any) -> Coupon:
     return coupon
 
 
+@transaction.atomic
 def coupon_delete(*, coupon: Coupon) -> None:
+    """A stand-alone coupon goes with its private series."""
     if coupon.used_orders > 0:
         raise ConflictError("This coupon has been used; deactivate it instead.", code="coupon_in_use")
     record_bulk(Coupon, [coupon], action="deleted")  # the audit log has no delete listener on coupons
+    series = coupon.series
     coupon.delete()
+    if series.kind == SeriesKind.STANDALONE:
+        series.delete()
 
 
 def coupons_set_active(*, coupon_ids: Iterable[int], active: bool) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from core.serializers import StrictModelSerializer, StrictSerializer
@@ -21,6 +22,7 @@ from vouchers.codes import (
 from vouchers.models import Coupon, CouponSeries, SeriesKind
 from vouchers.services.checks import validate_coupon, validate_series_items
 from vouchers.services.coupons import MAX_GENERATE_JOB
+from vouchers.services.standalone import is_standalone
 from vouchers.validation import validate_coupon_series
 
 
@@ -41,6 +43,13 @@ class CouponSeriesSerializer(ReplaceOnPutMixin, OrganizerValidationMixin, Strict
     )
     allowed_items = serializers.PrimaryKeyRelatedField(many=True, default=list, queryset=Item.objects.none())
     tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
+    unlocks = serializers.PrimaryKeyRelatedField(
+        many=True,
+        default=list,
+        queryset=Item.objects.none(),
+        help_text="Ids of hidden items a cart holding its code may buy (of allowed events); discounted only "
+        "when also among the allowed items.",
+    )
     coupon_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -67,6 +76,7 @@ class CouponSeriesSerializer(ReplaceOnPutMixin, OrganizerValidationMixin, Strict
             "max_tickets_in_cart",
             "tags",
             "reveal_allowed_items",
+            "unlocks",
             "note",
             "coupon_count",
             "created_at",
@@ -82,7 +92,25 @@ class CouponSeriesSerializer(ReplaceOnPutMixin, OrganizerValidationMixin, Strict
             fields["allowed_items"].child_relation.queryset = Item.objects.filter(
                 event__organizer=organizer
             ).select_related("event")
+            fields["unlocks"].child_relation.queryset = Item.objects.filter(
+                event__organizer=organizer
+            ).select_related("event")
         return fields
+
+
+class CouponSettingsSerializer(CouponSeriesSerializer):
+    """A stand-alone coupon's settings: the fields of a coupon series, validated as a series is (by the
+    coupon's serializer, which knows the stored settings a PATCH changes)."""
+
+    shared_validator = None
+
+    class Meta(CouponSeriesSerializer.Meta):
+        fields = tuple(
+            name
+            for name in CouponSeriesSerializer.Meta.fields
+            if name not in ("id", "coupon_count", "created_at", "updated_at")
+        )
+        read_only_fields = ()
 
 
 class GenerateSerializer(StrictSerializer):
@@ -166,12 +194,27 @@ class EventUsageSerializer(StrictSerializer):
 
 
 class CouponSerializer(ReplaceOnPutMixin, OrganizerValidationMixin, StrictModelSerializer):
-    """``code`` may be left empty on create (a 16-character code is generated); a PUT without it keeps it."""
+    """``code`` may be left empty on create (a 16-character code is generated); a PUT without it keeps it.
+
+    A coupon of a series has ``"series": <id>, "settings": null``; a stand-alone coupon
+    ``"series": null, "settings": {…}`` (the fields of a coupon series). Created without a series, a
+    coupon is stand-alone and needs its ``settings``; a PATCH or PUT of a stand-alone coupon may change
+    them (a PATCH only those it names)."""
 
     shared_validator = validate_coupon
 
     code = CodeField(required=False, allow_blank=True)
-    series = serializers.PrimaryKeyRelatedField(queryset=CouponSeries.objects.none())
+    series = serializers.PrimaryKeyRelatedField(
+        queryset=CouponSeries.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="The coupon series; null for a stand-alone coupon.",
+    )
+    settings = CouponSettingsSerializer(
+        required=False,
+        allow_null=True,
+        help_text="A stand-alone coupon's settings (null for a coupon of a series).",
+    )
     usage_per_event = EventUsageSerializer(source="event_usages", many=True, read_only=True)
 
     class Meta:
@@ -180,6 +223,7 @@ class CouponSerializer(ReplaceOnPutMixin, OrganizerValidationMixin, StrictModelS
             "id",
             "code",
             "series",
+            "settings",
             "customer_email",
             "active",
             "used_orders",
@@ -198,3 +242,77 @@ class CouponSerializer(ReplaceOnPutMixin, OrganizerValidationMixin, StrictModelS
                 organizer=organizer, kind=SeriesKind.COUPON
             )
         return fields
+
+    def validate(self, attrs):
+        check_series_or_settings(self.instance, attrs)
+        settings = attrs.get("settings")
+        if settings is not None:
+            private = self.instance.series if self.instance is not None else None
+            if private is not None and not self.partial:
+                settings = attrs["settings"] = settings_replaced(settings)
+            run_settings_validator(organizer=self.context["organizer"], private=private, settings=settings)
+        if self.instance is not None and is_standalone(self.instance):
+            attrs.pop("series", None)  # null: it stays on its private series
+        return super().validate(attrs)
+
+    def to_representation(self, coupon):
+        data = super().to_representation(coupon)
+        if is_standalone(coupon):
+            data["series"] = None
+            data["settings"] = CouponSettingsSerializer(coupon.series, context=self.context).data
+        else:
+            data["settings"] = None
+        return data
+
+
+def check_series_or_settings(instance: Coupon | None, attrs) -> None:
+    """A coupon has a series or settings of its own (stand-alone), never both; which one it has is
+    changed by ``decouple/`` only."""
+    series, settings = attrs.get("series"), attrs.get("settings")
+    if series is not None and settings is not None:
+        raise serializers.ValidationError(
+            {"settings": ["Give either a series or the settings of a stand-alone coupon, not both."]}
+        )
+    if instance is None:
+        if series is None and settings is None:
+            raise serializers.ValidationError(
+                {"settings": ["A coupon without a series is stand-alone: give its settings."]}
+            )
+    elif is_standalone(instance):
+        if series is not None:
+            raise serializers.ValidationError({"series": ["A stand-alone coupon cannot join a series."]})
+    else:
+        if settings is not None:
+            raise serializers.ValidationError(
+                {"settings": ["This coupon takes its settings from its series; decouple it first."]}
+            )
+        if "series" in attrs and series is None:
+            raise serializers.ValidationError(
+                {"series": ["A coupon of a series becomes stand-alone through decouple/."]}
+            )
+
+
+def settings_replaced(settings: dict) -> dict:
+    """A PUT's settings: every field left out back to its default (as a PUT of a series)."""
+    replaced = dict(settings)
+    opts = CouponSeries._meta
+    for name in CouponSettingsSerializer.Meta.fields:
+        if name not in replaced:
+            field = opts.get_field(name)
+            replaced[name] = [] if field.many_to_many else field.get_default()
+    return replaced
+
+
+def run_settings_validator(*, organizer, private: CouponSeries | None, settings: dict) -> None:
+    """The settings as a series is validated: the stored ones (``private``, a PATCH) with the given."""
+    values: dict = {}
+    if private is not None:
+        values = {field.name: getattr(private, field.name) for field in CouponSeries._meta.concrete_fields}
+        for name in ("allowed_events", "allowed_items", "unlocks"):
+            values[name] = list(getattr(private, name).all())
+    values.update(settings)
+    values["organizer"] = organizer
+    try:
+        validate_coupon_series(**values)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError({"settings": exc.message_dict}) from exc

@@ -44,6 +44,12 @@ from vouchers.services.coupons import (
     coupon_update,
     coupons_generate_list,
 )
+from vouchers.services.standalone import (
+    coupon_decouple,
+    is_standalone,
+    standalone_coupon_create,
+    standalone_coupon_update,
+)
 
 
 def csv_data_lines(text: str) -> int:
@@ -73,7 +79,7 @@ class CouponSeriesViewSet(CodesPermissionMixin, viewsets.ModelViewSet):
         return (
             self.organizer.coupon_series.filter(kind=SeriesKind.COUPON)
             .annotate(coupon_count=Count("coupons"))
-            .prefetch_related("allowed_events", "allowed_items")
+            .prefetch_related("allowed_events", "allowed_items", "unlocks")
         )
 
     def perform_create(self, serializer):
@@ -214,7 +220,7 @@ class CouponSeriesViewSet(CodesPermissionMixin, viewsets.ModelViewSet):
 
 
 class CouponViewSet(CodesPermissionMixin, viewsets.ModelViewSet):
-    """Coupons of the organizer's series.
+    """Coupons of the organizer's series, and stand-alone coupons (``"series": null`` with ``settings``).
 
     Ordering: ``id`` (default), ``code``, ``used_orders``, ``created_at``.
     """
@@ -227,15 +233,46 @@ class CouponViewSet(CodesPermissionMixin, viewsets.ModelViewSet):
 
     def get_queryset(self):
         usages = CouponEventUsage.objects.select_related("event").order_by("event__slug")
-        return self.organizer.coupons.filter(series__kind=SeriesKind.COUPON).prefetch_related(
-            Prefetch("event_usages", queryset=usages)
+        return (
+            self.organizer.coupons.filter(series__kind__in=(SeriesKind.COUPON, SeriesKind.STANDALONE))
+            .select_related("series")
+            .prefetch_related(
+                Prefetch("event_usages", queryset=usages),
+                "series__allowed_events",
+                "series__allowed_items",
+                "series__unlocks",
+            )
         )
 
     def perform_create(self, serializer):
-        serializer.instance = coupon_create(organizer=self.organizer, **serializer.validated_data)
+        values = dict(serializer.validated_data)
+        settings = values.pop("settings", None)
+        if settings is not None:
+            values.pop("series", None)
+            coupon = standalone_coupon_create(organizer=self.organizer, settings=settings, **values)
+        else:
+            coupon = coupon_create(organizer=self.organizer, **values)
+        serializer.instance = self.get_queryset().get(pk=coupon.pk)
 
     def perform_update(self, serializer):
-        serializer.instance = coupon_update(coupon=serializer.instance, **serializer.validated_data)
+        values = dict(serializer.validated_data)
+        if is_standalone(serializer.instance):
+            settings = values.pop("settings", None)
+            coupon = standalone_coupon_update(coupon=serializer.instance, settings=settings, **values)
+        else:
+            values.pop("settings", None)
+            coupon = coupon_update(coupon=serializer.instance, **values)
+        serializer.instance = self.get_queryset().get(pk=coupon.pk)
 
     def perform_destroy(self, instance):
         coupon_delete(coupon=instance)
+
+    @extend_schema(request=None, responses={200: CouponSerializer})
+    @action(detail=True, methods=["post"])
+    def decouple(self, request, *args, **kwargs):
+        """Take the coupon out of its series: it becomes stand-alone with a copy of the series' settings,
+        keeping its code, customer, ``active`` flag and usage; the series keeps its other coupons.
+        409 ``already_standalone`` for a stand-alone coupon."""
+        coupon = coupon_decouple(coupon=self.get_object())
+        coupon = self.get_queryset().get(pk=coupon.pk)
+        return Response(self.get_serializer(coupon).data)

@@ -36,6 +36,7 @@ FIELDS = {
     "max_tickets_in_cart",
     "tags",
     "reveal_allowed_items",
+    "unlocks",
     "note",
     "coupon_count",
     "created_at",
