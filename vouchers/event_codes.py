@@ -92,7 +92,9 @@ class EventCodesQuery:
 
 def event_codes(*, event: Event, query: EventCodesQuery, now: datetime) -> ChainedQuerySets:
     vouchers = Voucher.objects.filter(event=event).order_by("id")
-    coupons = event_coupons(event).select_related("series").order_by("series__kind", "id")
+    # Coupons (of a series or stand-alone) before promo codes, each by id.
+    promo_last = Case(When(series__kind=SeriesKind.PROMO_CODE, then=Value(1)), default=Value(0))
+    coupons = event_coupons(event).select_related("series").order_by(promo_last, "id")
     if query.active is not None:
         vouchers = (
             vouchers.filter(voucher_active_q(now))
@@ -108,9 +110,8 @@ def event_codes(*, event: Event, query: EventCodesQuery, now: datetime) -> Chain
         coupons = coupons.none()
     elif query.kind is not None:
         vouchers = vouchers.none()
-        coupons = coupons.filter(
-            series__kind=SeriesKind.PROMO_CODE if query.kind == CodeKind.PROMO_CODE else "coupon"
-        )
+        promo = Q(series__kind=SeriesKind.PROMO_CODE)
+        coupons = coupons.filter(promo) if query.kind == CodeKind.PROMO_CODE else coupons.exclude(promo)
     return ChainedQuerySets(
         flag_active(vouchers, voucher_active_q(now)), flag_active(coupons, coupon_active_q(now))
     )

@@ -63,7 +63,7 @@ class AppliedCodes:
         """``unlocks(index, item_id)`` for ``orders.checkout.availability``: the position's voucher, or an
         order-wide code of the cart, unlocks that hidden item."""
         codes = self.by_code()
-        order_wide = [c for c in self.codes if c.kind != CodeKind.VOUCHER and c.unlocks_hidden_items]
+        order_wide = [c for c in self.codes if c.kind != CodeKind.VOUCHER]
         event_id = catalog.event.pk
 
         def unlocks(index: int, item_id: int) -> bool:
@@ -71,20 +71,21 @@ class AppliedCodes:
             own = codes.get(spec.voucher) if spec.voucher else None
             if own is not None and own.unlocks_hidden_items and covers(own, spec, event_id):
                 return True
-            return any(code.covers(item=item_id, event=event_id) for code in order_wide)
+            return any(code.unlocks(item=item_id, event=event_id) for code in order_wide)
 
         return unlocks
 
     def unlocks_in_cart(self, catalog: Catalog) -> Callable[[ResolvedCode], bool]:
         """``unlocks_in_cart(code)``: the order-wide code unlocks a hidden item one of the positions
-        is for (such a code is never set aside: the position could not be bought without it)."""
+        is for — revealed in its scope, or among the items its series unlocks (such a code is never set
+        aside: the position could not be bought without it)."""
         event_id = catalog.event.pk
         hidden = {
             p.item for p in self.positions if not p.is_bundled and catalog.items[p.item].hide_without_voucher
         }
 
         def unlocks_in_cart(code: ResolvedCode) -> bool:
-            return code.unlocks_hidden_items and any(code.covers(item=i, event=event_id) for i in hidden)
+            return any(code.unlocks(item=i, event=event_id) for i in hidden)
 
         return unlocks_in_cart
 

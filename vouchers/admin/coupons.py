@@ -5,11 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, Sum
-from django.http import StreamingHttpResponse
+from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 
+from core.errors import ConflictError
 from ticketing.admin.display import usage_text
 from ticketing.admin.pages import PreparedPageAdmin
 from ticketing.admin.scoping import OrganizerScopedAdmin, OrganizerScopedInline
@@ -46,9 +49,10 @@ from vouchers.services.coupons import (
     coupons_generate,
     coupons_set_active,
 )
+from vouchers.services.standalone import coupon_decouple
 from vouchers.validation import validate_series_relations
 
-RELATED = ("allowed_events", "allowed_items")
+RELATED = ("allowed_events", "allowed_items", "unlocks")
 
 
 class CouponSeriesAdminForm(forms.ModelForm):
@@ -71,6 +75,7 @@ class CouponSeriesAdminForm(forms.ModelForm):
             "allow_all_items",
             "allowed_items",
             "reveal_allowed_items",
+            "unlocks",
             "valid_from",
             "valid_until",
             "min_tickets_in_cart",
@@ -259,6 +264,27 @@ class CouponAdminForm(forms.ModelForm):
         return cleaned
 
 
+def delete_private_series(series_ids) -> None:
+    """A stand-alone coupon's private series goes with it (a campaign's series stays)."""
+    for series in CouponSeries.objects.filter(pk__in=list(series_ids), kind=SeriesKind.STANDALONE):
+        series.delete()
+
+
+class StandaloneFilter(admin.SimpleListFilter):
+    title = "stand-alone"
+    parameter_name = "standalone"
+
+    def lookups(self, request, model_admin):
+        return (("yes", "Stand-alone"), ("no", "Of a series"))
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(series__kind=SeriesKind.STANDALONE)
+        if self.value() == "no":
+            return queryset.filter(series__kind=SeriesKind.COUPON)
+        return queryset
+
+
 class EventUsageInline(OrganizerScopedInline, admin.TabularInline):
     model = CouponEventUsage
     organizer_path = "coupon__organizer"
@@ -278,6 +304,7 @@ class CouponAdmin(ActivationActions, OrganizerScopedAdmin):
     list_display = (
         "code",
         "series",
+        "standalone",
         "organizer",
         "active",
         "customer_email",
@@ -289,6 +316,7 @@ class CouponAdmin(ActivationActions, OrganizerScopedAdmin):
     list_filter = (
         ("active", titled_boolean_filter("coupon active")),
         ("series__active", titled_boolean_filter("series active")),
+        StandaloneFilter,
         SeriesValidityFilter,
         "organizer",
     )
@@ -297,14 +325,52 @@ class CouponAdmin(ActivationActions, OrganizerScopedAdmin):
     raw_id_fields = ("series",)
     readonly_fields = ("usage", "tickets_used", "state", "created_at", "updated_at")
     inlines = (EventUsageInline,)
-    actions = ("activate", "deactivate")
+    actions = ("activate", "deactivate", "decouple")
     ordering = ("-id",)
 
     def set_active(self, ids, active: bool) -> int:
         return coupons_set_active(coupon_ids=ids, active=active)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(series__kind=SeriesKind.COUPON)
+        # Stand-alone coupons are listed here too (marked); their page is the stand-alone coupons' one.
+        kinds = (SeriesKind.COUPON, SeriesKind.STANDALONE)
+        coupons = super().get_queryset(request).filter(series__kind__in=kinds)
+        return coupons.prefetch_related("series__unlocks")
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            super().delete_model(request, obj)
+            delete_private_series([obj.series_id])
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            series_ids = list(queryset.values_list("series_id", flat=True))
+            super().delete_queryset(request, queryset)
+            delete_private_series(series_ids)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        coupon = self.get_object(request, object_id)
+        if coupon is not None and coupon.series.kind == SeriesKind.STANDALONE:
+            return HttpResponseRedirect(reverse("admin:vouchers_standalonecoupon_change", args=[coupon.pk]))
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description="stand-alone", boolean=True, ordering="series__kind")
+    def standalone(self, coupon: Coupon) -> bool:
+        return coupon.series.kind == SeriesKind.STANDALONE
+
+    @admin.action(description="Decouple the selected coupons from their series (make them stand-alone)")
+    def decouple(self, request, queryset):
+        done = skipped = 0
+        for coupon in queryset.select_related("series"):
+            try:
+                coupon_decouple(coupon=coupon)
+                done += 1
+            except ConflictError:
+                skipped += 1
+        message = f"Decoupled {done} coupons."
+        if skipped:
+            message += f" {skipped} already stand-alone, left alone."
+        self.message_user(request, message, messages.SUCCESS if done else messages.WARNING)
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else ()  # a new coupon has no usage yet

@@ -104,7 +104,8 @@ class PromoCodeAdmin(PreparedPageAdmin, ActivationActions, OrganizerScopedAdmin)
 
     def get_queryset(self, request):
         # The manager's select_related("series") makes the list skip list_select_related: name both here.
-        return super().get_queryset(request).select_related("series", "organizer")
+        queryset = super().get_queryset(request).select_related("series", "organizer")
+        return queryset.prefetch_related("series__unlocks")  # the state's resolution reads them
 
     def get_fields(self, request, obj=None):
         return (*self.fields, "usage", "state") if obj is not None else self.fields

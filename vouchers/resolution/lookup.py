@@ -10,7 +10,7 @@ from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from core import rawsql
-from vouchers.models import Coupon, CouponEventUsage, Voucher
+from vouchers.models import Coupon, CouponEventUsage, CouponSeries, Voucher
 from vouchers.selectors import with_code, with_codes
 
 
@@ -128,6 +128,17 @@ def coupon_scope(coupon: Coupon) -> CodeTargets:
         None if series.allow_all_items else frozenset(series.allowed_items.values_list("id", flat=True))
     )
     return CodeTargets(event_ids=event_ids, item_ids=item_ids)
+
+
+def coupon_unlocks(coupon: Coupon | None) -> frozenset[int]:
+    """The hidden items the coupon's series unlocks (ids): one query, or none when prefetched
+    (``series__unlocks``, as the admin's lists do). ``None`` (no coupon found) runs the same query for
+    nothing, so a lookup that found no coupon costs what one that found it does."""
+    series = coupon.series if coupon is not None else None
+    if series is not None and "unlocks" in getattr(series, "_prefetched_objects_cache", {}):
+        return frozenset(item.pk for item in series.unlocks.all())
+    rows = CouponSeries.unlocks.through.objects.filter(couponseries_id=series.pk if series else 0)
+    return frozenset(rows.values_list("item_id", flat=True))
 
 
 def refuses_company(found: FoundCode) -> bool:

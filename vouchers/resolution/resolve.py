@@ -20,6 +20,7 @@ from vouchers.models import Coupon, DiscountType, SeriesKind, Voucher
 from vouchers.resolution.lookup import (
     FoundCode,
     coupon_scope,
+    coupon_unlocks,
     find_code,
     find_codes,
     refuses_company,
@@ -91,6 +92,8 @@ def inspect_code(*, organizer_id: int, event: Event | None, code: str, now: date
         organizer_id=organizer_id, event_id=event.pk if event else None, code=normalise_code(code)
     )
     held = code_holds(found.row, now=now)
+    if found.coupon is None:
+        coupon_unlocks(None)  # the query resolving a coupon runs, so that a miss costs what a hit does
     try:
         resolved = resolve_found(found, event=event, now=now, held_elsewhere=held, email=None, has_cart=False)
     except CodeError as error:
@@ -231,6 +234,7 @@ def resolve_coupon(
         event_ids=scope.event_ids,
         item_ids=scope.item_ids,
         unlocks_hidden_items=series.reveal_allowed_items,
+        unlocked_item_ids=coupon_unlocks(coupon),
         can_be_combined=series.can_be_combined,
         min_tickets_in_cart=series.min_tickets_in_cart,
         max_tickets_in_cart=series.max_tickets_in_cart,
@@ -274,8 +278,13 @@ def check_cart(resolved: ResolvedCode, *, cart: CartSummary, event_id: int | Non
         fail(CodeErrorCode.CART_TOO_SMALL, kind)
     if resolved.max_tickets_in_cart is not None and tickets > resolved.max_tickets_in_cart:
         fail(CodeErrorCode.CART_TOO_LARGE, kind)
-    if eligible == 0:
+    if eligible == 0 and not unlocks_a_line(resolved, cart):
         fail(CodeErrorCode.NOT_VALID_FOR_ITEMS, kind)
+
+
+def unlocks_a_line(resolved: ResolvedCode, cart: CartSummary) -> bool:
+    """The cart holds an item the code unlocks: the code is needed there even when it discounts nothing."""
+    return any(not line.is_bundled and line.item in resolved.unlocked_item_ids for line in cart.lines)
 
 
 def check_combination(resolved: ResolvedCode, *, others: Sequence[FoundCode]) -> None:

@@ -108,6 +108,9 @@ class ResolvedCode:
     as for every other limit. Scope: ``event_ids``/``item_ids`` (None: all) and
     ``variation_ids`` (None: any variation of an allowed item; a set: a position
     with a variation must have one of these) — use :meth:`covers`.
+    Hidden items: ``unlocks_hidden_items`` reveals those in scope; ``unlocked_item_ids`` are hidden items a
+    series unlocks whether in its scope or not (its discount still applies only in scope) — use
+    :meth:`unlocks`.
     """
 
     kind: CodeKind
@@ -132,6 +135,7 @@ class ResolvedCode:
     all_addons_included: bool = False
     all_bundles_included: bool = False
     unlocks_hidden_items: bool = False
+    unlocked_item_ids: frozenset[int] = frozenset()
     can_be_combined: bool = True
     min_tickets_in_cart: int | None = None
     max_tickets_in_cart: int | None = None
@@ -162,3 +166,12 @@ class ResolvedCode:
         if variation is not None and self.variation_ids is not None and variation not in self.variation_ids:
             return False
         return self.subevent_id is None or subevent == self.subevent_id
+
+    def unlocks(self, *, item: int, event: int | None = None) -> bool:
+        """Whether a cart holding this code may buy the hidden item (of ``event``): revealed in scope, or
+        one of the items it unlocks."""
+        if event is not None and self.event_ids is not None and event not in self.event_ids:
+            return False
+        if item in self.unlocked_item_ids:
+            return True
+        return self.unlocks_hidden_items and self.covers(item=item, event=event)

@@ -126,7 +126,9 @@ def voucher_info(voucher: Voucher, item_ids) -> dict[str, Any]:
     return info
 
 
-def coupon_info(coupon: Coupon, item_ids, event: Event | None) -> dict[str, Any]:
+def coupon_info(coupon: Coupon, item_ids, event: Event | None, unlocked_ids=frozenset()) -> dict[str, Any]:
+    """``unlocked_ids``: the hidden items its series unlocks (shown as ``unlocks``, of the event when known,
+    so that a shop can offer them)."""
     series = coupon.series
     info = {
         "name": series.name,
@@ -145,6 +147,9 @@ def coupon_info(coupon: Coupon, item_ids, event: Event | None) -> dict[str, Any]
     }
     if series.reveal_allowed_items and item_ids is not None:
         info["allowed_items"] = revealed_items(item_ids)
+    if unlocked_ids:
+        unlocked = revealed_items(unlocked_ids)
+        info["unlocks"] = [i for i in unlocked if event is None or i["event"] == event.slug]
     return info
 
 

@@ -26,7 +26,7 @@ from vouchers.choices import CodeKind
 from vouchers.codes import normalise_code
 from vouchers.event_codes import EventCodesQuery, event_codes
 from vouchers.resolution import inspect_code
-from vouchers.resolution.lookup import coupon_scope, voucher_scope
+from vouchers.resolution.lookup import coupon_scope, coupon_unlocks, voucher_scope
 from vouchers.selectors import gift_card_lookup
 
 
@@ -126,7 +126,9 @@ class CodeInfoViewSet(viewsets.ViewSet):
         if found.coupon is not None:
             coupon = found.coupon
             kind = CodeKind.PROMO_CODE if coupon.series.kind == "promo_code" else CodeKind.COUPON
-            info = coupon_info(coupon, coupon_scope(coupon).item_ids, event)
+            resolved = inspection.resolved
+            unlocked = resolved.unlocked_item_ids if resolved is not None else coupon_unlocks(coupon)
+            info = coupon_info(coupon, coupon_scope(coupon).item_ids, event, unlocked)
             return Response({"message": message, "type": kind.value, "code": info})
         # A voucher of another event: say so, but nothing about it.
         return Response({"message": message, "type": CodeKind.VOUCHER.value, "code": None})
