@@ -92,6 +92,7 @@ def commit_order(gathered: Gathered, view: PricedView, *, store: bool = True) ->
     draft = gathered.draft
     codes = {code.code: code for code in view.codes}
     used = {share.code for line in view.positions for share in line.line.codes}
+    used |= unlocking_codes(gathered, view)  # needed for a hidden item even where they took nothing off
     used_codes = [codes[c] for c in codes if c in used]
     # The coupon series' tags (a voucher's tag groups vouchers, not orders).
     series_codes = [code for code in used_codes if code.kind != CodeKind.VOUCHER]
@@ -259,6 +260,22 @@ def warnings_data(view: PricedView) -> list[dict]:
         {"code": w.reason, "code_text": w.code.code, "discounted": w.discounted, "eligible": w.eligible}
         for w in view.warnings
     ]
+
+
+def unlocking_codes(gathered: Gathered, view: PricedView) -> set[str]:
+    """The order-wide codes that unlock a hidden item of the order: the order uses them (they are
+    redeemed, and count against their limits) whether or not their discount reached a position."""
+    catalog = gathered.catalog
+    hidden = {
+        p.spec.item
+        for p in view.positions
+        if not p.spec.is_bundled and catalog.items[p.spec.item].hide_without_voucher
+    }
+    return {
+        code.code
+        for code in view.codes
+        if code.kind != CodeKind.VOUCHER and any(code.unlocks(item=i, event=catalog.event.pk) for i in hidden)
+    }
 
 
 def shares_by_code(view: PricedView) -> dict[str, dict[int, Decimal]]:
