@@ -326,9 +326,12 @@ def check_promo_code(
     percentage: bool = False,
     start_date=None,
     end_date=None,
+    organizer=None,
+    unlocks=None,
     **_: Any,
 ) -> None:
-    """The rules of a promo code that need no query: the code's text (required), value and dates."""
+    """The rules of a promo code that need no query: the code's text (required), value, dates and the
+    items it unlocks (the organizer's)."""
     check_code_text(errors, normalise_code(code))
     if value is None:
         errors.add("value", "A value is required.")
@@ -337,6 +340,7 @@ def check_promo_code(
     elif percentage:
         check_percent(errors, "value", value)
     check_window(errors, start_date, end_date, "end_date", "The end date")
+    check_unlocks(errors, organizer=organizer, allow_all_events=True, allowed_events=None, unlocks=unlocks)
 
 
 def check_gift_card(

@@ -179,7 +179,7 @@ def validate_promo_code(
     ``id`` is the promo code's coupon row."""
     errors = Errors()
     check_organizer_code_free(errors, organizer=organizer, code=code, exclude_id=id)
-    check_promo_code(errors, code=code, **values)
+    check_promo_code(errors, code=code, organizer=organizer, **values)
     errors.raise_if_any()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from core.errors import ConflictError
-from ticketing.models import Organizer
+from ticketing.models import Item, Organizer
 from vouchers.codes import normalise_code
 from vouchers.models import Coupon, CouponSeries, DiscountType, PromoCode, SeriesKind
 from vouchers.services.coupons import duplicate_coupon_code_or
@@ -37,8 +38,10 @@ def promo_code_create(
     end_date: datetime | None = None,
     active: bool = True,
     one_time_use: bool = False,
+    unlocks: Iterable[Item] = (),
 ) -> PromoCode:
-    """Valid for every event and item of the organizer, and never combined with other codes."""
+    """Valid for every event and item of the organizer, and never combined with other codes;
+    ``unlocks``: hidden items a cart holding it may buy."""
     series = CouponSeries.objects.create(
         organizer=organizer,
         kind=SeriesKind.PROMO_CODE,
@@ -50,6 +53,7 @@ def promo_code_create(
         single_usage=one_time_use,
         can_be_combined=False,
     )
+    series.unlocks.set(unlocks)
     try:
         with transaction.atomic():
             coupon = Coupon.objects.create(
@@ -72,6 +76,8 @@ def promo_code_update(*, promo: PromoCode, **fields: Any) -> PromoCode:
         elif name == "active":
             promo.active = value
     series.save()
+    if "unlocks" in fields:
+        series.unlocks.set(fields["unlocks"])
     try:
         with transaction.atomic():
             promo.save()

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from core.serializers import StrictSerializer
 from ticketing.api.validation import run_shared_validator
+from ticketing.models import Item
 from vouchers.api.fields import AmountField, CodeField
 from vouchers.models import DiscountType, PromoCode
 from vouchers.services.checks import validate_promo_code
@@ -24,6 +25,7 @@ def promo_values(promo: PromoCode) -> dict[str, Any]:
         "end_date": series.valid_until,
         "active": promo.active,
         "one_time_use": series.single_usage,
+        "unlocks": list(series.unlocks.all()),
     }
 
 
@@ -40,9 +42,25 @@ class PromoCodeSerializer(StrictSerializer):
     end_date = serializers.DateTimeField(allow_null=True, default=None)
     active = serializers.BooleanField(default=True)
     one_time_use = serializers.BooleanField(default=False)
+    unlocks = serializers.PrimaryKeyRelatedField(
+        many=True,
+        default=list,
+        queryset=Item.objects.none(),
+        help_text="Ids of hidden items a cart holding the promo code may buy (at their own price less the "
+        "promo code's discount).",
+    )
     used = serializers.IntegerField(source="used_orders", read_only=True, help_text="Orders that used it.")
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        organizer = self.context.get("organizer")
+        if organizer is not None:
+            fields["unlocks"].child_relation.queryset = Item.objects.filter(
+                event__organizer=organizer
+            ).select_related("event")
+        return fields
 
     def validate(self, attrs):
         current = promo_values(self.instance) if self.instance is not None else {}
@@ -57,6 +75,7 @@ class PromoCodeSerializer(StrictSerializer):
 
     def to_representation(self, promo: PromoCode) -> dict[str, Any]:
         data = {"id": promo.pk, **promo_values(promo)}
+        data["unlocks"] = [item.pk for item in data["unlocks"]]
         data["used"] = promo.used_orders
         data["created_at"] = promo.created_at
         data["updated_at"] = max(promo.updated_at, promo.series.updated_at)

@@ -23,7 +23,7 @@ class PromoCodeViewSet(CodesPermissionMixin, viewsets.ModelViewSet):
     ordering = ("id",)
 
     def get_queryset(self):
-        return PromoCode.objects.filter(organizer=self.organizer)
+        return PromoCode.objects.filter(organizer=self.organizer).prefetch_related("series__unlocks")
 
     def perform_create(self, serializer):
         serializer.instance = promo_code_create(organizer=self.organizer, **serializer.validated_data)

@@ -248,3 +248,18 @@ def test_the_coupon_series_api_takes_unlocks(api, organizer, event):
     limit = {"allow_all_events": False, "allowed_events": ["elsewhere"]}
     response = api.patch(f"{SERIES_URL}{series_id}/", limit, format="json")
     assert response.status_code == 400 and "unlocks" in response.json()
+
+
+def test_the_promo_codes_api_takes_unlocks(api, organizer, event):
+    promo_url = "/api/v1/organizers/demo-org/promo-codes/"
+    hidden = ItemFactory(event=event, hidden=True)
+    body = {"code": "PROMO-UNLOCK", "value": "5", "unlocks": [hidden.pk]}
+    response = api.post(promo_url, body, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["unlocks"] == [hidden.pk]
+    promo_id = response.json()["id"]
+    assert list(Coupon.objects.get(pk=promo_id).series.unlocks.all()) == [hidden]
+    assert api.patch(f"{promo_url}{promo_id}/", {"unlocks": []}, format="json").json()["unlocks"] == []
+    foreign = ItemFactory(event=EventFactory(organizer=OrganizerFactory()))
+    response = api.patch(f"{promo_url}{promo_id}/", {"unlocks": [foreign.pk]}, format="json")
+    assert response.status_code == 400 and "unlocks" in response.json()
