@@ -54,8 +54,6 @@ class StandaloneCouponAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, field in settings_form_fields().items():
-            self.fields[name] = field
         if self.instance.pk:
             series = self.instance.series
             self.fields["organizer"].disabled = True
@@ -94,6 +92,11 @@ class StandaloneCouponAdminForm(forms.ModelForm):
 
     def _post_clean(self):
         pass  # saved by its service (which checks the code's uniqueness itself)
+
+
+# The settings are fields of the form class (the admin builds its form from the fieldsets' names).
+for _name, _field in settings_form_fields().items():
+    StandaloneCouponAdminForm.base_fields[_name] = StandaloneCouponAdminForm.declared_fields[_name] = _field
 
 
 @admin.register(StandaloneCoupon)
