@@ -62,7 +62,8 @@ def test_decouple_copies_every_setting_and_keeps_the_counters(organizer, event):
     item, hidden = ItemFactory(event=event), ItemFactory(event=event, hidden=True)
     series = CouponSeriesFactory(
         organizer=organizer, name="Campaign", active=False, single_usage=False, max_usage=5,
-        max_usage_per_event=2, max_tickets=9, can_be_combined=True, discount_type=DiscountType.PERCENT, discount_value=D("12.5"),
+        max_usage_per_event=2, max_tickets=9, can_be_combined=True, discount_type=DiscountType.PERCENT,
+        discount_value=D("12.5"),
         discount_max_value=D("20"), allow_all_events=False, allowed_events=[event], allow_all_items=False,
         allowed_items=[item], valid_from=timezone.now(), valid_until=None, min_tickets_in_cart=1,
         max_tickets_in_cart=4, tags=["a", "b"], reveal_allowed_items=True, note="copied",
@@ -77,7 +78,8 @@ def test_decouple_copies_every_setting_and_keeps_the_counters(organizer, event):
     assert private.pk != series.pk and private.kind == SeriesKind.STANDALONE
     for name in (
         "name", "active", "single_usage", "max_usage", "max_usage_per_event", "max_tickets",
-        "can_be_combined", "discount_type", "discount_value", "discount_max_value", "allow_all_events", "allow_all_items",
+        "can_be_combined", "discount_type", "discount_value", "discount_max_value", "allow_all_events",
+        "allow_all_items",
         "valid_from", "valid_until", "min_tickets_in_cart", "max_tickets_in_cart", "tags",
         "reveal_allowed_items", "note", "organizer_id",
     ):  # fmt: skip
