@@ -38,6 +38,7 @@ AUDITED: dict[str, str] = {
     "vouchers.CouponSeries": "coupon_series",
     "vouchers.Coupon": "coupon",
     "vouchers.PromoCode": "promo_code",
+    "vouchers.StandaloneCoupon": "coupon",  # the stand-alone coupons' admin saves its proxy rows
     "vouchers.GiftCard": "gift_card",
     "orders.Order": "order",
 }
@@ -45,7 +46,7 @@ AUDITED: dict[str, str] = {
 #: Models deleted in their thousands by a cascade (a series' coupons): a delete listener would make Django
 #: load and signal them one by one (a 100,000-coupon series took minutes to delete). Their own deletes are
 #: recorded by their service (``record_bulk``); those a cascade deletes go with the parent's entry.
-CASCADED = {"vouchers.Coupon"}
+CASCADED = {"vouchers.Coupon", "vouchers.StandaloneCoupon"}
 
 SNAPSHOT = "_audit_before"
 M2M_SNAPSHOT = "_audit_m2m_before"

@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from core.audit import record_bulk
 from core.errors import ConflictError
 from ticketing.admin.display import usage_text
 from ticketing.admin.pages import PreparedPageAdmin
@@ -339,14 +340,16 @@ class CouponAdmin(ActivationActions, OrganizerScopedAdmin):
 
     def delete_model(self, request, obj):
         with transaction.atomic():
+            record_bulk(Coupon, [obj], action="deleted")  # the audit log has no delete listener on coupons
             super().delete_model(request, obj)
             delete_private_series([obj.series_id])
 
     def delete_queryset(self, request, queryset):
         with transaction.atomic():
-            series_ids = list(queryset.values_list("series_id", flat=True))
+            coupons = list(queryset)
+            record_bulk(Coupon, coupons, action="deleted")
             super().delete_queryset(request, queryset)
-            delete_private_series(series_ids)
+            delete_private_series([coupon.series_id for coupon in coupons])
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         coupon = self.get_object(request, object_id)

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.audit import record_bulk
 from ticketing.admin.display import usage_text
 from ticketing.admin.scoping import OrganizerScopedAdmin
 from ticketing.models import Organizer
@@ -17,7 +18,7 @@ from vouchers.admin.common import ActivationActions, SeriesValidityFilter, valid
 from vouchers.admin.coupons import delete_private_series
 from vouchers.admin.states import coupon_state
 from vouchers.codes import DEFAULT_LENGTH, normalise_code, unique_random_codes
-from vouchers.models import CouponSeries, StandaloneCoupon
+from vouchers.models import Coupon, CouponSeries, StandaloneCoupon
 from vouchers.selectors import organizer_codes_taken
 from vouchers.services.checks import validate_coupon_conflicts
 from vouchers.services.coupons import coupons_set_active
@@ -142,14 +143,16 @@ class StandaloneCouponAdmin(ActivationActions, OrganizerScopedAdmin):
 
     def delete_model(self, request, obj):
         with transaction.atomic():
+            record_bulk(Coupon, [obj], action="deleted")  # the audit log has no delete listener on coupons
             super().delete_model(request, obj)
             delete_private_series([obj.series_id])
 
     def delete_queryset(self, request, queryset):
         with transaction.atomic():
-            series_ids = list(queryset.values_list("series_id", flat=True))
+            coupons = list(queryset)
+            record_bulk(Coupon, coupons, action="deleted")
             super().delete_queryset(request, queryset)
-            delete_private_series(series_ids)
+            delete_private_series([coupon.series_id for coupon in coupons])
 
     def save_related(self, request, form, formsets, change):
         pass  # the settings' lists were saved with the coupon by its service

@@ -227,3 +227,21 @@ def test_admin_decouple_action_and_unlocks_on_the_series_form(admin_client, orga
     page = admin_client.get(admin_url("couponseries", "change", series.pk)).content.decode()
     assert 'name="unlocks"' in page
     assert hidden.name in page
+
+
+def test_the_admin_pages_changes_are_recorded(admin_client, organizer):
+    from audit.models import AuditEntry
+
+    response = admin_client.post(admin_url("standalonecoupon", "add"), settings_post(organizer))
+    assert response.status_code == 302
+    coupon = Coupon.objects.get(code="ADMIN-SOLO")
+    entries = AuditEntry.objects.filter(object_id=str(coupon.pk), object_type="coupon")
+    assert list(entries.values_list("action", flat=True)) == ["created"]
+    changed = settings_post(organizer, active="", discount_value="9")
+    assert admin_client.post(admin_url("standalonecoupon", "change", coupon.pk), changed).status_code == 302
+    assert entries.filter(action="changed").get().changes["active"] == [True, False]
+    series_entries = AuditEntry.objects.filter(object_id=str(coupon.series_id), object_type="coupon_series")
+    assert series_entries.filter(action="changed").get().changes["discount_value"] == ["5.00", "9.00"]
+    admin_client.post(admin_url("standalonecoupon", "delete", coupon.pk), {"post": "yes"})
+    assert entries.filter(action="deleted").count() == 1
+    assert series_entries.filter(action="deleted").count() == 1
