@@ -19,7 +19,7 @@ from vouchers.services.standalone import (
     standalone_coupon_create,
     standalone_coupon_update,
 )
-from vouchers.tests.factories import CouponFactory, CouponSeriesFactory
+from vouchers.tests.factories import CouponFactory, CouponSeriesFactory, PromoCodeFactory
 from vouchers.validation import validate_coupon_series
 
 pytestmark = pytest.mark.django_db
@@ -245,3 +245,21 @@ def test_the_admin_pages_changes_are_recorded(admin_client, organizer):
     admin_client.post(admin_url("standalonecoupon", "delete", coupon.pk), {"post": "yes"})
     assert entries.filter(action="deleted").count() == 1
     assert series_entries.filter(action="deleted").count() == 1
+
+
+def test_a_stand_alone_coupon_is_a_coupon_of_the_events_code_list(api, organizer, event):
+    promo = PromoCodeFactory(series__organizer=organizer, code="A-PROMO")
+    solo = standalone_coupon_create(organizer=organizer, settings=SETTINGS, code="SOLO-LISTED")
+    in_series = CouponFactory(series__organizer=organizer, code="IN-SERIES")
+    url = "/api/v1/organizers/demo-org/events/conf/codes/"
+    rows = api.get(url).json()["results"]
+    assert [(r["kind"], r["code"]) for r in rows] == [
+        ("coupon", solo.code), ("coupon", in_series.code), ("promo_code", promo.code)
+    ]  # fmt: skip
+
+    def codes(kind):
+        return [r["code"] for r in api.get(url, {"kind": kind}).json()["results"]]
+
+    assert codes("coupon") == ["SOLO-LISTED", "IN-SERIES"]
+    assert codes("promo_code") == [promo.code]
+
