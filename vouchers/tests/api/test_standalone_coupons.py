@@ -263,3 +263,19 @@ def test_the_promo_codes_api_takes_unlocks(api, organizer, event):
     foreign = ItemFactory(event=EventFactory(organizer=OrganizerFactory()))
     response = api.patch(f"{promo_url}{promo_id}/", {"unlocks": [foreign.pk]}, format="json")
     assert response.status_code == 400 and "unlocks" in response.json()
+
+
+def test_the_list_takes_as_many_queries_for_many_stand_alone_coupons_as_for_one(api, organizer, event):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    item = ItemFactory(event=event, hidden=True)
+    settings = {**SETTINGS, "allow_all_events": False, "allowed_events": ["conf"], "unlocks": [item.pk]}
+    create(api, settings=settings, code="FIRST-SOLO")
+    with CaptureQueriesContext(connection) as one:
+        assert api.get(URL).status_code == 200
+    for n in range(5):
+        create(api, settings=settings, code=f"MORE-SOLO-{n}")
+    with CaptureQueriesContext(connection) as many:
+        assert len(api.get(URL).json()["results"]) == 6
+    assert len(many) == len(one)
