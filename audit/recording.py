@@ -39,6 +39,7 @@ AUDITED: dict[str, str] = {
     "vouchers.Coupon": "coupon",
     "vouchers.PromoCode": "promo_code",
     "vouchers.GiftCard": "gift_card",
+    "vouchers.EventDiscountCode": "event_discount_code",
     "orders.Order": "order",
 }
 
