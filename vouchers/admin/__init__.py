@@ -5,4 +5,4 @@ Forms run the same validation functions as the models and the API (the rules of
 ``vouchers.services.checks``); lists show usage and validity, filter, and search by code.
 """
 
-from vouchers.admin import coupons, giftcards, promo, vouchers  # noqa: F401  (registers the model admins)
+from vouchers.admin import coupons, event_codes, giftcards, promo, vouchers  # noqa: F401  (registers the model admins)
