@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from core.errors import ConflictError
-from ticketing.models import Organizer
+from ticketing.models import Event, Organizer
 from vouchers.codes import normalise_code
 from vouchers.models import Coupon, CouponSeries, DiscountType, PromoCode, SeriesKind
 from vouchers.services.coupons import duplicate_coupon_code_or
@@ -37,8 +38,11 @@ def promo_code_create(
     end_date: datetime | None = None,
     active: bool = True,
     one_time_use: bool = False,
+    allowed_events: Iterable[Event] = (),
 ) -> PromoCode:
-    """Valid for every event and item of the organizer, and never combined with other codes."""
+    """Valid for every item of ``allowed_events`` (none: of every event of the organizer), and never
+    combined with other codes."""
+    events = list(allowed_events)
     series = CouponSeries.objects.create(
         organizer=organizer,
         kind=SeriesKind.PROMO_CODE,
@@ -49,7 +53,10 @@ def promo_code_create(
         valid_until=end_date,
         single_usage=one_time_use,
         can_be_combined=False,
+        allow_all_events=not events,
     )
+    if events:
+        series.allowed_events.set(events)
     try:
         with transaction.atomic():
             coupon = Coupon.objects.create(
@@ -71,7 +78,12 @@ def promo_code_update(*, promo: PromoCode, **fields: Any) -> PromoCode:
             promo.code = normalise_code(value)
         elif name == "active":
             promo.active = value
+    events = fields.get("allowed_events")
+    if events is not None:
+        series.allow_all_events = not events
     series.save()
+    if events is not None:
+        series.allowed_events.set(events)
     try:
         with transaction.atomic():
             promo.save()

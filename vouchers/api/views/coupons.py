@@ -74,6 +74,7 @@ class CouponSeriesViewSet(SeriesScopedMixin, viewsets.ModelViewSet):
     ordering_nulls_largest = ("valid_until",)
     ordering = ("id",)
     series_path = ""  # the objects are the series themselves
+    sets_events = True
 
     def get_queryset(self):
         return (

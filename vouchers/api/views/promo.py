@@ -26,10 +26,16 @@ class PromoCodeViewSet(SeriesScopedMixin, viewsets.ModelViewSet):
     filterset_class = PromoCodeFilter
     ordering_fields = ("id", "code", "created_at")
     ordering = ("id",)
-    creates_organizer_wide = True  # a new promo code is valid for every event
+    sets_events = True
+
+    def requested_all_events(self, data: dict, default: bool):
+        """A promo code is valid for every event when its ``allowed_events`` are empty."""
+        if "allowed_events" not in data:
+            return default
+        return not data["allowed_events"]
 
     def get_queryset(self):
-        return PromoCode.objects.filter(organizer=self.organizer)
+        return PromoCode.objects.filter(organizer=self.organizer).prefetch_related("series__allowed_events")
 
     def perform_create(self, serializer):
         serializer.instance = promo_code_create(organizer=self.organizer, **serializer.validated_data)

@@ -93,7 +93,7 @@ class SeriesScopedMixin(OrganizerScopedMixin):
             return
         scope = self.scope(WRITE)
         default = instance.allow_all_events if (partial and instance is not None) else True
-        all_events = data.get("allow_all_events", default)
+        all_events = self.requested_all_events(data, default)
         slugs = data.get("allowed_events")
         if isinstance(slugs, list) and all(isinstance(slug, str) for slug in slugs):
             allowed = set(
@@ -107,23 +107,27 @@ class SeriesScopedMixin(OrganizerScopedMixin):
         if all_events is True:
             raise self.all_events_refused()
 
+    def requested_all_events(self, data: dict, default: bool):
+        """Whether the body makes the series valid for all events (``default``: the key is not sent)."""
+        return data.get("allow_all_events", default)
+
     def all_events_refused(self) -> ScopeRefused:
         mine = Event.objects.filter(pk__in=self.scope(WRITE).event_ids or ()).order_by("slug")
         return ScopeRefused(ALL_EVENTS_REFUSED.format(events=", ".join(e.slug for e in mine) or "none"))
 
-    #: Whether creating one makes a series valid for all events (a promo code): refused to limited teams.
-    creates_organizer_wide = False
+    #: Whether the objects carry their series' events (a series, a promo code): checked by ``check_reach``.
+    sets_events = False
 
     def create(self, request, *args, **kwargs):
-        if not self.series_path:
+        if self.sets_events:
             self.check_reach(request.data)
-        elif self.creates_organizer_wide and self.limited:
-            raise self.all_events_refused()
         return super().create(request, *args, **kwargs)
 
     def update(self, request, *args, **kwargs):
-        if not self.series_path:
-            self.check_reach(request.data, self.get_object(), partial=kwargs.get("partial", False))
+        if self.sets_events:
+            instance = self.get_object()
+            series = instance if isinstance(instance, CouponSeries) else instance.series
+            self.check_reach(request.data, series, partial=kwargs.get("partial", False))
         return super().update(request, *args, **kwargs)
 
 

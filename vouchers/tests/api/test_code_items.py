@@ -198,3 +198,22 @@ def test_permissions(api_for, event, items, organizer):
         assert viewer.get(url).status_code == 200
         assert viewer.patch(url, {"allow_all_items": True}, format="json").status_code == 403
     assert CouponSeries.objects.filter(allow_all_items=True).count() == 2
+
+
+def test_promo_codes_take_allowed_events_and_back_to_every_event(api, organizer, event):
+    EventFactory(organizer=organizer, slug="other")
+    url = f"{ORG}promo-codes/"
+    response = api.post(
+        url, {"code": "TWO-EVENTS", "value": "5", "allowed_events": ["other", "conf"]}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["allowed_events"] == ["conf", "other"]
+    promo_id = response.json()["id"]
+    series = CouponSeries.objects.get(coupons__pk=promo_id)
+    assert not series.allow_all_events and series.allowed_events.count() == 2
+    response = api.patch(f"{url}{promo_id}/", {"allowed_events": []}, format="json")
+    assert response.status_code == 200 and response.json()["allowed_events"] == []
+    series.refresh_from_db()
+    assert series.allow_all_events and not series.allowed_events.exists()
+    response = api.patch(f"{url}{promo_id}/", {"allowed_events": ["nope"]}, format="json")
+    assert response.status_code == 400 and "allowed_events" in response.json()

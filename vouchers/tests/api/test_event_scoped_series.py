@@ -201,3 +201,24 @@ def test_a_limited_team_designates_a_code_of_its_series(limited, organizer, even
     response = limited.put(f"{ORG}events/conf/discount-code/", {"code": "event-deal"}, format="json")
     assert response.status_code == 200 and response.json()["code"] == "EVENT-DEAL"
     assert EventDiscountCode.objects.get().coupon.code == "EVENT-DEAL"
+
+
+def test_a_limited_team_creates_and_changes_promo_codes_of_its_events(limited, organizer, event, other):
+    response = limited.post(
+        PROMOS, {"code": "CO-PROMO", "value": "5", "allowed_events": ["conf"]}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["allowed_events"] == ["conf"]
+    promo_id = response.json()["id"]
+    series = CouponSeries.objects.get(coupons__pk=promo_id)
+    assert not series.allow_all_events and list(series.allowed_events.all()) == [event]
+    for body in ({"allowed_events": ["other"]}, {"allowed_events": []}):
+        response = limited.patch(f"{PROMOS}{promo_id}/", body, format="json")
+        assert response.status_code == 403 and response.json()["code"] == "permission_denied", body
+    response = limited.put(f"{PROMOS}{promo_id}/", {"code": "CO-PROMO", "value": "6"}, format="json")
+    assert response.status_code == 403  # PUT without allowed_events: every event
+    response = limited.post(
+        PROMOS, {"code": "X-PROMO", "value": "5", "allowed_events": ["conf", "other"]}, format="json"
+    )
+    assert response.status_code == 403 and response.json()["events"] == ["other"]
+    assert limited.patch(f"{PROMOS}{promo_id}/", {"value": "7"}, format="json").status_code == 200

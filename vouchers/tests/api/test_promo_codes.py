@@ -24,6 +24,7 @@ FIELDS = {
     "end_date",
     "active",
     "one_time_use",
+    "allowed_events",
     "used",
     "created_at",
     "updated_at",
