@@ -1,8 +1,9 @@
 """The code ↔ items relationship, one shape for coupon series, promo codes and vouchers.
 
-``{"allow_all_items": bool, "items": [{"id", "name", "event"}]}``. PATCH either ``{"items": [ids]}``
-(limit the code to these items) or ``{"allow_all_items": true}`` (every item again; the items are
-emptied). Both at once, an empty list, or neither is a 400 naming ``items``.
+``{"allow_all_items": bool, "items": [{"id", "name", "event"}]}`` (:class:`CodeItemsSerializer`). PATCH
+either ``{"items": [ids]}`` (limit the code to these items) or ``{"allow_all_items": true}`` (every item
+again; the items are emptied): :class:`SeriesItemsSerializer`, :class:`VoucherItemsSerializer`.
+Both at once, an empty list, or neither is a 400 naming ``items``.
 """
 
 from __future__ import annotations
@@ -30,7 +31,29 @@ class CodeItemSerializer(StrictModelSerializer):
 
 
 class CodeItemsSerializer(StrictSerializer):
-    """The items a code is limited to. ``allow_all_items``: true — every item (``items`` empty)."""
+    """The items a code is limited to (by event slug, then id); ``allow_all_items`` true: every item, and
+    ``items`` is empty. A voucher limited to a quota shows the quota's items."""
+
+    allow_all_items = serializers.BooleanField()
+    items = CodeItemSerializer(many=True)
+
+
+def code_items(code: CouponSeries | Voucher) -> dict[str, Any]:
+    """The answer of ``items/`` for a series (a coupon series' or a promo code's) or a voucher."""
+    if isinstance(code, CouponSeries):
+        allow_all, items = code.allow_all_items, list(code.allowed_items.select_related("event"))
+    elif code.item_id is not None:
+        allow_all, items = False, [Item.objects.select_related("event").get(pk=code.item_id)]
+    elif code.quota_id is not None:
+        allow_all, items = False, list(code.quota.items.select_related("event"))
+    else:
+        allow_all, items = True, []
+    ordered = sorted(items, key=lambda item: (item.event.slug, item.pk))
+    return CodeItemsSerializer({"allow_all_items": allow_all, "items": ordered}).data
+
+
+class CodeItemsInputSerializer(StrictSerializer):
+    """``{"items": [ids]}`` (with ``allow_all_items`` false or left out), or ``{"allow_all_items": true}``."""
 
     allow_all_items = serializers.BooleanField(required=False)
     items = serializers.PrimaryKeyRelatedField(many=True, required=False, queryset=Item.objects.none())
@@ -50,17 +73,9 @@ class CodeItemsSerializer(StrictSerializer):
             raise serializers.ValidationError({"items": [NEITHER]})
         return attrs
 
-    def to_representation(self, code) -> dict[str, Any]:
-        allow_all, items = self.code_items(code)
-        ordered = sorted(items, key=lambda item: (item.event.slug, item.pk))
-        return {"allow_all_items": allow_all, "items": CodeItemSerializer(ordered, many=True).data}
 
-    def code_items(self, code) -> tuple[bool, list[Item]]:
-        raise NotImplementedError
-
-
-class SeriesItemsSerializer(CodeItemsSerializer):
-    """The items of a coupon series or a promo code (its series): of the series' allowed events."""
+class SeriesItemsSerializer(CodeItemsInputSerializer):
+    """Items of the series' allowed events (a coupon series', or a promo code's series)."""
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -73,16 +88,6 @@ class SeriesItemsSerializer(CodeItemsSerializer):
             )
         return attrs
 
-    def code_items(self, series: CouponSeries) -> tuple[bool, list[Item]]:
-        return series.allow_all_items, list(series.allowed_items.select_related("event"))
 
-
-class VoucherItemsSerializer(CodeItemsSerializer):
-    """The item of a voucher (of its event); a quota-limited voucher shows its quota's items."""
-
-    def code_items(self, voucher: Voucher) -> tuple[bool, list[Item]]:
-        if voucher.item_id is not None:
-            return False, [Item.objects.select_related("event").get(pk=voucher.item_id)]
-        if voucher.quota_id is not None:
-            return False, list(voucher.quota.items.select_related("event"))
-        return True, []
+class VoucherItemsSerializer(CodeItemsInputSerializer):
+    """One item of the voucher's event (more: 400 ``voucher_one_item``)."""

@@ -23,7 +23,7 @@ from ticketing.api.scoping import OrganizerScopedMixin
 from vouchers.api.filters import CouponFilter, CouponSeriesFilter
 from vouchers.api.ordering import NullsOrderingFilter
 from vouchers.api.parsers import CSVTextParser, CsvTooLarge, refuse_large_csv
-from vouchers.api.serializers.code_items import SeriesItemsSerializer
+from vouchers.api.serializers.code_items import CodeItemsSerializer, SeriesItemsSerializer
 from vouchers.api.serializers.coupons import (
     CouponSerializer,
     CouponSeriesSerializer,
@@ -121,8 +121,8 @@ class CouponSeriesViewSet(SeriesScopedMixin, viewsets.ModelViewSet):
         body = {"created": len(coupons), "coupons": [{"id": c.pk, "code": c.code} for c in coupons]}
         return Response(GeneratedCouponsSerializer(body).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(methods=["GET"], responses={200: SeriesItemsSerializer})
-    @extend_schema(methods=["PATCH"], request=SeriesItemsSerializer, responses={200: SeriesItemsSerializer})
+    @extend_schema(methods=["GET"], responses={200: CodeItemsSerializer})
+    @extend_schema(methods=["PATCH"], request=SeriesItemsSerializer, responses={200: CodeItemsSerializer})
     @action(detail=True, methods=["get", "patch"])
     def items(self, request, *args, **kwargs):
         """The items the series is limited to; PATCH ``{"items": [ids]}`` limits it to them,

@@ -7,7 +7,7 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 
 from vouchers.api.filters import PromoCodeFilter
-from vouchers.api.serializers.code_items import SeriesItemsSerializer
+from vouchers.api.serializers.code_items import CodeItemsSerializer, SeriesItemsSerializer
 from vouchers.api.serializers.promo import PromoCodeSerializer
 from vouchers.api.views.code_items import items_answer
 from vouchers.api.views.scoped import SeriesScopedMixin, items_queryset
@@ -46,8 +46,8 @@ class PromoCodeViewSet(SeriesScopedMixin, viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         promo_code_delete(promo=instance)
 
-    @extend_schema(methods=["GET"], responses={200: SeriesItemsSerializer})
-    @extend_schema(methods=["PATCH"], request=SeriesItemsSerializer, responses={200: SeriesItemsSerializer})
+    @extend_schema(methods=["GET"], responses={200: CodeItemsSerializer})
+    @extend_schema(methods=["PATCH"], request=SeriesItemsSerializer, responses={200: CodeItemsSerializer})
     @action(detail=True, methods=["get", "patch"], filter_backends=[])
     def items(self, request, *args, **kwargs):
         """The items the promo code is limited to (kept on its series); PATCH ``{"items": [ids]}``

@@ -15,7 +15,7 @@ from ticketing.api.scoping import EventScopedMixin
 from ticketing.models import Item
 from vouchers.api.filters import VoucherFilter
 from vouchers.api.ordering import NullsOrderingFilter
-from vouchers.api.serializers.code_items import VoucherItemsSerializer
+from vouchers.api.serializers.code_items import CodeItemsSerializer, VoucherItemsSerializer
 from vouchers.api.serializers.vouchers import BatchErrorsSerializer, VoucherSerializer
 from vouchers.api.views.code_items import items_answer
 from vouchers.codes import normalise_code
@@ -78,8 +78,8 @@ class VoucherViewSet(EventScopedMixin, viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         voucher_delete(voucher=instance)
 
-    @extend_schema(methods=["GET"], responses={200: VoucherItemsSerializer})
-    @extend_schema(methods=["PATCH"], request=VoucherItemsSerializer, responses={200: VoucherItemsSerializer})
+    @extend_schema(methods=["GET"], responses={200: CodeItemsSerializer})
+    @extend_schema(methods=["PATCH"], request=VoucherItemsSerializer, responses={200: CodeItemsSerializer})
     @action(detail=True, methods=["get", "patch"], filter_backends=[])
     def items(self, request, *args, **kwargs):
         """The item the voucher is limited to (a quota-limited one: its quota's items). PATCH
