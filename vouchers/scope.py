@@ -77,3 +77,12 @@ def series_events(series: CouponSeries) -> list[Event] | None:
     if series.allow_all_events:
         return None
     return list(series.allowed_events.all())
+
+
+def series_jobs_q(access: OrganizerAccess) -> Q:
+    """The coupon jobs (``params["series"]``) of the series the caller may read, for ``jobs/``."""
+    scope = series_scope(access, READ)
+    series_ids = scope.series(CouponSeries.objects.filter(organizer=access.organizer)).values_list(
+        "pk", flat=True
+    )
+    return Q(params__series__in=list(series_ids))

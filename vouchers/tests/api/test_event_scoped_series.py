@@ -222,3 +222,22 @@ def test_a_limited_team_creates_and_changes_promo_codes_of_its_events(limited, o
     )
     assert response.status_code == 403 and response.json()["events"] == ["other"]
     assert limited.patch(f"{PROMOS}{promo_id}/", {"value": "7"}, format="json").status_code == 200
+
+
+def test_a_limited_team_follows_the_jobs_of_its_series_only(
+    limited, api, organizer, event, other, settings, django_capture_on_commit_callbacks
+):
+    settings.JOB_THRESHOLD_GENERATE = 5
+    mine, theirs = in_events(organizer, event), in_events(organizer, other)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = limited.post(f"{SERIES}{mine.pk}/generate/", {"count": 6}, format="json")
+        hidden = api.post(f"{SERIES}{theirs.pk}/generate/", {"count": 6}, format="json")
+    assert response.status_code == 202 and hidden.status_code == 202
+    job = limited.get(response["Location"])
+    assert job.status_code == 200 and job.json()["state"] == "succeeded", job.json()
+    assert [j["id"] for j in limited.get(f"{ORG}jobs/").json()["results"]] == [response.json()["id"]]
+    assert limited.get(hidden["Location"]).status_code == 404
+    assert api.get(f"{ORG}jobs/").json()["count"] == 2
+    exported = limited.get(f"{SERIES}{mine.pk}/export/", {"async": "true"})
+    assert exported.status_code == 202
+    assert limited.get(exported["Location"]).status_code == 200
