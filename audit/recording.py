@@ -40,6 +40,7 @@ AUDITED: dict[str, str] = {
     "vouchers.PromoCode": "promo_code",
     "vouchers.StandaloneCoupon": "coupon",  # the stand-alone coupons' admin saves its proxy rows
     "vouchers.GiftCard": "gift_card",
+    "vouchers.EventDiscountCode": "event_discount_code",
     "orders.Order": "order",
 }
 

@@ -19,6 +19,7 @@ READ_PERMISSIONS: dict[str, str | None] = {
     "coupon": "can_view_vouchers",
     "promo_code": "can_view_vouchers",
     "gift_card": "can_view_vouchers",
+    "event_discount_code": "can_view_vouchers",
     "order": "can_view_orders",
 }
 

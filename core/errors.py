@@ -52,6 +52,8 @@ ERROR_CODES: dict[int, tuple[str, ...]] = {
         "gift_card_not_valid_for_event", "gift_card_empty",
         # generating codes
         "code_space_exhausted",
+        # an event's discount code, a voucher's items (``field`` names the field)
+        "code_not_found", "voucher_one_item",
     ),
     401: ("not_authenticated", "authentication_failed"),
     403: ("permission_denied",),

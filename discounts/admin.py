@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from discounts.models import Discount, validate_discount
 from discounts.services import Direction, discount_move, discounts_set_active
-from ticketing.admin.display import money_text
+from ticketing.admin.display import label_currency, money_text
 from ticketing.admin.scoping import OrganizerScopedAdmin
 
 RELATED_LISTS = ("condition_limit_products", "benefit_limit_products", "limit_sales_channels")
@@ -80,7 +80,7 @@ class DiscountAdmin(OrganizerScopedAdmin):
             for name in ("condition_limit_products", "benefit_limit_products"):
                 form.base_fields[name].queryset = obj.event.items.all()
             form.base_fields["limit_sales_channels"].queryset = obj.event.organizer.sales_channels.all()
-            form.base_fields["condition_min_value"].label = f"Condition min value ({obj.event.currency})"
+            label_currency(form, ("condition_min_value",), obj.event.currency)
         return form
 
     @admin.display(description="condition")

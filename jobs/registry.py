@@ -16,6 +16,8 @@ answers the job's result, a dict that JSON can hold, or raises:
 
 ``read_permission`` is the team permission that lets a caller see jobs of the kind (the one that lets it
 read what they work on); ``all_events`` whether the caller's team needs access to all events too.
+``limited_scope`` (with ``all_events``) lets a caller limited to some events see some jobs of the kind
+after all: ``limited_scope(access)`` answers a condition on ``Job`` rows (those about what it may read).
 """
 
 from __future__ import annotations
@@ -53,23 +55,34 @@ class JobType:
     handler: JobHandler
     read_permission: str | None
     all_events: bool
+    limited_scope: Callable[[Any], Any] | None = None
 
 
 _types: dict[JobKind, JobType] = {}
 
 
 def register_job_handler(
-    kind: JobKind | str, handler: JobHandler, *, read_permission: str | None, all_events: bool = True
+    kind: JobKind | str,
+    handler: JobHandler,
+    *,
+    read_permission: str | None,
+    all_events: bool = True,
+    limited_scope: Callable[[Any], Any] | None = None,
 ) -> None:
     """Make ``handler`` run the jobs of ``kind`` (a ``JobKind``: ``ValueError`` for any other name).
 
-    One handler per kind: registering a different one raises; the same one again is harmless
+    One handler per kind: registering a different one raises; the same one again changes nothing
     (``ready()`` may run twice)."""
     kind = JobKind(kind)
     current = _types.get(kind)
     if current is not None and current.handler is not handler:
         raise ValueError(f"A handler for jobs of kind '{kind}' is already registered: {current.handler!r}.")
-    _types[kind] = JobType(kind=kind, handler=handler, read_permission=read_permission, all_events=all_events)
+    if current is not None:
+        return
+    _types[kind] = JobType(
+        kind=kind, handler=handler, read_permission=read_permission, all_events=all_events,
+        limited_scope=limited_scope,
+    )  # fmt: skip
 
 
 @contextmanager
@@ -105,3 +118,17 @@ def readable_kinds(permissions: frozenset[str], *, has_all_events: bool) -> list
         if (registered.read_permission is None or registered.read_permission in permissions)
         and (has_all_events or not registered.all_events)
     )
+
+
+def limited_kinds(permissions: frozenset[str], *, has_all_events: bool) -> dict[str, Callable[[Any], Any]]:
+    """The kinds a caller without all events may see some jobs of (not in :func:`readable_kinds`), with
+    their ``limited_scope``."""
+    if has_all_events:
+        return {}
+    return {
+        str(kind): registered.limited_scope
+        for kind, registered in sorted(_types.items())
+        if registered.all_events
+        and registered.limited_scope is not None
+        and (registered.read_permission is None or registered.read_permission in permissions)
+    }

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from jobs.models import Job, JobFile, JobFileRole
-from jobs.registry import readable_kinds
+from jobs.registry import limited_kinds, readable_kinds
 from ticketing.models import Organizer
 from ticketing.selectors import OrganizerAccess
 
 
 def organizer_jobs(*, organizer: Organizer, access: OrganizerAccess) -> QuerySet[Job]:
-    """The organizer's jobs of the kinds the caller may see (``jobs.registry.readable_kinds``)."""
-    kinds = readable_kinds(access.organizer_permissions, has_all_events=access.has_all_events)
+    """The organizer's jobs of the kinds the caller may see (``jobs.registry.readable_kinds``), and those of
+    the kinds it may see some of (``limited_kinds``: a team limited to some events)."""
+    permissions, all_events = access.organizer_permissions, access.has_all_events
+    visible = Q(kind__in=readable_kinds(permissions, has_all_events=all_events))
+    for kind, scope in limited_kinds(permissions, has_all_events=all_events).items():
+        visible |= Q(kind=kind) & scope(access)
     outputs = JobFile.objects.filter(job=OuterRef("pk"), role=JobFileRole.OUTPUT)
     return (
-        Job.objects.filter(organizer=organizer, kind__in=kinds)
+        Job.objects.filter(organizer=organizer)
+        .filter(visible)
         .select_related("started_by_user", "started_by_token")
         .annotate(has_output=Exists(outputs))
     )

@@ -11,12 +11,17 @@ class VouchersConfig(AppConfig):
         from ticketing.quota_usage import QuotaUsage, register_quota_usage
         from vouchers.job_handlers import export_coupons_job, generate_coupons_job, import_coupons_job
         from vouchers.quotas import count_blocking_vouchers
+        from vouchers.scope import series_jobs_q
 
         register_quota_usage(QuotaUsage.BLOCKING_VOUCHERS, count_blocking_vouchers)
-        # Whoever may read coupons (organizer-wide: a team with all events) sees these jobs.
+        # Whoever may read coupons sees these jobs: a team with all events every one, a team limited to
+        # some events those of the series it reaches (vouchers.scope).
         for kind, handler in (
             (JobKind.GENERATE_COUPONS, generate_coupons_job),
             (JobKind.IMPORT_COUPONS, import_coupons_job),
             (JobKind.EXPORT_COUPONS, export_coupons_job),
         ):
-            register_job_handler(kind, handler, read_permission="can_view_vouchers", all_events=True)
+            register_job_handler(
+                kind, handler, read_permission="can_view_vouchers", all_events=True,
+                limited_scope=series_jobs_q,
+            )  # fmt: skip

@@ -12,10 +12,20 @@ from django.db import transaction
 
 from ticketing.models import Event, Organizer
 from ticketing.models.base import field_values
-from vouchers.models import Coupon, CouponSeries, DiscountType, PriceMode, PromoCode, SeriesKind, Voucher
+from vouchers.models import (
+    Coupon,
+    CouponSeries,
+    DiscountType,
+    EventDiscountCode,
+    PriceMode,
+    PromoCode,
+    SeriesKind,
+    Voucher,
+)
 from vouchers.selectors import organizer_codes_taken, organizer_voucher_code_taken, with_code
 from vouchers.services.checks import validate_voucher_conflicts
 from vouchers.services.coupons import coupon_create, coupon_series_create, coupons_generate
+from vouchers.services.event_codes import event_discount_code_set
 from vouchers.services.giftcards import gift_card_create
 from vouchers.services.promo import promo_code_create
 
@@ -57,8 +67,9 @@ class DemoCodes:
 @transaction.atomic
 def ensure_demo_codes(organizer: Organizer, event: Event) -> DemoCodes:
     """Create what is missing — a 10 %-off voucher, a 15 %-off series with 100 generated coupons,
-    a 5.00-off promo code, and the docs' example codes (:func:`ensure_example_codes`) — and return
-    one code of each kind. Running it again changes nothing."""
+    a 5.00-off promo code (the designated discount code of every event of the organizer), and the docs'
+    example codes (:func:`ensure_example_codes`) — and return one code of each kind. Running it again
+    changes nothing."""
     if not with_code(Voucher.objects.filter(event=event), DEMO_VOUCHER).exists():
         voucher = Voucher(
             event=event,
@@ -91,6 +102,7 @@ def ensure_demo_codes(organizer: Organizer, event: Event) -> DemoCodes:
         promo_code_create(organizer=organizer, code=DEMO_PROMO, name="Demo promo", value=Decimal("5.00"))
     ensure_example_codes(organizer)
     ensure_demo_gift_card(organizer, event.currency)
+    ensure_demo_discount_codes(organizer)
     coupons = series.coupons.order_by("id")
     order_coupon = coupons.values_list("code", flat=True).first()
     unused = coupons.filter(used_orders=0).exclude(code=order_coupon).values_list("code", flat=True).first()
@@ -113,6 +125,15 @@ def ensure_example_codes(organizer: Organizer) -> None:
                 organizer=organizer, name=name, tags=["demo"], note=NOTE, **settings
             )
         coupon_create(organizer=organizer, series=series, code=code)
+
+
+def ensure_demo_discount_codes(organizer: Organizer) -> None:
+    """``DEMO-PROMO`` (valid in every event) as the designated discount code of each of the organizer's
+    events that designates none (docs/codes.md, "An event's discount code")."""
+    for event in Event.objects.filter(organizer=organizer).exclude(
+        pk__in=EventDiscountCode.objects.values("event_id")
+    ):
+        event_discount_code_set(event=event, code=DEMO_PROMO)
 
 
 def ensure_demo_gift_card(organizer: Organizer, currency: str) -> None:

@@ -10,12 +10,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import BooleanField, Case, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
-from ticketing.models import Event
+from ticketing.models import Event, Item, Quota
 from vouchers.choices import CodeKind
-from vouchers.models import Coupon, CouponEventUsage, SeriesKind, Voucher
+from vouchers.models import Coupon, CouponEventUsage, CouponSeries, EventDiscountCode, SeriesKind, Voucher
 from vouchers.selectors import usable_in_event
 
 
@@ -42,11 +54,40 @@ def coupon_active_q(now: datetime) -> Q:
     )
 
 
-def event_coupons(event: Event) -> QuerySet[Coupon]:
+def with_event_orders(coupons: QuerySet[Coupon], event: Event) -> QuerySet[Coupon]:
+    """``event_orders``: how many orders used each coupon in ``event`` (for :func:`coupon_active_q`)."""
     orders = CouponEventUsage.objects.filter(coupon=OuterRef("pk"), event=event).values("orders")[:1]
-    return usable_in_event(Coupon.objects.filter(organizer_id=event.organizer_id), event).annotate(
-        event_orders=Coalesce(Subquery(orders, output_field=IntegerField()), Value(0))
+    return coupons.annotate(event_orders=Coalesce(Subquery(orders, output_field=IntegerField()), Value(0)))
+
+
+def event_coupons(event: Event) -> QuerySet[Coupon]:
+    return with_event_orders(
+        usable_in_event(Coupon.objects.filter(organizer_id=event.organizer_id), event), event
     )
+
+
+def vouchers_for_item_q(item: Item) -> Q:
+    """Vouchers that apply to ``item``: without an item or quota, with it (or a variation of it), or
+    with a quota holding it (or a variation of it)."""
+    quota_items = Quota.items.through.objects.filter(quota_id=OuterRef("quota_id"), item_id=item.pk)
+    quota_variations = Quota.variations.through.objects.filter(
+        quota_id=OuterRef("quota_id"), itemvariation__item_id=item.pk
+    )
+    return (
+        Q(item__isnull=True, variation__isnull=True, quota__isnull=True)
+        | Q(item_id=item.pk)
+        | Q(variation__item_id=item.pk)
+        | Q(Exists(quota_items))
+        | Q(Exists(quota_variations))
+    )
+
+
+def coupons_for_item_q(item: Item) -> Q:
+    """Coupons and promo codes whose series allows every item or this one."""
+    allowed = CouponSeries.allowed_items.through.objects.filter(
+        couponseries_id=OuterRef("series_id"), item_id=item.pk
+    )
+    return Q(series__allow_all_items=True) | Q(Exists(allowed))
 
 
 class ChainedQuerySets:
@@ -85,9 +126,11 @@ class ChainedQuerySets:
 class EventCodesQuery:
     kind: CodeKind | None = None
     active: bool | None = None
-    #: Whether the organizer's coupons and promo codes are listed too: only for callers who may read
-    #: them (a team with every event; coupons/ answers 403 to the others).
-    organizer_wide: bool = True
+    #: Which of the organizer's coupons and promo codes are listed: None every one usable in the event;
+    #: a condition (a team limited to some events: the series it reaches, ``vouchers.scope``) those only.
+    coupons: Q | None = None
+    #: Only the codes that apply to this item of the event.
+    item: Item | None = None
 
 
 def event_codes(*, event: Event, query: EventCodesQuery, now: datetime) -> ChainedQuerySets:
@@ -104,8 +147,11 @@ def event_codes(*, event: Event, query: EventCodesQuery, now: datetime) -> Chain
         coupons = (
             coupons.filter(coupon_active_q(now)) if query.active else coupons.exclude(coupon_active_q(now))
         )
-    if not query.organizer_wide:
-        coupons = coupons.none()
+    if query.coupons is not None:
+        coupons = coupons.filter(query.coupons)
+    if query.item is not None:
+        vouchers = vouchers.filter(vouchers_for_item_q(query.item))
+        coupons = coupons.filter(coupons_for_item_q(query.item))
     if query.kind == CodeKind.VOUCHER:
         coupons = coupons.none()
     elif query.kind is not None:
@@ -121,3 +167,12 @@ def flag_active(queryset: QuerySet, condition: Q) -> QuerySet:
     return queryset.annotate(
         is_active=Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
     )
+
+
+def designated_code(designation: EventDiscountCode, *, now: datetime) -> Voucher | Coupon:
+    """The event's designated code as a row of :func:`event_codes` (with ``is_active``)."""
+    if designation.voucher_id is not None:
+        rows = Voucher.objects.filter(pk=designation.voucher_id)
+        return flag_active(rows, voucher_active_q(now)).get()
+    rows = with_event_orders(Coupon.objects.filter(pk=designation.coupon_id), designation.event)
+    return flag_active(rows.select_related("series"), coupon_active_q(now)).get()

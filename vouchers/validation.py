@@ -328,10 +328,11 @@ def check_promo_code(
     end_date=None,
     organizer=None,
     unlocks=None,
+    unlock_events=None,
     **_: Any,
 ) -> None:
     """The rules of a promo code that need no query: the code's text (required), value, dates and the
-    items it unlocks (the organizer's)."""
+    items it unlocks (the organizer's, of ``unlock_events`` when it is limited to events)."""
     check_code_text(errors, normalise_code(code))
     if value is None:
         errors.add("value", "A value is required.")
@@ -340,7 +341,10 @@ def check_promo_code(
     elif percentage:
         check_percent(errors, "value", value)
     check_window(errors, start_date, end_date, "end_date", "The end date")
-    check_unlocks(errors, organizer=organizer, allow_all_events=True, allowed_events=None, unlocks=unlocks)
+    check_unlocks(
+        errors, organizer=organizer, allow_all_events=not unlock_events, allowed_events=unlock_events,
+        unlocks=unlocks,
+    )  # fmt: skip
 
 
 def check_gift_card(

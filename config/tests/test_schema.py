@@ -54,8 +54,9 @@ def test_every_operation_documents_its_errors_with_their_bodies(anon, db):
                 continue  # the lookup's own "invalid" answer, documented by its view
             assert body == {"$ref": f"#/components/schemas/Error{status}"}, (method, path, status)
     # 109 + the jobs list, detail and download + 7 of gift cards + adding/removing a cart's gift card
-    # + the audit log's list and detail + a coupon's decouple
-    assert count == 124
+    # + the audit log's list and detail + an event's discount code (3), an item's codes, the items of promo
+    # codes and vouchers (2 each) + a coupon's decouple
+    assert count == 132
     error_409 = schema["components"]["schemas"]["Error409"]
     assert error_409["required"] == ["code", "detail"]
     codes_409 = schema["components"]["schemas"][error_409["properties"]["code"]["$ref"].rsplit("/", 1)[1]]

@@ -147,4 +147,4 @@ def test_a_minimum_value_is_money_in_the_event_currency(admin_client, organizer,
     html = admin_client.get(CHANGELIST).content.decode()
     assert f'<td class="field-condition">at least {shown} of all products</td>' in html
     page = admin_client.get(f"{CHANGELIST}{rule.pk}/change/").content.decode()
-    assert f"Condition min value ({currency}):" in page
+    assert f"Minimum value of matching products ({currency}):" in page

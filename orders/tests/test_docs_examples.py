@@ -1,8 +1,8 @@
 """Every request example of ``docs/``, run against the API.
 
 An example is an ```` ```http ```` block right after an HTML comment ``<!-- example: <name> -->``; every
-```` ```http ```` block of ``docs/*.md`` must be one (a test checks it). A block holds one or more
-exchanges, each::
+```` ```http ```` block of ``docs/**/*.md`` (``docs/api/`` too) must be one (a test checks it). A block holds
+one or more exchanges, each::
 
     POST /api/v1/organizers/demo/events/conference/carts/<cart>/codes/ HTTP/1.1
     Authorization: Token <token>                      (header lines: optional, not sent)
@@ -19,16 +19,22 @@ the one shown, and the JSON shown is a *subset* of the answer — a dict's every
 with a matching value (recursively), a list must have the same length and match element by element, a
 string ``"…"`` matches any value; other values must be equal.
 
-Ids. Paths use the demo slugs (``demo``, ``conference``) literally. Item ids are written as a fresh
-``manage.py demo`` database has them (1 = Regular ticket …, :data:`DOC_ITEMS`), so that a reader can
-paste the requests; the test translates every ``"item"`` value of a body and of an expected answer to
-the actual id, by item name. That does not depend on the database's sequences (on PostgreSQL they do
-not restart between tests), and ``test_the_docs_item_ids_are_the_demo_items_in_creation_order`` checks
-that the demo still creates its items in that order, so the ids written in the docs stay right. A path
-may name ``<cart>`` (the ``id`` of the block's last ``POST …/carts/`` answer) or ``<order>`` (the
+Ids. Paths use the demo slugs (``demo``, ``conference``) literally. Every other id — in a path, a query
+string, a body or an expected answer — is written as a fresh ``manage.py demo`` database has it (item 1 =
+Regular ticket, 9 = the festival's Day pass, category 2 = Workshops …), so that a reader can paste the
+requests; the test translates it to the actual id of the same demo object, found by its natural key
+(:data:`DOC_IDS`). That does not depend on the database's sequences (on PostgreSQL they do not restart
+between tests), and ``test_the_docs_ids_are_the_demo_objects_in_creation_order`` checks that the demo still
+creates those objects in that order, so the ids written in the docs stay right. Which values are ids, and of
+what: the keys of :data:`ID_KEYS` (``"item"``, ``"items"``, ``"category"``, ``"bundled_variation"`` …: an id,
+a list of them, or objects whose ``"id"`` is one), the path segments of :data:`PATH_KINDS` (``/items/3/``),
+the query parameters named like :data:`ID_KEYS` (``?subevent=2``), and the ``"id"`` of an answer of such a
+path and of its ``results`` (``GET …/categories/`` lists categories). An object that the example creates
+gets whatever id the sequence gives (on PostgreSQL not the one a fresh database would): write it ``"…"``.
+A path may name ``<cart>`` (the ``id`` of the block's last ``POST …/carts/`` answer) or ``<order>`` (the
 ``code`` of its last checkout or ``POST …/orders/`` answer, a simulation aside); a body may name them too,
-as a whole string (``"consume_carts": ["<cart>"]``). Other ids in paths are written as a fresh
-demo database has them too and translated the same way (:data:`DOC_PATH_IDS`).
+as a whole string (``"consume_carts": ["<cart>"]``). Writes stay inside the example: each runs in its
+test's transaction.
 """
 
 from __future__ import annotations
@@ -40,36 +46,100 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db.models import Model
 from rest_framework.test import APIClient
 
 from discounts.demo import ensure_demo_discounts
+from discounts.models import Discount
 from orders.demo import ensure_demo_orders
 from ticketing.demo import ensure_demo_ticketing
-from ticketing.models import Item, SalesChannel
+from ticketing.models import (
+    Item,
+    ItemAddOn,
+    ItemBundle,
+    ItemCategory,
+    ItemVariation,
+    Quota,
+    SalesChannel,
+    SubEvent,
+)
 from vouchers.demo import ensure_demo_codes
 from vouchers.models import GiftCard
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-FILES = tuple(sorted(path.name for path in DOCS.glob("*.md")))
+FILES = tuple(sorted(path.relative_to(DOCS).as_posix() for path in DOCS.rglob("*.md")))
 #: Examples written so far: fewer found means a marker was renamed or a block no longer parses.
-AT_LEAST = {"api.md": 4, "codes.md": 10, "orders.md": 7, "giftcards.md": 5, "audit.md": 1}
-
-#: Item ids as the docs write them (a fresh ``manage.py demo`` database) -> the demo conference's item.
-DOC_ITEMS = {
-    1: "Regular ticket", 2: "Student ticket", 3: "VIP ticket", 4: "Speaker ticket",
-    5: "Workshop: Django deep dive", 6: "Workshop: API design", 7: "Parking pass", 8: "T-shirt",
+AT_LEAST = {
+    "api.md": 4, "codes.md": 10, "orders.md": 7, "giftcards.md": 5, "audit.md": 1,
+    "api/categories.md": 2, "api/discounts.md": 4, "api/events.md": 3, "api/items.md": 5,
+    "api/organizers.md": 3, "api/quotas.md": 4, "api/saleschannels.md": 5, "api/subevents.md": 2,
 }  # fmt: skip
 
-#: Ids in paths, as a fresh demo database has them -> how to find the demo's object (a model and a lookup).
-DOC_PATH_IDS: dict[str, tuple[type, dict[int, dict[str, str]]]] = {
-    "saleschannels": (SalesChannel, {1: {"identifier": "web", "organizer__slug": "demo"}}),
-    "giftcards": (GiftCard, {1: {"code": "DEMO-GIFT", "organizer__slug": "demo"}}),
-}
+#: Ids as the docs write them (those of a fresh ``manage.py demo`` database), by kind: the model, the fields
+#: of its natural key, and doc id -> the demo object's key. Ids 1..n, in the order the demo creates them.
+DOC_IDS: dict[str, tuple[type[Model], tuple[str, ...], dict[int, tuple[str, ...]]]] = {
+    "item": (Item, ("event__slug", "name"), {
+        1: ("conference", "Regular ticket"), 2: ("conference", "Student ticket"),
+        3: ("conference", "VIP ticket"), 4: ("conference", "Speaker ticket"),
+        5: ("conference", "Workshop: Django deep dive"), 6: ("conference", "Workshop: API design"),
+        7: ("conference", "Parking pass"), 8: ("conference", "T-shirt"),
+        9: ("festival", "Day pass"), 10: ("festival", "Camping spot"),
+    }),
+    "variation": (ItemVariation, ("item__name", "value"), {
+        1: ("T-shirt", "S"), 2: ("T-shirt", "M"), 3: ("T-shirt", "L"),
+        4: ("Day pass", "Standard"), 5: ("Day pass", "Reduced"),
+    }),
+    "category": (ItemCategory, ("event__slug", "name"), {
+        1: ("conference", "Tickets"), 2: ("conference", "Workshops"), 3: ("conference", "Extras"),
+        4: ("festival", "Passes"),
+    }),
+    "addon": (ItemAddOn, ("base_item__name", "addon_category__name"), {
+        1: ("Regular ticket", "Workshops"), 2: ("Student ticket", "Workshops"),
+        3: ("VIP ticket", "Workshops"),
+    }),
+    "bundle": (ItemBundle, ("base_item__name", "bundled_item__name"), {1: ("VIP ticket", "Parking pass")}),
+    "subevent": (SubEvent, ("name",), {
+        1: ("Demo Festival – Friday",), 2: ("Demo Festival – Saturday",), 3: ("Demo Festival – Sunday",),
+    }),
+    "quota": (Quota, ("event__slug", "name"), {
+        1: ("conference", "Tickets"), 2: ("conference", "Workshops"), 3: ("conference", "Parking"),
+        4: ("conference", "T-shirts"),
+        5: ("festival", "Day passes Friday"), 6: ("festival", "Camping Friday"),
+        7: ("festival", "Day passes Saturday"), 8: ("festival", "Camping Saturday"),
+        9: ("festival", "Day passes Sunday"), 10: ("festival", "Camping Sunday"),
+    }),
+    "discount": (Discount, ("event__slug", "internal_name"), {
+        1: ("conference", "3 for 2"), 2: ("conference", "10% off from 100.00"),
+    }),
+    "saleschannel": (SalesChannel, ("organizer__slug", "identifier"), {
+        1: ("demo", "web"), 2: ("demo", "box"),
+    }),
+    "giftcard": (GiftCard, ("organizer__slug", "code"), {1: ("demo", "DEMO-GIFT")}),
+}  # fmt: skip
+
+#: JSON keys (of bodies, answers and query strings) holding ids of a kind: an id, a list of ids, or objects
+#: (one or a list) whose ``"id"`` is one.
+ID_KEYS = {
+    "item": "item", "items": "item", "bundled_item": "item",
+    "condition_limit_products": "item", "benefit_limit_products": "item",
+    "variation": "variation", "variations": "variation", "bundled_variation": "variation",
+    "category": "category", "addon_category": "category", "addons": "addon", "bundles": "bundle",
+    "subevent": "subevent", "discount": "discount",
+}  # fmt: skip
+#: Path segments followed by an id of a kind. A path ending in such a collection (or one of its members)
+#: answers objects of that kind: the ``"id"`` of the answer, and of each of its ``results``.
+PATH_KINDS = {
+    "items": "item", "variations": "variation", "categories": "category", "addons": "addon",
+    "bundles": "bundle", "subevents": "subevent", "quotas": "quota", "discounts": "discount",
+    "saleschannels": "saleschannel", "giftcards": "giftcard",
+}  # fmt: skip
 
 MARKER = re.compile(
     r"^<!--\s*example:\s*([\w.-]+)(\s+anonymous)?\s*-->\s*\n```http\n(.*?)\n```", re.DOTALL | re.MULTILINE
 )
-PATH_ID = re.compile(r"/(" + "|".join(DOC_PATH_IDS) + r")/(\d+)/")
+PATH_ID = re.compile(r"/(" + "|".join(PATH_KINDS) + r")/(\d+)(?=[/?]|$)")
+QUERY_ID = re.compile(r"([?&])(" + "|".join(ID_KEYS) + r")=(\d+)(?=&|$)")
+PATH_KIND = re.compile(r"/(" + "|".join(PATH_KINDS) + r")/(?:\d+/)?(?:\?.*)?$")
 REQUEST = re.compile(r"^(GET|POST|PUT|PATCH|DELETE) (/\S*)(?: HTTP/1\.1)?$")
 HEADER = re.compile(r"^[A-Za-z][A-Za-z0-9-]*: ")
 STATUS = re.compile(r"^HTTP/1\.1 (\d{3})\b")
@@ -188,27 +258,56 @@ def demo():
     return ticketing
 
 
-def test_the_docs_item_ids_are_the_demo_items_in_creation_order(demo):
-    in_order = Item.objects.filter(event=demo.conference).order_by("pk").values_list("name", flat=True)
-    assert list(in_order) == [DOC_ITEMS[n] for n in sorted(DOC_ITEMS)]
-    first_item = Item.objects.order_by("pk").first()
-    assert first_item.event == demo.conference  # the conference's items are the first a demo creates
-    first_channel = SalesChannel.objects.order_by("pk").first()
-    assert (first_channel.organizer.slug, first_channel.identifier) == ("demo", "web")  # DOC_PATH_IDS
-    first_card = GiftCard.objects.order_by("pk").first()
-    assert (first_card.organizer.slug, first_card.code) == ("demo", "DEMO-GIFT")  # DOC_PATH_IDS
+def test_the_docs_ids_are_the_demo_objects_in_creation_order(demo):
+    """A fresh database numbers the demo's objects 1, 2 … in creation order: those are the ids of DOC_IDS."""
+    for kind, (model, fields, keys) in DOC_IDS.items():
+        assert sorted(keys) == list(range(1, len(keys) + 1)), kind
+        created = list(model.objects.order_by("pk").values_list(*fields))
+        assert created == [keys[doc_id] for doc_id in sorted(keys)], kind
 
 
-def translate_items(value: Any, ids: dict[int, int]) -> Any:
-    """``value`` with every ``"item": <docs id>`` replaced by the demo item's actual id."""
+def actual_id(kind: str, doc_id: int, where: str) -> int:
+    """The id that the demo object ``doc_id`` of ``kind`` (:data:`DOC_IDS`) has in the test database."""
+    model, fields, keys = DOC_IDS[kind]
+    assert doc_id in keys, f'{where}: {kind} {doc_id} is no demo object (DOC_IDS); write "…" for a new one'
+    return model.objects.get(**dict(zip(fields, keys[doc_id], strict=True))).pk
+
+
+def translate_ids(value: Any, kind: str | None, where: str) -> Any:
+    """``value`` (a body or an answer) with the docs' ids replaced by the actual ones: the ``"id"`` of
+    objects of ``kind`` (also in ``results``), and what the keys of :data:`ID_KEYS` hold."""
     if isinstance(value, dict):
         return {
-            key: ids[item] if key == "item" and isinstance(item, int) else translate_items(item, ids)
+            key: translate_ids(item, kind if key in ("id", "results") else ID_KEYS.get(key), where)
             for key, item in value.items()
         }
     if isinstance(value, list):
-        return [translate_items(item, ids) for item in value]
+        return [translate_ids(item, kind, where) for item in value]
+    if kind and isinstance(value, int) and not isinstance(value, bool):
+        return actual_id(kind, value, where)
     return value
+
+
+def test_translate_ids_follows_the_keys(demo):
+    regular = Item.objects.get(event=demo.conference, name="Regular ticket").pk
+    tickets = ItemCategory.objects.get(event=demo.conference, name="Tickets").pk
+    doc = {"id": 1, "items": [1, {"id": 1}], "item": "1", "position": 1, "results": [{"id": 1}]}
+    translated = translate_ids(doc, "category", "")
+    assert translated == {
+        "id": tickets, "items": [regular, {"id": regular}], "item": "1", "position": 1,
+        "results": [{"id": tickets}],
+    }  # fmt: skip
+
+
+def translate_path(path: str, where: str) -> str:
+    """``path`` with the docs' ids after :data:`PATH_KINDS` segments and in :data:`ID_KEYS` query
+    parameters replaced by the actual ones."""
+    path = PATH_ID.sub(
+        lambda m: f"/{m.group(1)}/{actual_id(PATH_KINDS[m.group(1)], int(m.group(2)), where)}", path
+    )
+    return QUERY_ID.sub(
+        lambda m: f"{m.group(1)}{m.group(2)}={actual_id(ID_KEYS[m.group(2)], int(m.group(3)), where)}", path
+    )
 
 
 def fill_placeholders(value: Any, known: dict[str, str], where: str) -> Any:
@@ -228,11 +327,6 @@ def test_fill_placeholders_replaces_whole_strings_only():
     known = {"cart": "c-1"}
     filled = fill_placeholders({"a": ["<cart>", "x <cart>"], "b": 1}, known, "")
     assert filled == {"a": ["c-1", "x <cart>"], "b": 1}
-
-
-def translate_path_id(match: re.Match) -> str:
-    model, lookups = DOC_PATH_IDS[match.group(1)]
-    return f"/{match.group(1)}/{model.objects.get(**lookups[int(match.group(2))]).pk}/"
 
 
 def mismatch(expected: Any, actual: Any, where: str = "$") -> str | None:
@@ -276,8 +370,6 @@ def test_docs_example(demo, example: Example):
     client = APIClient()
     if not example.anonymous:
         client.credentials(HTTP_AUTHORIZATION=f"Token {demo.token}")
-    by_name = {item.name: item.pk for item in Item.objects.filter(event=demo.conference)}
-    ids = {doc_id: by_name[name] for doc_id, name in DOC_ITEMS.items()}
     known: dict[str, str] = {}
     for step, exchange in enumerate(example.exchanges, start=1):
         where = f"{example.file}, example {example.name}, request {step} ({exchange.method} {exchange.path})"
@@ -286,17 +378,18 @@ def test_docs_example(demo, example: Example):
             assert match.group(1) in known, f"{where}: no earlier answer gives <{match.group(1)}>"
             return known[match.group(1)]
 
-        path = PATH_ID.sub(translate_path_id, PLACEHOLDER.sub(resolve, exchange.path))
+        path = translate_path(PLACEHOLDER.sub(resolve, exchange.path), where)
+        kind = PATH_KINDS[found.group(1)] if (found := PATH_KIND.search(exchange.path)) else None
         call = getattr(client, exchange.method.lower())
         if exchange.body is None:
             response = call(path)
         else:
-            body = fill_placeholders(translate_items(exchange.body, ids), known, where)
+            body = fill_placeholders(translate_ids(exchange.body, kind, where), known, where)
             response = call(path, body, format="json")
         answer = response.json() if response.content else None
         assert response.status_code == exchange.status, f"{where}: {response.status_code} {answer}"
         if exchange.expected is not None:
-            problem = mismatch(translate_items(exchange.expected, ids), answer)
+            problem = mismatch(translate_ids(exchange.expected, kind, where), answer)
             assert problem is None, f"{where}: {problem}\nanswer: {json.dumps(answer)}"
         if exchange.method == "POST" and 200 <= response.status_code < 300:
             if path.endswith("/carts/"):

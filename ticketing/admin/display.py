@@ -11,7 +11,9 @@ from decimal import Decimal
 from operator import attrgetter
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.db import models
 
 from ticketing.currency import ISO_4217, amount_text
 
@@ -47,13 +49,51 @@ def money_field(field: str, currency: str, *, description: str | None = None) ->
     return admin.display(description=description or field.replace("_", " "), ordering=field)(show)
 
 
+def amount_input_text(value: Decimal, currency: str | None) -> str:
+    """A stored amount as an input shows it: with the currency's places ("184.20" EUR, "1200" JPY), or,
+    without a currency (an organizer-wide amount, a percentage), with at least two places and no zeros
+    past them ("10.00", "12.125"). A stored amount with more places than its currency keeps them all:
+    saving the form unchanged must not round it."""
+    if currency in ISO_4217:
+        shown = amount_text(value, currency)
+        if Decimal(shown) == value:
+            return shown
+    trimmed = value.normalize()
+    if trimmed.as_tuple().exponent > -2:
+        trimmed = trimmed.quantize(Decimal("0.01"))
+    return f"{trimmed:f}"
+
+
+class AmountInput(forms.NumberInput):
+    """The back office's number input for amounts (stored with 3 places): shows them as
+    :func:`amount_input_text` does, for ``currency`` (None: not known here). What a user typed is shown
+    back as typed."""
+
+    def __init__(self, attrs=None, currency: str | None = None) -> None:
+        super().__init__(attrs)
+        self.currency = currency
+
+    def format_value(self, value):
+        if isinstance(value, Decimal) and value.is_finite():
+            return amount_input_text(value, self.currency)
+        return super().format_value(value)
+
+
+#: ``formfield_overrides`` of every back-office model admin and inline: amounts without "184.200".
+AMOUNT_INPUTS = {models.DecimalField: {"widget": AmountInput}}
+
+
 def label_currency(form_class, names: tuple[str, ...], currency: str) -> None:
     """Name the currency in the labels of the amount fields ``names`` of a form class the admin has just
-    built for one object ("Default price (EUR)"): the input itself is a plain number."""
+    built for one object ("Default price (EUR)") and show their values with its places ("184.20"): the
+    input itself is a plain number."""
     for name in names:
         field = form_class.base_fields.get(name)
-        if field is not None and field.label:
+        if field is None:
+            continue
+        if field.label:
             field.label = f"{field.label} ({currency})"
+        field.widget = AmountInput(attrs=field.widget.attrs, currency=currency)
 
 
 class CurrencyLabelledInline:

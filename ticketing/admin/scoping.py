@@ -28,6 +28,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.forms import ModelChoiceField
 
+from ticketing.admin.display import AMOUNT_INPUTS
 from ticketing.models import Organizer
 
 # Models that forms offer as choices but that have no model admin of their own.
@@ -55,6 +56,7 @@ class OrganizerScoping:
     """What model admins and inlines share; ``organizer_path`` leads from the model to its Organizer."""
 
     organizer_path: str | None = None
+    formfield_overrides = AMOUNT_INPUTS  # not scoping, but every back-office page shares it: see display
 
     def get_organizer_path(self) -> str:
         if self.organizer_path is None:

@@ -11,9 +11,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from discounts.tests.factories import DiscountFactory
 from orders.tests.factories import CartFactory, CartPositionFactory, OrderFactory, OrderPositionFactory
-from ticketing.tests.factories import EventFactory, ItemFactory, QuotaFactory, SubEventFactory
-from vouchers.tests.factories import VoucherFactory
+from ticketing.tests.factories import (
+    EventFactory,
+    ItemFactory,
+    ItemVariationFactory,
+    QuotaFactory,
+    SubEventFactory,
+)
+from vouchers.tests.factories import CouponSeriesFactory, PromoCodeFactory, VoucherFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -127,3 +134,74 @@ def test_price_inputs_name_the_event_currency(admin_client, organizer):
     assert headers.count(("price", "Price (JPY)")) == 2  # item and variation prices on this date
     add = admin_client.get(reverse("admin:ticketing_item_add")).content.decode()
     assert "(JPY)" not in add  # no event yet
+
+
+def input_value(html: str, name: str) -> str:
+    """The value an ``<input name=…>`` shows."""
+    match = re.search(rf'<input[^>]*name="{re.escape(name)}"[^>]*>', html)
+    assert match, name
+    value = re.search(r'value="([^"]*)"', match.group(0))
+    assert value, match.group(0)
+    return value.group(1)
+
+
+@pytest.mark.parametrize(
+    ("currency", "stored", "shown"),
+    [
+        ("EUR", "184.2", "184.20"),
+        ("JPY", "1200", "1200"),
+        ("KWD", "1.25", "1.250"),
+        ("EUR", "9.995", "9.995"),
+    ],
+)
+def test_price_inputs_show_the_currency_places_and_never_round(
+    admin_client, organizer, currency, stored, shown
+):
+    """Amounts are stored with 3 places; an input shows the event currency's ("184.20", not "184.200"),
+    except a stored amount with more places than the currency has, which is shown whole (saving the
+    form unchanged must not round it)."""
+    event = EventFactory(organizer=organizer, currency=currency)
+    item = ItemFactory(event=event, default_price=D(stored))
+    ItemVariationFactory(item=item, value="Large", default_price=D(stored))
+    page = admin_client.get(reverse("admin:ticketing_item_change", args=[item.pk])).content.decode()
+    assert input_value(page, "default_price") == shown
+    assert input_value(page, "variations-0-default_price") == shown
+
+
+def test_a_voucher_shows_its_amounts_in_the_event_currency_and_a_percentage_as_a_number(
+    admin_client, organizer
+):
+    event = EventFactory(organizer=organizer, currency="JPY")
+    amount = VoucherFactory(event=event, price_mode="set", value=D("1500"), budget=D("30000"))
+    page = admin_client.get(reverse("admin:vouchers_voucher_change", args=[amount.pk])).content.decode()
+    assert (input_value(page, "value"), input_value(page, "budget")) == ("1500", "30000")
+    percent = VoucherFactory(event=event, price_mode="percent", value=D("12.5"))
+    page = admin_client.get(reverse("admin:vouchers_voucher_change", args=[percent.pk])).content.decode()
+    assert input_value(page, "value") == "12.50"  # a percentage: not rounded to yen
+
+
+def test_organizer_wide_amounts_drop_the_zeros_past_two_places(admin_client, organizer):
+    series = CouponSeriesFactory(
+        organizer=organizer, discount_type="fixed", discount_value=D("10"), discount_max_value=D("2.125")
+    )
+    page = admin_client.get(reverse("admin:vouchers_couponseries_change", args=[series.pk])).content.decode()
+    assert (input_value(page, "discount_value"), input_value(page, "discount_max_value")) == (
+        "10.00",
+        "2.125",
+    )
+    promo = PromoCodeFactory(
+        organizer=organizer, series__organizer=organizer, series__discount_value=D("7.5")
+    )
+    page = admin_client.get(reverse("admin:vouchers_promocode_change", args=[promo.pk])).content.decode()
+    assert input_value(page, "value") == "7.50"
+
+
+def test_a_discount_rule_names_and_formats_its_minimum_value(admin_client, organizer):
+    rule = DiscountFactory(
+        event=EventFactory(organizer=organizer, currency="EUR"),
+        condition_min_count=0,
+        condition_min_value=D("50"),
+    )
+    page = admin_client.get(reverse("admin:discounts_discount_change", args=[rule.pk])).content.decode()
+    assert "Minimum value of matching products (EUR)" in page
+    assert input_value(page, "condition_min_value") == "50.00"

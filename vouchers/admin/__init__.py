@@ -5,4 +5,11 @@ Forms run the same validation functions as the models and the API (the rules of
 ``vouchers.services.checks``); lists show usage and validity, filter, and search by code.
 """
 
-from vouchers.admin import coupons, giftcards, promo, standalone, vouchers  # noqa: F401  (registers the admins)
+from vouchers.admin import (  # noqa: F401  (registers the model admins)
+    coupons,
+    event_codes,
+    giftcards,
+    promo,
+    standalone,
+    vouchers,
+)

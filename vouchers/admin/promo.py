@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from ticketing.admin.display import usage_text
+from ticketing.admin.display import AmountInput, usage_text
 from ticketing.admin.pages import PreparedPageAdmin
 from ticketing.admin.scoping import OrganizerScopedAdmin
 from ticketing.models import Organizer
@@ -25,7 +25,7 @@ PROMO_FIELDS = ("name", "value", "percentage", "start_date", "end_date", "one_ti
 class PromoCodeAdminForm(forms.ModelForm):
     organizer = forms.ModelChoiceField(queryset=Organizer.objects.all())
     name = forms.CharField(required=False, max_length=200)
-    value = forms.DecimalField(max_digits=13, decimal_places=3)
+    value = forms.DecimalField(max_digits=13, decimal_places=3, widget=AmountInput)
     percentage = forms.BooleanField(
         required=False, help_text="Percent off the tickets; otherwise an amount off the order."
     )

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from ticketing.admin.display import money_field, money_text, usage_text
+from ticketing.admin.display import AmountInput, money_field, money_text, usage_text
 from ticketing.admin.scoping import OrganizerScopedAdmin
 from ticketing.models.base import field_values
 from vouchers.admin.common import ValidityFilter, validity
@@ -96,9 +96,15 @@ class VoucherAdmin(OrganizerScopedAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        if obj is not None:  # amounts are in the event's currency: say which
+        if obj is not None:  # amounts are in the event's currency: say which, and show its places
+            currency = obj.event.currency
             for name in ("value", "budget"):
-                form.base_fields[name].help_text = f"In {obj.event.currency} (a percentage in percent mode)."
+                form.base_fields[name].help_text = f"In {currency} (a percentage in percent mode)."
+            budget = form.base_fields["budget"]
+            budget.widget = AmountInput(attrs=budget.widget.attrs, currency=currency)
+            if obj.price_mode != PriceMode.PERCENT:
+                value = form.base_fields["value"]
+                value.widget = AmountInput(attrs=value.widget.attrs, currency=currency)
         return form
 
     @admin.display(description="value", ordering="value")

@@ -6,7 +6,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("ticketing", "0003_item_issues_gift_card"),
-        ("vouchers", "0003_gift_cards"),
+        ("vouchers", "0004_event_discount_code"),
     ]
 
     operations = [

@@ -1,5 +1,6 @@
 from vouchers.choices import DiscountType, GiftCardTransactionKind, PriceMode, SeriesKind
 from vouchers.models.coupons import Coupon, CouponEventUsage, CouponSeries, PromoCode, StandaloneCoupon
+from vouchers.models.event_codes import EventDiscountCode
 from vouchers.models.giftcards import GiftCard, GiftCardTransaction
 from vouchers.models.vouchers import Voucher
 
@@ -8,6 +9,7 @@ __all__ = [
     "CouponEventUsage",
     "CouponSeries",
     "DiscountType",
+    "EventDiscountCode",
     "GiftCard",
     "GiftCardTransaction",
     "GiftCardTransactionKind",

@@ -10,7 +10,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from core.errors import ConflictError
-from ticketing.models import Item, Organizer
+from ticketing.models import Event, Item, Organizer
 from vouchers.codes import normalise_code
 from vouchers.models import Coupon, CouponSeries, DiscountType, PromoCode, SeriesKind
 from vouchers.services.coupons import duplicate_coupon_code_or
@@ -38,10 +38,12 @@ def promo_code_create(
     end_date: datetime | None = None,
     active: bool = True,
     one_time_use: bool = False,
+    allowed_events: Iterable[Event] = (),
     unlocks: Iterable[Item] = (),
 ) -> PromoCode:
-    """Valid for every event and item of the organizer, and never combined with other codes;
-    ``unlocks``: hidden items a cart holding it may buy."""
+    """Valid for every item of ``allowed_events`` (none: of every event of the organizer), and never
+    combined with other codes; ``unlocks``: hidden items a cart holding it may buy."""
+    events = list(allowed_events)
     series = CouponSeries.objects.create(
         organizer=organizer,
         kind=SeriesKind.PROMO_CODE,
@@ -52,8 +54,11 @@ def promo_code_create(
         valid_until=end_date,
         single_usage=one_time_use,
         can_be_combined=False,
+        allow_all_events=not events,
     )
     series.unlocks.set(unlocks)
+    if events:
+        series.allowed_events.set(events)
     try:
         with transaction.atomic():
             coupon = Coupon.objects.create(
@@ -75,9 +80,14 @@ def promo_code_update(*, promo: PromoCode, **fields: Any) -> PromoCode:
             promo.code = normalise_code(value)
         elif name == "active":
             promo.active = value
+    events = fields.get("allowed_events")
+    if events is not None:
+        series.allow_all_events = not events
     series.save()
     if "unlocks" in fields:
         series.unlocks.set(fields["unlocks"])
+    if events is not None:
+        series.allowed_events.set(events)
     try:
         with transaction.atomic():
             promo.save()

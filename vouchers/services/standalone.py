@@ -47,7 +47,7 @@ def standalone_coupon_update(
     """Change a stand-alone coupon and, when given, its settings (only the settings named change)."""
     if settings:
         coupon.series = coupon_series_update(series=coupon.series, **settings)
-    return coupon_update(coupon=coupon, **fields)
+    return coupon_update(coupon=coupon, **fields) if fields else coupon
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from core.serializers import StrictModelSerializer, StrictSerializer
 from ticketing.api.common import ReplaceOnPutMixin
-from ticketing.api.validation import SharedValidationMixin, run_shared_validator
+from ticketing.api.validation import SharedValidationMixin
 from ticketing.models import Event, Item
 from vouchers.api.fields import AmountField, CodeField
 from vouchers.codes import (
@@ -20,7 +20,7 @@ from vouchers.codes import (
     normalise_code,
 )
 from vouchers.models import Coupon, CouponSeries, SeriesKind
-from vouchers.services.checks import validate_coupon, validate_series_items
+from vouchers.services.checks import validate_coupon
 from vouchers.services.coupons import MAX_GENERATE_JOB
 from vouchers.services.standalone import is_standalone
 from vouchers.validation import validate_coupon_series
@@ -145,46 +145,6 @@ class GeneratedCouponsSerializer(StrictSerializer):
 
     created = serializers.IntegerField()
     coupons = GeneratedCouponSerializer(many=True)
-
-
-class SeriesItemSerializer(StrictModelSerializer):
-    event = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-
-    class Meta:
-        model = Item
-        fields = ("id", "name", "event")
-
-
-class SeriesItemsSerializer(StrictSerializer):
-    """The ticket relationship of a ticket-level code: PATCH replaces the items (and limits the series)."""
-
-    allow_all_items = serializers.BooleanField(read_only=True)
-    items = serializers.PrimaryKeyRelatedField(many=True, queryset=Item.objects.none())
-
-    def get_fields(self):
-        fields = super().get_fields()
-        organizer = self.context.get("organizer")
-        if organizer is not None:
-            fields["items"].child_relation.queryset = Item.objects.filter(
-                event__organizer=organizer
-            ).select_related("event")
-        return fields
-
-    def validate(self, attrs):
-        run_shared_validator(
-            validate_series_items,
-            organizer=self.context["organizer"],
-            series=self.instance,
-            items=attrs["items"],
-        )
-        return attrs
-
-    def to_representation(self, series):
-        items = series.allowed_items.select_related("event").order_by("event__slug", "id")
-        return {
-            "allow_all_items": series.allow_all_items,
-            "items": SeriesItemSerializer(items, many=True).data,
-        }
 
 
 class EventUsageSerializer(StrictSerializer):

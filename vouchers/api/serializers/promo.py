@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from core.serializers import StrictSerializer
 from ticketing.api.validation import run_shared_validator
-from ticketing.models import Item
+from ticketing.models import Event, Item
 from vouchers.api.fields import AmountField, CodeField
 from vouchers.models import DiscountType, PromoCode
 from vouchers.services.checks import validate_promo_code
@@ -25,13 +25,15 @@ def promo_values(promo: PromoCode) -> dict[str, Any]:
         "end_date": series.valid_until,
         "active": promo.active,
         "one_time_use": series.single_usage,
+        "allowed_events": [] if series.allow_all_events else list(series.allowed_events.all()),
         "unlocks": list(series.unlocks.all()),
     }
 
 
 class PromoCodeSerializer(StrictSerializer):
     """``percentage``: true — ``value`` percent off the order's tickets; false — ``value`` off the order.
-    ``one_time_use``: its first redemption deactivates it. Valid for every event and item of the organizer."""
+    ``one_time_use``: its first redemption deactivates it. ``allowed_events`` (event slugs): the events it is
+    valid in, empty (the default) for every event of the organizer; its items: ``items/``."""
 
     id = serializers.IntegerField(read_only=True)
     code = CodeField()
@@ -49,6 +51,10 @@ class PromoCodeSerializer(StrictSerializer):
         help_text="Ids of hidden items a cart holding the promo code may buy (at their own price less the "
         "promo code's discount).",
     )
+    allowed_events = serializers.SlugRelatedField(
+        slug_field="slug", many=True, default=list, queryset=Event.objects.none(),
+        help_text="Event slugs; empty: every event of the organizer.",
+    )  # fmt: skip
     used = serializers.IntegerField(source="used_orders", read_only=True, help_text="Orders that used it.")
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
@@ -60,15 +66,19 @@ class PromoCodeSerializer(StrictSerializer):
             fields["unlocks"].child_relation.queryset = Item.objects.filter(
                 event__organizer=organizer
             ).select_related("event")
+            fields["allowed_events"].child_relation.queryset = Event.objects.filter(organizer=organizer)
         return fields
 
     def validate(self, attrs):
         current = promo_values(self.instance) if self.instance is not None else {}
         values = {**current, **attrs}
+        # the organizer's events (the field's queryset): nothing more, but the items it unlocks are of them
+        events = values.pop("allowed_events", None)
         run_shared_validator(
             validate_promo_code,
             id=self.instance.pk if self.instance is not None else None,
             organizer=self.context["organizer"],
+            unlock_events=events or None,
             **values,
         )
         return attrs
@@ -81,4 +91,5 @@ class PromoCodeSerializer(StrictSerializer):
         data["updated_at"] = max(promo.updated_at, promo.series.updated_at)
         for name in ("value", "start_date", "end_date", "created_at", "updated_at"):
             data[name] = self.fields[name].to_representation(data[name]) if data[name] is not None else None
+        data["allowed_events"] = sorted(event.slug for event in data["allowed_events"])
         return data

@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import Throttled, ValidationError
+from rest_framework.exceptions import NotFound, Throttled, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from core.throttling import ClientAddressThrottle, MissThrottle
 from ticketing.api.scoping import EventScopedMixin
-from ticketing.models import Event, Organizer
+from ticketing.models import Event, Item, Organizer
 from vouchers.api.serializers.codes import (
     GIFT_CARD_TYPE,
     MESSAGES,
@@ -27,6 +27,7 @@ from vouchers.codes import normalise_code
 from vouchers.event_codes import EventCodesQuery, event_codes
 from vouchers.resolution import inspect_code
 from vouchers.resolution.lookup import coupon_scope, coupon_unlocks, voucher_scope
+from vouchers.scope import READ, series_scope
 from vouchers.selectors import gift_card_lookup
 
 
@@ -49,14 +50,41 @@ class EventCodeViewSet(EventScopedMixin, mixins.ListModelMixin, viewsets.Generic
         if not form.is_valid():
             raise ValidationError(form.errors)
         kind = form.cleaned_data.get("kind") or None
+        scope = series_scope(self.access, READ)
         query = EventCodesQuery(
             kind=CodeKind(kind) if kind else None,
             active=form.cleaned_data.get("active"),
-            organizer_wide=self.access.has_all_events,
+            coupons=None if scope.everything else scope.series_q("series_id"),
+            item=self.item(),
         )
         rows = event_codes(event=self.event, query=query, now=timezone.now())
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def item(self) -> Item | None:
+        return None
+
+
+class ItemCodeViewSet(EventCodeViewSet):
+    """The codes that apply to one item of the event: vouchers without an item or quota, with the item
+    (or a variation of it) or a quota holding it; coupons and promo codes whose series allows the event
+    and every item or this one. The same rows, filters and pagination as the event's codes."""
+
+    @extend_schema(
+        summary="List the codes that apply to an item",
+        parameters=[
+            OpenApiParameter("kind", str, enum=[k.value for k in CodeKind]),
+            OpenApiParameter("active", bool, description="Usable now."),
+        ],
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def item(self) -> Item:
+        item = Item.objects.filter(event=self.event, pk=self.kwargs["item_pk"]).first()
+        if item is None:
+            raise NotFound("No such item in this event.")
+        return item
 
 
 class PublicThrottle(ClientAddressThrottle):

@@ -23,15 +23,18 @@ from ticketing.api.scoping import OrganizerScopedMixin
 from vouchers.api.filters import CouponFilter, CouponSeriesFilter
 from vouchers.api.ordering import NullsOrderingFilter
 from vouchers.api.parsers import CSVTextParser, CsvTooLarge, refuse_large_csv
+from vouchers.api.serializers.code_items import CodeItemsSerializer, SeriesItemsSerializer
 from vouchers.api.serializers.coupons import (
     CouponSerializer,
     CouponSeriesSerializer,
     GeneratedCouponsSerializer,
     GeneratedSerializer,
     GenerateSerializer,
-    SeriesItemsSerializer,
 )
+from vouchers.api.views.code_items import items_answer
+from vouchers.api.views.scoped import SeriesScopedMixin, items_queryset
 from vouchers.models import Coupon, CouponEventUsage, CouponSeries, SeriesKind
+from vouchers.services.code_items import series_items_allow_all, series_items_set
 from vouchers.services.coupon_csv import coupons_csv_rows, coupons_import_csv
 from vouchers.services.coupons import (
     MAX_GENERATE,
@@ -39,7 +42,6 @@ from vouchers.services.coupons import (
     coupon_delete,
     coupon_series_create,
     coupon_series_delete,
-    coupon_series_items_set,
     coupon_series_update,
     coupon_update,
     coupons_generate_list,
@@ -59,12 +61,15 @@ def csv_data_lines(text: str) -> int:
 
 
 class CodesPermissionMixin(OrganizerScopedMixin):
+    """Organizer-wide codes that need a team with all events (gift cards). Coupon series, coupons and
+    promo codes are reachable by teams limited to some events too: ``SeriesScopedMixin``."""
+
     read_permission = "can_view_vouchers"
     write_permission = "can_change_vouchers"
     require_all_events = True
 
 
-class CouponSeriesViewSet(CodesPermissionMixin, viewsets.ModelViewSet):
+class CouponSeriesViewSet(SeriesScopedMixin, viewsets.ModelViewSet):
     """Coupon campaigns. Ordering: ``id`` (default), ``name``, ``valid_until``, ``created_at``."""
 
     queryset = CouponSeries.objects.none()  # for the schema; requests use get_queryset()
@@ -74,6 +79,8 @@ class CouponSeriesViewSet(CodesPermissionMixin, viewsets.ModelViewSet):
     ordering_fields = ("id", "name", "valid_until", "created_at")
     ordering_nulls_largest = ("valid_until",)
     ordering = ("id",)
+    series_path = ""  # the objects are the series themselves
+    sets_events = True
 
     def get_queryset(self):
         return (
@@ -120,19 +127,19 @@ class CouponSeriesViewSet(CodesPermissionMixin, viewsets.ModelViewSet):
         body = {"created": len(coupons), "coupons": [{"id": c.pk, "code": c.code} for c in coupons]}
         return Response(GeneratedCouponsSerializer(body).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(methods=["GET"], responses={200: SeriesItemsSerializer})
-    @extend_schema(methods=["PATCH"], request=SeriesItemsSerializer, responses={200: SeriesItemsSerializer})
+    @extend_schema(methods=["GET"], responses={200: CodeItemsSerializer})
+    @extend_schema(methods=["PATCH"], request=SeriesItemsSerializer, responses={200: CodeItemsSerializer})
     @action(detail=True, methods=["get", "patch"])
     def items(self, request, *args, **kwargs):
-        """The items the series is limited to; PATCH ``{"items": [ids]}`` replaces them."""
+        """The items the series is limited to; PATCH ``{"items": [ids]}`` limits it to them,
+        ``{"allow_all_items": true}`` opens it to every item again."""
         series = self.get_object()
-        if request.method == "PATCH":
-            serializer = SeriesItemsSerializer(
-                series, data=request.data, context=self.get_serializer_context()
-            )
-            serializer.is_valid(raise_exception=True)
-            series = coupon_series_items_set(series=series, items=serializer.validated_data["items"])
-        return Response(SeriesItemsSerializer(series, context=self.get_serializer_context()).data)
+        return items_answer(
+            self, request, series, SeriesItemsSerializer, series=series,
+            items_queryset=items_queryset(self.organizer, self.access),
+            limit=lambda s, items: series_items_set(series=s, items=items),
+            allow_all=lambda s: series_items_allow_all(series=s),
+        )  # fmt: skip
 
     @extend_schema(
         parameters=[
@@ -219,7 +226,7 @@ class CouponSeriesViewSet(CodesPermissionMixin, viewsets.ModelViewSet):
         return Response({"created": created}, status=status.HTTP_201_CREATED)
 
 
-class CouponViewSet(CodesPermissionMixin, viewsets.ModelViewSet):
+class CouponViewSet(SeriesScopedMixin, viewsets.ModelViewSet):
     """Coupons of the organizer's series, and stand-alone coupons (``"series": null`` with ``settings``).
 
     Ordering: ``id`` (default), ``code``, ``used_orders``, ``created_at``.
@@ -243,6 +250,25 @@ class CouponViewSet(CodesPermissionMixin, viewsets.ModelViewSet):
                 "series__unlocks",
             )
         )
+
+    def create(self, request, *args, **kwargs):
+        settings = request.data.get("settings") if isinstance(request.data, dict) else None
+        if isinstance(settings, dict):
+            self.check_reach(settings)  # a stand-alone coupon's settings carry its events
+        return super().create(request, *args, **kwargs)
+
+    def update(self, request, *args, **kwargs):
+        settings = request.data.get("settings") if isinstance(request.data, dict) else None
+        if isinstance(settings, dict):
+            instance = self.get_object()
+            if is_standalone(instance):
+                self.check_reach(settings, instance.series, partial=kwargs.get("partial", False))
+        return super().update(request, *args, **kwargs)
+
+    def limit_choices(self, fields) -> None:
+        super().limit_choices(fields)
+        if "settings" in fields:
+            super().limit_choices(fields["settings"].fields)
 
     def perform_create(self, serializer):
         values = dict(serializer.validated_data)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
+from rest_framework.decorators import action
 
 from vouchers.api.filters import PromoCodeFilter
+from vouchers.api.serializers.code_items import CodeItemsSerializer, SeriesItemsSerializer
 from vouchers.api.serializers.promo import PromoCodeSerializer
-from vouchers.api.views.coupons import CodesPermissionMixin
+from vouchers.api.views.code_items import items_answer
+from vouchers.api.views.scoped import SeriesScopedMixin, items_queryset
 from vouchers.models import PromoCode
+from vouchers.services.code_items import series_items_allow_all, series_items_set
 from vouchers.services.promo import promo_code_create, promo_code_delete, promo_code_update
 
 
-class PromoCodeViewSet(CodesPermissionMixin, viewsets.ModelViewSet):
+class PromoCodeViewSet(SeriesScopedMixin, viewsets.ModelViewSet):
     """Promo codes, in any state. ``?code=`` finds one whether used, expired or inactive (whether it is
     valid now is the public code lookup's business); ``?active=`` filters on its ``active`` flag.
     Ordering: ``id`` (default), ``code``, ``created_at``."""
@@ -21,9 +26,18 @@ class PromoCodeViewSet(CodesPermissionMixin, viewsets.ModelViewSet):
     filterset_class = PromoCodeFilter
     ordering_fields = ("id", "code", "created_at")
     ordering = ("id",)
+    sets_events = True
+
+    def requested_all_events(self, data: dict, default: bool):
+        """A promo code is valid for every event when its ``allowed_events`` are empty."""
+        if "allowed_events" not in data:
+            return default
+        return not data["allowed_events"]
 
     def get_queryset(self):
-        return PromoCode.objects.filter(organizer=self.organizer).prefetch_related("series__unlocks")
+        return PromoCode.objects.filter(organizer=self.organizer).prefetch_related(
+            "series__allowed_events", "series__unlocks"
+        )
 
     def perform_create(self, serializer):
         serializer.instance = promo_code_create(organizer=self.organizer, **serializer.validated_data)
@@ -33,3 +47,17 @@ class PromoCodeViewSet(CodesPermissionMixin, viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         promo_code_delete(promo=instance)
+
+    @extend_schema(methods=["GET"], responses={200: CodeItemsSerializer})
+    @extend_schema(methods=["PATCH"], request=SeriesItemsSerializer, responses={200: CodeItemsSerializer})
+    @action(detail=True, methods=["get", "patch"], filter_backends=[])
+    def items(self, request, *args, **kwargs):
+        """The items the promo code is limited to (kept on its series); PATCH ``{"items": [ids]}``
+        limits it to them, ``{"allow_all_items": true}`` opens it to every item again."""
+        series = self.get_object().series
+        return items_answer(
+            self, request, series, SeriesItemsSerializer, series=series,
+            items_queryset=items_queryset(self.organizer, self.access),
+            limit=lambda s, items: series_items_set(series=s, items=items),
+            allow_all=lambda s: series_items_allow_all(series=s),
+        )  # fmt: skip

@@ -12,11 +12,15 @@ from rest_framework.response import Response
 
 from core.errors import DomainError
 from ticketing.api.scoping import EventScopedMixin
+from ticketing.models import Item
 from vouchers.api.filters import VoucherFilter
 from vouchers.api.ordering import NullsOrderingFilter
+from vouchers.api.serializers.code_items import CodeItemsSerializer, VoucherItemsSerializer
 from vouchers.api.serializers.vouchers import BatchErrorsSerializer, VoucherSerializer
+from vouchers.api.views.code_items import items_answer
 from vouchers.codes import normalise_code
 from vouchers.models import Voucher
+from vouchers.services.code_items import voucher_items_allow_all, voucher_items_set
 from vouchers.services.vouchers import voucher_batch_create, voucher_create, voucher_delete, voucher_update
 
 MAX_BATCH = 1000
@@ -73,6 +77,21 @@ class VoucherViewSet(EventScopedMixin, viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         voucher_delete(voucher=instance)
+
+    @extend_schema(methods=["GET"], responses={200: CodeItemsSerializer})
+    @extend_schema(methods=["PATCH"], request=VoucherItemsSerializer, responses={200: CodeItemsSerializer})
+    @action(detail=True, methods=["get", "patch"], filter_backends=[])
+    def items(self, request, *args, **kwargs):
+        """The item the voucher is limited to (a quota-limited one: its quota's items). PATCH
+        ``{"items": [id]}`` limits it to that one item of the event (more: 400 ``voucher_one_item``),
+        ``{"allow_all_items": true}`` opens it to every item (no item, variation or quota)."""
+        voucher = self.get_object()
+        return items_answer(
+            self, request, voucher, VoucherItemsSerializer,
+            items_queryset=Item.objects.filter(event=self.event).select_related("event"),
+            limit=lambda v, items: voucher_items_set(voucher=v, items=items),
+            allow_all=lambda v: voucher_items_allow_all(voucher=v),
+        )  # fmt: skip
 
     # Not paginated: the 201 is the plain list of the created vouchers, in the order sent.
     @extend_schema(

@@ -143,7 +143,7 @@ def test_a_team_limited_to_the_event_sees_its_vouchers_but_not_the_organizer_s_c
     CouponFactory(series__organizer=organizer, code="ORG-COUPON")
     PromoCodeFactory(series__organizer=organizer, code="ORG-PROMO")
     limited = api_for(all_events=False, limit_events=[event], can_view_vouchers=True)
-    assert limited.get("/api/v1/organizers/demo-org/coupons/").status_code == 403
+    assert limited.get("/api/v1/organizers/demo-org/coupons/").json()["count"] == 0  # organizer-wide ones
     for query in ("", "?kind=coupon", "?kind=promo_code"):
         codes = [row["code"] for row in limited.get(URL + query).json()["results"]]
         assert codes == ([] if query else ["EVENT-VOUCHER"]), query

@@ -25,6 +25,7 @@ FIELDS = {
     "active",
     "one_time_use",
     "unlocks",
+    "allowed_events",
     "used",
     "created_at",
     "updated_at",

@@ -1,0 +1,88 @@
+"""Which coupon series (and so coupons and promo codes) a team limited to some events may reach.
+
+Coupon series are organizer-wide. A team with all events reads and writes every one of them (with
+``can_view_vouchers`` / ``can_change_vouchers``). A team limited to some events (Open Event's
+co-organizer) reaches the *event-scoped* series only: ``allow_all_events`` false, ``allowed_events`` not
+empty and every one of them an event on which the team has the permission needed. Everything else stays
+invisible to it. docs/codes.md, "Teams limited to some events".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from ticketing.models import Event
+from ticketing.selectors import OrganizerAccess
+from vouchers.models import CouponSeries
+
+READ = "can_view_vouchers"
+WRITE = "can_change_vouchers"
+
+
+@dataclass(frozen=True)
+class SeriesScope:
+    """The events whose series a caller may reach with one permission; ``event_ids`` None: every series."""
+
+    event_ids: frozenset[int] | None
+
+    @property
+    def everything(self) -> bool:
+        return self.event_ids is None
+
+    def series_q(self, series: str = "pk") -> Q:
+        """Series in scope, as a condition on a queryset whose ``series`` (an ``OuterRef`` path) is the
+        series: ``"pk"`` on series, ``"series_id"`` on coupons."""
+        if self.event_ids is None:
+            return Q()
+        through = CouponSeries.allowed_events.through.objects
+        limited = Exists(through.filter(couponseries_id=OuterRef(series)))
+        outside = Exists(
+            through.filter(couponseries_id=OuterRef(series)).exclude(event_id__in=self.event_ids)
+        )
+        prefix = "" if series == "pk" else "series__"
+        return Q(**{f"{prefix}allow_all_events": False}) & Q(limited) & ~Q(outside)
+
+    def series(self, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(self.series_q("pk"))
+
+    def coupons(self, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(self.series_q("series_id"))
+
+    def outside(self, events) -> list[Event]:
+        """The events among ``events`` out of scope (none for a caller with every series)."""
+        if self.event_ids is None:
+            return []
+        return [event for event in events if event.pk not in self.event_ids]
+
+    def allows(self, event: Event) -> bool:
+        return self.event_ids is None or event.pk in self.event_ids
+
+
+def series_scope(access: OrganizerAccess, permission: str) -> SeriesScope:
+    """The caller's scope for ``permission``: every series for a team with all events (its organizer-wide
+    permission is checked as before), else the series of the events its teams have ``permission`` on."""
+    if access.has_all_events:
+        return SeriesScope(None)
+    ids: set[int] = set()
+    for team in access.teams:
+        if permission in team.permission_set():
+            ids |= {event.pk for event in team.limit_events.all()}
+    return SeriesScope(frozenset(ids))
+
+
+def series_events(series: CouponSeries) -> list[Event] | None:
+    """The events a series is limited to (None: all events)."""
+    if series.allow_all_events:
+        return None
+    return list(series.allowed_events.all())
+
+
+def series_jobs_q(access: OrganizerAccess) -> Q:
+    """The coupon jobs (``params["series"]``) of the series the caller may read, for ``jobs/``."""
+    scope = series_scope(access, READ)
+    series_ids = scope.series(CouponSeries.objects.filter(organizer=access.organizer)).values_list(
+        "pk", flat=True
+    )
+    return Q(params__series__in=list(series_ids))
