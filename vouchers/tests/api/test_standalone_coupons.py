@@ -279,3 +279,27 @@ def test_the_list_takes_as_many_queries_for_many_stand_alone_coupons_as_for_one(
     with CaptureQueriesContext(connection) as many:
         assert len(api.get(URL).json()["results"]) == 6
     assert len(many) == len(one)
+
+
+def test_a_team_limited_to_some_events_keeps_stand_alone_coupons_in_them(api_for, organizer, event):
+    EventFactory(organizer=organizer, slug="other")
+    write = {"can_view_vouchers": True, "can_change_vouchers": True}
+    limited = api_for(all_events=False, limit_events=[event], **write)
+    everywhere = limited.post(URL, {"code": "EVERYWHERE", "settings": SETTINGS}, format="json")
+    assert (everywhere.status_code, everywhere.json()["code"]) == (403, "permission_denied")
+    outside = {**SETTINGS, "allow_all_events": False, "allowed_events": ["other"]}
+    response = limited.post(URL, {"code": "OUTSIDE", "settings": outside}, format="json")
+    assert response.status_code == 403 and response.json()["events"] == ["other"]
+    mine = {**SETTINGS, "allow_all_events": False, "allowed_events": ["conf"]}
+    response = limited.post(URL, {"code": "MINE-ONLY", "settings": mine}, format="json")
+    assert response.status_code == 201, response.json()
+    coupon_id = response.json()["id"]
+    assert limited.get(URL).json()["count"] == 1
+    widened = limited.patch(f"{URL}{coupon_id}/", {"settings": {"allow_all_events": True}}, format="json")
+    assert widened.status_code == 403
+    renamed = limited.patch(f"{URL}{coupon_id}/", {"settings": {"name": "Mine"}}, format="json")
+    assert renamed.status_code == 200
+    # a stand-alone coupon of every event is out of its sight
+    hidden_one = create(api_for(all_events=True, **write))
+    assert limited.get(f"{URL}{hidden_one.json()['id']}/").status_code == 404
+    assert Coupon.objects.count() == 2
