@@ -303,3 +303,17 @@ def test_a_team_limited_to_some_events_keeps_stand_alone_coupons_in_them(api_for
     hidden_one = create(api_for(all_events=True, **write))
     assert limited.get(f"{URL}{hidden_one.json()['id']}/").status_code == 404
     assert Coupon.objects.count() == 2
+
+
+def test_a_promo_code_limited_to_events_unlocks_items_of_them_only(api, organizer, event):
+    promo_url = "/api/v1/organizers/demo-org/promo-codes/"
+    elsewhere = ItemFactory(event=EventFactory(organizer=organizer, slug="elsewhere"), hidden=True)
+    body = {"code": "PROMO-CONF", "value": "5", "allowed_events": ["conf"], "unlocks": [elsewhere.pk]}
+    response = api.post(promo_url, body, format="json")
+    assert response.json() == {"unlocks": [f"Item {elsewhere.pk} belongs to an event that is not allowed."]}
+    mine = ItemFactory(event=event, hidden=True)
+    response = api.post(promo_url, {**body, "unlocks": [mine.pk]}, format="json")
+    assert response.status_code == 201, response.json()
+    promo_id = response.json()["id"]
+    moved = api.patch(f"{promo_url}{promo_id}/", {"allowed_events": ["elsewhere"]}, format="json")
+    assert moved.status_code == 400 and "unlocks" in moved.json()
