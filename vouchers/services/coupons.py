@@ -78,15 +78,6 @@ def coupon_series_delete(*, series: CouponSeries) -> None:
     series.delete()
 
 
-@transaction.atomic
-def coupon_series_items_set(*, series: CouponSeries, items: Sequence[Item]) -> CouponSeries:
-    """The ticket-level scope: the series now applies to exactly these items."""
-    series.allow_all_items = False
-    series.save(update_fields=["allow_all_items", "updated_at"])
-    series.allowed_items.set(items)
-    return series
-
-
 def coupon_series_set_active(*, series_ids: Iterable[int], active: bool) -> int:
     series = CouponSeries.objects.filter(pk__in=list(series_ids)).exclude(active=active)
     changing = list(series.only("pk", "organizer_id"))
