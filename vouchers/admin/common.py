@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from django.contrib import admin, messages
 from django.utils import timezone
 
+from vouchers.services.coupons import coupons_delete
+
 
 def validity(valid_from, valid_until) -> str:
     if valid_from is None and valid_until is None:
@@ -76,3 +78,14 @@ class ActivationActions:
         changed = self.set_active(ids, active)
         verb = "Activated" if active else "Deactivated"
         self.message_user(request, f"{verb} {changed} {self.opts.verbose_name_plural}.", messages.SUCCESS)
+
+
+class CouponDeletion:
+    """A coupon admin's deletes, one or many, through ``coupons_delete`` (recorded; a stand-alone coupon
+    takes its private series with it)."""
+
+    def delete_model(self, request, obj):
+        coupons_delete(coupons=[obj])
+
+    def delete_queryset(self, request, queryset):
+        coupons_delete(coupons=list(queryset))

@@ -5,20 +5,19 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count, Sum
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from core.audit import record_bulk
 from core.errors import ConflictError
 from ticketing.admin.display import usage_text
 from ticketing.admin.pages import PreparedPageAdmin
 from ticketing.admin.scoping import OrganizerScopedAdmin, OrganizerScopedInline
 from vouchers.admin.common import (
     ActivationActions,
+    CouponDeletion,
     SeriesValidityFilter,
     ValidityFilter,
     titled_boolean_filter,
@@ -265,12 +264,6 @@ class CouponAdminForm(forms.ModelForm):
         return cleaned
 
 
-def delete_private_series(series_ids) -> None:
-    """A stand-alone coupon's private series goes with it (a campaign's series stays)."""
-    for series in CouponSeries.objects.filter(pk__in=list(series_ids), kind=SeriesKind.STANDALONE):
-        series.delete()
-
-
 class StandaloneFilter(admin.SimpleListFilter):
     title = "stand-alone"
     parameter_name = "standalone"
@@ -299,7 +292,7 @@ class EventUsageInline(OrganizerScopedInline, admin.TabularInline):
 
 
 @admin.register(Coupon)
-class CouponAdmin(ActivationActions, OrganizerScopedAdmin):
+class CouponAdmin(CouponDeletion, ActivationActions, OrganizerScopedAdmin):
     organizer_path = "organizer"
     form = CouponAdminForm
     list_display = (
@@ -337,19 +330,6 @@ class CouponAdmin(ActivationActions, OrganizerScopedAdmin):
         kinds = (SeriesKind.COUPON, SeriesKind.STANDALONE)
         coupons = super().get_queryset(request).filter(series__kind__in=kinds)
         return coupons.prefetch_related("series__unlocks")
-
-    def delete_model(self, request, obj):
-        with transaction.atomic():
-            record_bulk(Coupon, [obj], action="deleted")  # the audit log has no delete listener on coupons
-            super().delete_model(request, obj)
-            delete_private_series([obj.series_id])
-
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            coupons = list(queryset)
-            record_bulk(Coupon, coupons, action="deleted")
-            super().delete_queryset(request, queryset)
-            delete_private_series([coupon.series_id for coupon in coupons])
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         coupon = self.get_object(request, object_id)

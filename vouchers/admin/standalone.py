@@ -7,18 +7,15 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
-from core.audit import record_bulk
 from ticketing.admin.display import usage_text
 from ticketing.admin.scoping import OrganizerScopedAdmin
 from ticketing.models import Organizer
-from vouchers.admin.common import ActivationActions, SeriesValidityFilter, validity
-from vouchers.admin.coupons import delete_private_series
+from vouchers.admin.common import ActivationActions, CouponDeletion, SeriesValidityFilter, validity
 from vouchers.admin.states import coupon_state
 from vouchers.codes import DEFAULT_LENGTH, normalise_code, unique_random_codes
-from vouchers.models import Coupon, CouponSeries, StandaloneCoupon
+from vouchers.models import CouponSeries, StandaloneCoupon
 from vouchers.selectors import organizer_codes_taken
 from vouchers.services.checks import validate_coupon_conflicts
 from vouchers.services.coupons import coupons_set_active
@@ -101,7 +98,7 @@ for _name, _field in settings_form_fields().items():
 
 
 @admin.register(StandaloneCoupon)
-class StandaloneCouponAdmin(ActivationActions, OrganizerScopedAdmin):
+class StandaloneCouponAdmin(CouponDeletion, ActivationActions, OrganizerScopedAdmin):
     organizer_path = "organizer"
     form = StandaloneCouponAdminForm
     list_display = ("code", "coupon_name", "organizer", "active", "customer_email", "usage", "state", "valid")
@@ -140,19 +137,6 @@ class StandaloneCouponAdmin(ActivationActions, OrganizerScopedAdmin):
             obj.pk, obj.code, obj.series, obj.organizer = (
                 created.pk, created.code, created.series, created.organizer,
             )  # fmt: skip
-
-    def delete_model(self, request, obj):
-        with transaction.atomic():
-            record_bulk(Coupon, [obj], action="deleted")  # the audit log has no delete listener on coupons
-            super().delete_model(request, obj)
-            delete_private_series([obj.series_id])
-
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            coupons = list(queryset)
-            record_bulk(Coupon, coupons, action="deleted")
-            super().delete_queryset(request, queryset)
-            delete_private_series([coupon.series_id for coupon in coupons])
 
     def save_related(self, request, form, formsets, change):
         pass  # the settings' lists were saved with the coupon by its service

@@ -186,6 +186,17 @@ def coupon_delete(*, coupon: Coupon) -> None:
         series.delete()
 
 
+@transaction.atomic
+def coupons_delete(*, coupons: Sequence[Coupon]) -> None:
+    """The back office's delete of coupons, used or not (the API refuses a used one: :func:`coupon_delete`):
+    each recorded, then deleted, and a stand-alone coupon's private series with it."""
+    record_bulk(Coupon, coupons, action="deleted")  # the audit log has no delete listener on coupons
+    series_ids = {coupon.series_id for coupon in coupons}
+    Coupon.objects.filter(pk__in=[coupon.pk for coupon in coupons]).delete()
+    for series in CouponSeries.objects.filter(pk__in=series_ids, kind=SeriesKind.STANDALONE):
+        series.delete()
+
+
 def coupons_set_active(*, coupon_ids: Iterable[int], active: bool) -> int:
     coupons = Coupon.objects.filter(pk__in=list(coupon_ids)).exclude(active=active)
     changing = list(coupons.only("pk", "organizer_id"))

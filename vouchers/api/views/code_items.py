@@ -7,7 +7,9 @@ from typing import Any
 
 from rest_framework.response import Response
 
-from vouchers.api.serializers.code_items import CodeItemsInputSerializer, code_items
+from vouchers.api.serializers.code_items import CodeItemsInputSerializer, SeriesItemsSerializer, code_items
+from vouchers.api.views.scoped import items_queryset
+from vouchers.services.code_items import series_items_allow_all, series_items_set
 
 
 def items_answer(
@@ -29,3 +31,14 @@ def items_answer(
         else:
             code = limit(code, body.validated_data["items"])
     return Response(code_items(code))
+
+
+def series_items_answer(view, request, series) -> Response:
+    """:func:`items_answer` for a series (a coupon series, or a promo code's own): its items are of the
+    organizer's events the caller may see."""
+    return items_answer(
+        view, request, series, SeriesItemsSerializer, series=series,
+        items_queryset=items_queryset(view.organizer, view.access),
+        limit=lambda s, items: series_items_set(series=s, items=items),
+        allow_all=lambda s: series_items_allow_all(series=s),
+    )  # fmt: skip

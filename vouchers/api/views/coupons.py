@@ -31,10 +31,9 @@ from vouchers.api.serializers.coupons import (
     GeneratedSerializer,
     GenerateSerializer,
 )
-from vouchers.api.views.code_items import items_answer
-from vouchers.api.views.scoped import SeriesScopedMixin, items_queryset
+from vouchers.api.views.code_items import series_items_answer
+from vouchers.api.views.scoped import SeriesScopedMixin
 from vouchers.models import Coupon, CouponEventUsage, CouponSeries, SeriesKind
-from vouchers.services.code_items import series_items_allow_all, series_items_set
 from vouchers.services.coupon_csv import coupons_csv_rows, coupons_import_csv
 from vouchers.services.coupons import (
     MAX_GENERATE,
@@ -133,13 +132,7 @@ class CouponSeriesViewSet(SeriesScopedMixin, viewsets.ModelViewSet):
     def items(self, request, *args, **kwargs):
         """The items the series is limited to; PATCH ``{"items": [ids]}`` limits it to them,
         ``{"allow_all_items": true}`` opens it to every item again."""
-        series = self.get_object()
-        return items_answer(
-            self, request, series, SeriesItemsSerializer, series=series,
-            items_queryset=items_queryset(self.organizer, self.access),
-            limit=lambda s, items: series_items_set(series=s, items=items),
-            allow_all=lambda s: series_items_allow_all(series=s),
-        )  # fmt: skip
+        return series_items_answer(self, request, self.get_object())
 
     @extend_schema(
         parameters=[

@@ -9,10 +9,9 @@ from rest_framework.decorators import action
 from vouchers.api.filters import PromoCodeFilter
 from vouchers.api.serializers.code_items import CodeItemsSerializer, SeriesItemsSerializer
 from vouchers.api.serializers.promo import PromoCodeSerializer
-from vouchers.api.views.code_items import items_answer
-from vouchers.api.views.scoped import SeriesScopedMixin, items_queryset
+from vouchers.api.views.code_items import series_items_answer
+from vouchers.api.views.scoped import SeriesScopedMixin
 from vouchers.models import PromoCode
-from vouchers.services.code_items import series_items_allow_all, series_items_set
 from vouchers.services.promo import promo_code_create, promo_code_delete, promo_code_update
 
 
@@ -54,10 +53,4 @@ class PromoCodeViewSet(SeriesScopedMixin, viewsets.ModelViewSet):
     def items(self, request, *args, **kwargs):
         """The items the promo code is limited to (kept on its series); PATCH ``{"items": [ids]}``
         limits it to them, ``{"allow_all_items": true}`` opens it to every item again."""
-        series = self.get_object().series
-        return items_answer(
-            self, request, series, SeriesItemsSerializer, series=series,
-            items_queryset=items_queryset(self.organizer, self.access),
-            limit=lambda s, items: series_items_set(series=s, items=items),
-            allow_all=lambda s: series_items_allow_all(series=s),
-        )  # fmt: skip
+        return series_items_answer(self, request, self.get_object().series)
