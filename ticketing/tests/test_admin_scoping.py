@@ -60,7 +60,17 @@ from ticketing.tests.factories import (
     UserFactory,
     make_token,
 )
-from vouchers.models import Coupon, CouponEventUsage, CouponSeries, GiftCard, PromoCode, Voucher
+from vouchers.models import (
+    Coupon,
+    CouponEventUsage,
+    CouponSeries,
+    EventDiscountCode,
+    GiftCard,
+    PromoCode,
+    SeriesKind,
+    StandaloneCoupon,
+    Voucher,
+)
 from vouchers.tests.factories import (
     CouponFactory,
     CouponSeriesFactory,
@@ -130,7 +140,10 @@ def build(name: str, member, org_id: int) -> dict[str, Any]:
     voucher = VoucherFactory(event=conf, code=f"{code}-VOUCHER", tag=f"{name}-tag", item=ticket)
     series = CouponSeriesFactory(organizer=org, name=f"{name} series")
     coupon = CouponFactory(series=series, code=f"{code}-COUPON")
-    PromoCodeFactory(series__organizer=org, series__name=f"{name} promo", code=f"{code}-PROMO")
+    promo = PromoCodeFactory(series__organizer=org, series__name=f"{name} promo", code=f"{code}-PROMO")
+    solo = CouponSeriesFactory(organizer=org, kind=SeriesKind.STANDALONE, name=f"{name} stand-alone")
+    CouponFactory(series=solo, code=f"{code}-SOLO")
+    EventDiscountCode.objects.create(event=conf, coupon=promo)
     rule = DiscountFactory(
         event=conf,
         internal_name=f"{name} rule",
@@ -394,6 +407,11 @@ ADD_CASES = [
                                               "allow_all_events": "on", "allow_all_items": "on",
                                               "tags": "[]"}),
     (Coupon, "series", lambda w, a: {"series": w["series"].pk, "code": "NEW-COUPON", "active": "on"}),
+    (StandaloneCoupon, "organizer", lambda w, a: {
+        "organizer": w["org"].pk, "code": "NEW-SOLO", "active": "on", "name": "New stand-alone",
+        "series_active": "on", "discount_type": "percent", "discount_value": "10", "allow_all_events": "on",
+        "allow_all_items": "on", "tags": "[]",
+    }),
     (PromoCode, "organizer", lambda w, a: {"organizer": w["org"].pk, "code": "NEW-PROMO", "value": "5",
                                            "active": "on"}),
     (GiftCard, "organizer", lambda w, a: {"organizer": w["org"].pk, "code": "NEW-GIFT", "currency": "EUR",
