@@ -18,7 +18,6 @@ from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
@@ -83,10 +82,20 @@ class Browser:
         self.driver.add_cookie({"name": cookie.key, "value": cookie.value, "path": "/"})
 
     def submit(self, element: WebElement) -> None:
-        """Click a submit button or link and wait for the next page to replace this one."""
-        page = self.driver.find_element(By.TAG_NAME, "html")
+        """Click a submit button or link and wait until the next page has replaced this one and is loaded.
+
+        The page is marked with a window property before the click: a new document does not carry it.
+        (Waiting for the old ``<html>`` element to go stale raced with the navigation: Chromium can
+        answer "Node with given id does not belong to the document" while it swaps the documents,
+        which is an error, not staleness.) Errors while the documents are being swapped are retried.
+        """
+        self.driver.execute_script("window.__pageBeforeSubmit = true;")
         element.click()
-        WebDriverWait(self.driver, WAIT_SECONDS).until(expected_conditions.staleness_of(page))
+        WebDriverWait(self.driver, WAIT_SECONDS, ignored_exceptions=(WebDriverException,)).until(
+            lambda driver: driver.execute_script(
+                "return window.__pageBeforeSubmit !== true && document.readyState === 'complete';"
+            )
+        )
 
     def button(self, label: str) -> WebElement:
         """The submit button (``<input type=submit>`` or ``<button>``) showing ``label``."""
