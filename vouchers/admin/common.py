@@ -80,9 +80,34 @@ class ActivationActions:
         self.message_user(request, f"{verb} {changed} {self.opts.verbose_name_plural}.", messages.SUCCESS)
 
 
-class CouponDeletion:
-    """A coupon admin's deletes, one or many, through ``coupons_delete`` (recorded; a stand-alone coupon
-    takes its private series with it)."""
+class KeepsUsedCodes:
+    """Codes that orders used are not deleted from the back office either (the API answers 409
+    ``*_in_use``): the delete page lists them as protected, each with what to do instead, and deletes
+    nothing. Subclasses implement ``used_lines(objs)``: a line for each used object among ``objs``."""
+
+    def used_lines(self, objs) -> list[str]:
+        raise NotImplementedError
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, perms_needed, [*protected, *self.used_lines(objs)]
+
+
+def orders_text(count: int) -> str:
+    return f"{count} order" if count == 1 else f"{count} orders"
+
+
+class CouponDeletion(KeepsUsedCodes):
+    """A coupon admin's deletes, one or many, through ``coupons_delete``: used coupons are kept,
+    the others recorded and deleted, a stand-alone coupon's or promo code's private series with them."""
+
+    def used_lines(self, objs) -> list[str]:
+        kind = self.opts.verbose_name.capitalize()
+        return [
+            f"{kind} {coupon.code}: used by {orders_text(coupon.used_orders)}; deactivate it instead"
+            for coupon in objs
+            if coupon.used_orders > 0
+        ]
 
     def delete_model(self, request, obj):
         coupons_delete(coupons=[obj])

@@ -18,6 +18,7 @@ from ticketing.admin.scoping import OrganizerScopedAdmin, OrganizerScopedInline
 from vouchers.admin.common import (
     ActivationActions,
     CouponDeletion,
+    KeepsUsedCodes,
     SeriesValidityFilter,
     ValidityFilter,
     titled_boolean_filter,
@@ -117,7 +118,7 @@ def series_usage_text(series: CouponSeries, *, coupons: int, used: int) -> str:
 
 
 @admin.register(CouponSeries)
-class CouponSeriesAdmin(PreparedPageAdmin, ActivationActions, OrganizerScopedAdmin):
+class CouponSeriesAdmin(KeepsUsedCodes, PreparedPageAdmin, ActivationActions, OrganizerScopedAdmin):
     organizer_path = "organizer"
     form = CouponSeriesAdminForm
     list_display = (
@@ -134,6 +135,19 @@ class CouponSeriesAdmin(PreparedPageAdmin, ActivationActions, OrganizerScopedAdm
 
     def set_active(self, ids, active: bool) -> int:
         return coupon_series_set_active(series_ids=ids, active=active)
+
+    def used_lines(self, objs) -> list[str]:
+        used = (
+            Coupon.objects.filter(series__in=objs, used_orders__gt=0)
+            .values("series__name")
+            .annotate(count=Count("pk"))
+            .order_by("series__name")
+        )
+        return [
+            f"Coupon series {row['series__name']}: {row['count']} of its coupons used; "
+            "deactivate the series instead"
+            for row in used
+        ]
 
     def get_queryset(self, request):
         # Promo codes have a page of their own.

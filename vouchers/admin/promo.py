@@ -11,7 +11,7 @@ from ticketing.admin.display import AmountInput, usage_text
 from ticketing.admin.pages import PreparedPageAdmin
 from ticketing.admin.scoping import OrganizerScopedAdmin
 from ticketing.models import Organizer
-from vouchers.admin.common import ActivationActions, SeriesValidityFilter, validity
+from vouchers.admin.common import ActivationActions, CouponDeletion, SeriesValidityFilter, validity
 from vouchers.admin.states import coupon_state, series_currencies, series_discount_text
 from vouchers.codes import normalise_code
 from vouchers.models import PromoCode
@@ -68,7 +68,7 @@ class PromoCodeAdminForm(forms.ModelForm):
 
 
 @admin.register(PromoCode)
-class PromoCodeAdmin(PreparedPageAdmin, ActivationActions, OrganizerScopedAdmin):
+class PromoCodeAdmin(CouponDeletion, PreparedPageAdmin, ActivationActions, OrganizerScopedAdmin):
     organizer_path = "organizer"
     form = PromoCodeAdminForm
     fields = (

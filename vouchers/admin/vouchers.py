@@ -10,7 +10,7 @@ from django.utils import timezone
 from ticketing.admin.display import AmountInput, money_field, money_text, usage_text
 from ticketing.admin.scoping import OrganizerScopedAdmin
 from ticketing.models.base import field_values
-from vouchers.admin.common import ValidityFilter, validity
+from vouchers.admin.common import KeepsUsedCodes, ValidityFilter, validity
 from vouchers.admin.states import voucher_state
 from vouchers.choices import PriceMode
 from vouchers.codes import normalise_code
@@ -65,7 +65,7 @@ class VoucherAdminForm(forms.ModelForm):
 
 
 @admin.register(Voucher)
-class VoucherAdmin(OrganizerScopedAdmin):
+class VoucherAdmin(KeepsUsedCodes, OrganizerScopedAdmin):
     organizer_path = "event__organizer"
     form = VoucherAdminForm
     list_display = (
@@ -87,6 +87,14 @@ class VoucherAdmin(OrganizerScopedAdmin):
         fields = [f.name for f in Voucher._meta.concrete_fields if f.name in form.cleaned_data]
         obj.save(update_fields=fields)
         return None
+
+    def used_lines(self, objs) -> list[str]:
+        return [
+            f"Voucher {voucher.code}: redeemed {voucher.redeemed} of {voucher.max_usages} times"
+            f"{', budget used' if voucher.budget_used > 0 else ''}; end its validity instead"
+            for voucher in objs
+            if voucher.redeemed > 0 or voucher.budget_used > 0
+        ]
 
     shown_budget = money_field("budget", "event.currency")
     shown_budget_used = money_field("budget_used", "event.currency", description="budget used")

@@ -174,27 +174,31 @@ def coupon_update(*, coupon: Coupon, **fields: Any) -> Coupon:
     return coupon
 
 
-@transaction.atomic
+#: The series kinds that are one code's own: they go with their coupon.
+PRIVATE_SERIES = (SeriesKind.STANDALONE, SeriesKind.PROMO_CODE)
+
+
 def coupon_delete(*, coupon: Coupon) -> None:
-    """A stand-alone coupon goes with its private series."""
-    if coupon.used_orders > 0:
-        raise ConflictError("This coupon has been used; deactivate it instead.", code="coupon_in_use")
-    record_bulk(Coupon, [coupon], action="deleted")  # the audit log has no delete listener on coupons
-    series = coupon.series
-    coupon.delete()
-    if series.kind == SeriesKind.STANDALONE:
-        series.delete()
+    """The API's delete of one coupon: see :func:`coupons_delete`."""
+    coupons_delete(coupons=[coupon])
 
 
 @transaction.atomic
 def coupons_delete(*, coupons: Sequence[Coupon]) -> None:
-    """The back office's delete of coupons, used or not (the API refuses a used one: :func:`coupon_delete`):
-    each recorded, then deleted, and a stand-alone coupon's private series with it."""
+    """Delete coupons that no order used (409 ``coupon_in_use`` names the used ones; deactivate them
+    instead): each recorded, then deleted, and a stand-alone coupon's or promo code's private series
+    with it."""
+    used = sorted(coupon.code for coupon in coupons if coupon.used_orders > 0)
+    if used:
+        if len(coupons) == 1:
+            raise ConflictError("This coupon has been used; deactivate it instead.", code="coupon_in_use")
+        raise ConflictError(
+            f"Coupons {', '.join(used)} have been used; deactivate them instead.", code="coupon_in_use"
+        )
     record_bulk(Coupon, coupons, action="deleted")  # the audit log has no delete listener on coupons
     series_ids = {coupon.series_id for coupon in coupons}
     Coupon.objects.filter(pk__in=[coupon.pk for coupon in coupons]).delete()
-    for series in CouponSeries.objects.filter(pk__in=series_ids, kind=SeriesKind.STANDALONE):
-        series.delete()
+    CouponSeries.objects.filter(pk__in=series_ids, kind__in=PRIVATE_SERIES).delete()
 
 
 def coupons_set_active(*, coupon_ids: Iterable[int], active: bool) -> int:
