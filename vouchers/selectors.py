@@ -24,7 +24,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Upper
 
-from ticketing.models import Event, Organizer
+from ticketing.models import Event, Item, Organizer
 from vouchers.codes import chunks
 from vouchers.models import Coupon, CouponSeries, GiftCard, GiftCardTransaction, Voucher
 
@@ -169,3 +169,11 @@ def gift_card_lookup(*, organizer_id: int, code: str, event_id: int | None = Non
         else ExpressionWrapper(Q(~limited) | Q(allowed), output_field=BooleanField())
     )
     return with_code(cards, code).first()
+
+
+def series_limited_items(series: CouponSeries | None) -> list[Item] | None:
+    """The items a stored series (a promo code's too) is limited to (``items/``), with their events;
+    None when it is valid for all of them."""
+    if series is None or series.allow_all_items:
+        return None
+    return list(series.allowed_items.select_related("event"))

@@ -327,12 +327,14 @@ def check_promo_code(
     start_date=None,
     end_date=None,
     organizer=None,
+    allowed_events: Iterable | None = None,
     unlocks=None,
-    unlock_events=None,
+    items: Iterable | None = None,
     **_: Any,
 ) -> None:
-    """The rules of a promo code that need no query: the code's text (required), value, dates and the
-    items it unlocks (the organizer's, of ``unlock_events`` when it is limited to events)."""
+    """The rules of a promo code that need no query: the code's text (required), value, dates, its events
+    (the organizer's; none: every event), the items it unlocks (the organizer's, of its events when it
+    is limited to events) and, when its ``items`` are limited (``items/``), that they stay of its events."""
     check_code_text(errors, normalise_code(code))
     if value is None:
         errors.add("value", "A value is required.")
@@ -341,10 +343,21 @@ def check_promo_code(
     elif percentage:
         check_percent(errors, "value", value)
     check_window(errors, start_date, end_date, "end_date", "The end date")
+    events = list(allowed_events or ())
+    for event in events:
+        if organizer is not None and event.organizer_id != organizer.pk:
+            errors.add("allowed_events", f"Event '{event.slug}' belongs to another organizer.")
     check_unlocks(
-        errors, organizer=organizer, allow_all_events=not unlock_events, allowed_events=unlock_events,
-        unlocks=unlocks,
-    )  # fmt: skip
+        errors, organizer=organizer, allow_all_events=not events, allowed_events=events, unlocks=unlocks
+    )
+    event_ids = {event.pk for event in events}
+    for item in items or ():
+        if event_ids and item.event_id not in event_ids:
+            errors.add(
+                "allowed_events",
+                f"The promo code is limited to item {item.pk} of event '{item.event.slug}': allow that "
+                "event too, or change its items (items/) first.",
+            )
 
 
 def check_gift_card(

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from ticketing.admin.display import AmountInput, usage_text
 from ticketing.admin.pages import PreparedPageAdmin
 from ticketing.admin.scoping import OrganizerScopedAdmin
-from ticketing.models import Organizer
+from ticketing.models import Event, Item, Organizer
 from vouchers.admin.common import ActivationActions, CouponDeletion, SeriesValidityFilter, validity
 from vouchers.admin.states import coupon_state, series_currencies, series_discount_text
 from vouchers.codes import normalise_code
 from vouchers.models import PromoCode
+from vouchers.selectors import series_limited_items
 from vouchers.services.checks import validate_promo_code
 from vouchers.services.coupons import coupons_set_active
 from vouchers.services.promo import promo_code_create, promo_code_update
 
-PROMO_FIELDS = ("name", "value", "percentage", "start_date", "end_date", "one_time_use")
+PROMO_FIELDS = (
+    "name", "value", "percentage", "start_date", "end_date", "one_time_use", "allowed_events", "unlocks",
+)  # fmt: skip
 
 
 class PromoCodeAdminForm(forms.ModelForm):
@@ -32,6 +36,18 @@ class PromoCodeAdminForm(forms.ModelForm):
     start_date = forms.DateTimeField(required=False)
     end_date = forms.DateTimeField(required=False)
     one_time_use = forms.BooleanField(required=False, help_text="Deactivated by its first redemption.")
+    allowed_events = forms.ModelMultipleChoiceField(
+        queryset=Event.objects.select_related("organizer"),
+        required=False,
+        widget=FilteredSelectMultiple("events", is_stacked=False),
+        help_text="None chosen: every event of the organizer.",
+    )
+    unlocks = forms.ModelMultipleChoiceField(
+        queryset=Item.objects.select_related("event"),
+        required=False,
+        widget=FilteredSelectMultiple("items", is_stacked=False),
+        help_text="Hidden items a cart holding the promo code may buy, at their own price less its discount.",
+    )
 
     class Meta:
         model = PromoCode
@@ -50,6 +66,8 @@ class PromoCodeAdminForm(forms.ModelForm):
                 start_date=series.valid_from,
                 end_date=series.valid_until,
                 one_time_use=series.single_usage,
+                allowed_events=[] if series.allow_all_events else list(series.allowed_events.all()),
+                unlocks=list(series.unlocks.all()),
             )
 
     def clean_code(self):
@@ -58,7 +76,8 @@ class PromoCodeAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         try:
-            validate_promo_code(id=self.instance.pk, **cleaned)
+            series = self.instance.series if self.instance.pk else None
+            validate_promo_code(id=self.instance.pk, items=series_limited_items(series), **cleaned)
         except ValidationError as exc:
             self.add_error(None, exc)
         return cleaned
@@ -81,6 +100,8 @@ class PromoCodeAdmin(CouponDeletion, PreparedPageAdmin, ActivationActions, Organ
         "end_date",
         "active",
         "one_time_use",
+        "allowed_events",
+        "unlocks",
     )
     list_display = (
         "code",

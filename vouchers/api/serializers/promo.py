@@ -11,6 +11,7 @@ from ticketing.api.validation import run_shared_validator
 from ticketing.models import Event, Item
 from vouchers.api.fields import AmountField, CodeField
 from vouchers.models import DiscountType, PromoCode
+from vouchers.selectors import series_limited_items
 from vouchers.services.checks import validate_promo_code
 
 
@@ -71,15 +72,12 @@ class PromoCodeSerializer(StrictSerializer):
 
     def validate(self, attrs):
         current = promo_values(self.instance) if self.instance is not None else {}
-        values = {**current, **attrs}
-        # the organizer's events (the field's queryset): nothing more, but the items it unlocks are of them
-        events = values.pop("allowed_events", None)
         run_shared_validator(
             validate_promo_code,
             id=self.instance.pk if self.instance is not None else None,
             organizer=self.context["organizer"],
-            unlock_events=events or None,
-            **values,
+            items=series_limited_items(self.instance.series if self.instance is not None else None),
+            **{**current, **attrs},
         )
         return attrs
 

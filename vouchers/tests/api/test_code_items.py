@@ -217,3 +217,28 @@ def test_promo_codes_take_allowed_events_and_back_to_every_event(api, organizer,
     assert series.allow_all_events and not series.allowed_events.exists()
     response = api.patch(f"{url}{promo_id}/", {"allowed_events": ["nope"]}, format="json")
     assert response.status_code == 400 and "allowed_events" in response.json()
+
+
+def test_a_promo_code_limited_to_items_keeps_the_events_of_those_items(api, organizer, event, items):
+    """Limited to an item of ``conf``, the promo code cannot be moved to another event only: it would be
+    valid there for items of an event it no longer allows, that is never. Moving back to every event, or
+    keeping ``conf`` among its events, is fine."""
+    EventFactory(organizer=organizer, slug="other")
+    first, _ = items
+    promo = PromoCodeFactory(series__organizer=organizer, code="ONE-ITEM")
+    assert api.patch(promo_url(promo), {"items": [first.pk]}, format="json").status_code == 200
+    url = f"{ORG}promo-codes/{promo.pk}/"
+
+    response = api.patch(url, {"allowed_events": ["other"]}, format="json")
+    assert response.status_code == 400
+    assert response.json()["allowed_events"] == [
+        f"The promo code is limited to item {first.pk} of event 'conf': allow that event too, "
+        "or change its items (items/) first."
+    ]
+    promo.series.refresh_from_db()
+    assert promo.series.allow_all_events and not promo.series.allowed_events.exists()
+
+    response = api.patch(url, {"allowed_events": ["other", "conf"]}, format="json")
+    assert response.status_code == 200 and response.json()["allowed_events"] == ["conf", "other"]
+    response = api.patch(url, {"allowed_events": []}, format="json")
+    assert response.status_code == 200 and response.json()["allowed_events"] == []
