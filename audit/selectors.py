@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
 
 from audit.models import AuditEntry
 from ticketing.models import Organizer
 from ticketing.selectors import OrganizerAccess
+from vouchers.models import Coupon, CouponSeries
+from vouchers.scope import READ, series_scope
 
 #: What a team needs, beside seeing the event, to read the entries of an object type.
 READ_PERMISSIONS: dict[str, str | None] = {
@@ -27,7 +30,9 @@ READ_PERMISSIONS: dict[str, str | None] = {
 def organizer_entries(*, organizer: Organizer, access: OrganizerAccess) -> QuerySet[AuditEntry]:
     """The organizer's entries the caller may read: each team its events' entries (all events: also
     those of the organizer's codes, which belong to no event) of the object types its permissions
-    cover (orders need ``can_view_orders``, codes ``can_view_vouchers``)."""
+    cover (orders need ``can_view_orders``, codes ``can_view_vouchers``). A team limited to some events
+    also reads the entries of the coupon series it reaches (``vouchers.scope``), of their coupons and of
+    its promo codes: they belong to the organizer, not to an event."""
     entries = AuditEntry.objects.filter(organizer=organizer).select_related("user", "token", "event")
     if access.is_superuser:
         return entries
@@ -39,7 +44,25 @@ def organizer_entries(*, organizer: Organizer, access: OrganizerAccess) -> Query
         if not team.all_events:
             scope &= Q(event_id__in=[event.pk for event in team.limit_events.all()])
         readable |= scope
+    if not access.has_all_events:
+        readable |= scoped_series_entries(access)
     return entries.filter(readable)
+
+
+def scoped_series_entries(access: OrganizerAccess) -> Q:
+    """The entries of the series a caller limited to some events may read, and of their coupons (promo
+    codes are coupons of a series of their own)."""
+    scope = series_scope(access, READ)
+    series = scope.series(CouponSeries.objects.filter(organizer=access.organizer))
+    coupons = scope.coupons(Coupon.objects.filter(organizer=access.organizer))
+    return Q(object_type="coupon_series", object_id__in=as_text_ids(series)) | Q(
+        object_type__in=("coupon", "promo_code"), object_id__in=as_text_ids(coupons)
+    )
+
+
+def as_text_ids(queryset: QuerySet) -> QuerySet:
+    """The primary keys as the text ``object_id`` holds, for a subquery."""
+    return queryset.annotate(text_id=Cast("pk", CharField())).values("text_id")
 
 
 def object_entries(*, object_type: str, object_id) -> QuerySet[AuditEntry]:

@@ -22,7 +22,7 @@ from ticketing.models import Item
 from ticketing.tests.factories import EventFactory, ItemFactory, OrganizerFactory, QuotaFactory, TeamFactory
 from vouchers.models import Coupon
 from vouchers.services.coupons import coupons_generate, coupons_set_active
-from vouchers.tests.factories import CouponSeriesFactory, VoucherFactory
+from vouchers.tests.factories import CouponFactory, CouponSeriesFactory, PromoCodeFactory, VoucherFactory
 
 pytestmark = pytest.mark.django_db
 LOGS = "/api/v1/organizers/demo-org/logs/"
@@ -250,6 +250,41 @@ def test_a_team_reads_the_entries_of_its_events_and_permissions(api_for, organiz
     codes = api_for(all_events=True, can_view_vouchers=True)
     types = {e["object_type"] for e in codes.get(LOGS).json()["results"]}
     assert types == {"event", "item", "quota", "voucher", "coupon_series"}
+
+
+def test_a_team_limited_to_some_events_reads_the_entries_of_the_series_it_reaches(api_for, organizer, event):
+    """The series limited to its events (docs/codes.md, "Teams limited to some events"), their coupons
+    and its promo codes belong to the organizer: their entries carry no event, yet the team reads them;
+    those of an organizer-wide series or of another event's stay hidden."""
+    other = EventFactory(organizer=organizer, slug="other")
+
+    def series(name: str, *events):
+        limited_to = {"allow_all_events": False, "allowed_events": list(events)} if events else {}
+        return CouponSeriesFactory(organizer=organizer, name=name, **limited_to)
+
+    CouponFactory(series=series("Ours", event), code="OUR-COUPON")
+    PromoCodeFactory(
+        series__organizer=organizer, series__name="Our promo", series__allow_all_events=False,
+        series__allowed_events=[event], code="OUR-PROMO",
+    )  # fmt: skip
+    theirs = series("Theirs", other)
+    CouponFactory(series=theirs, code="THEIR-COUPON")
+    CouponFactory(series=series("Organizer-wide"), code="WIDE-COUPON")
+
+    limited = api_for(all_events=False, limit_events=[event], can_view_vouchers=True)
+    results = limited.get(LOGS, {"page_size": 100}).json()["results"]
+    codes = {(e["object_type"], e["object_repr"]) for e in results if e["object_type"].startswith("coupon")}
+    assert codes == {
+        ("coupon_series", "Ours"),
+        ("coupon", "OUR-COUPON"),
+        ("coupon_series", "Our promo"),
+        ("coupon", "OUR-PROMO"),
+    }
+    assert limited.get(LOGS, {"object_type": "coupon_series", "object_id": theirs.pk}).json()["count"] == 0
+
+    no_codes = api_for(all_events=False, limit_events=[event])  # without can_view_vouchers
+    types = {e["object_type"] for e in no_codes.get(LOGS).json()["results"]}
+    assert types == {"event"}
 
 
 def test_another_organizer_and_anonymous_callers_are_refused(api, anon):
