@@ -12,8 +12,9 @@ Every organizer- or event-scoped view inherits one of the mixins below:
 
 from __future__ import annotations
 
+from django.http import Http404
 from rest_framework import permissions
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 
 from core import rawsql
 from ticketing.models import Event, Organizer
@@ -48,6 +49,9 @@ class OrganizerScopedMixin:
 
     organizer: Organizer
     access: OrganizerAccess
+    #: How a 404 names the resource (default: the model's verbose name) and where it was looked for.
+    resource_name: str | None = None
+    looked_in = "of this organizer"
 
     def check_permissions(self, request) -> None:
         super().check_permissions(request)  # 401 for anonymous callers comes first
@@ -75,6 +79,19 @@ class OrganizerScopedMixin:
     def check_scope_permission(self, request, granted: frozenset[str], scope: str) -> None:
         require_permission(self.required_permission(request), granted, scope)
 
+    def get_object(self):
+        """The addressed object; a missing one is a 404 that says in words what was not found ("No
+        coupon series with this id of this organizer."), not Django's "No CouponSeries matches …"."""
+        try:
+            return super().get_object()
+        except Http404:
+            raise NotFound(self.not_found_detail()) from None
+
+    def not_found_detail(self) -> str:
+        name = self.resource_name or self.get_queryset().model._meta.verbose_name
+        key = "id" if self.lookup_field == "pk" else self.lookup_field
+        return f"No {name} with this {key} {self.looked_in}."
+
     def get_serializer_context(self):
         context = super().get_serializer_context()
         context["organizer"] = getattr(self, "organizer", None)
@@ -84,6 +101,7 @@ class OrganizerScopedMixin:
 
 class EventScopedMixin(OrganizerScopedMixin):
     event: Event
+    looked_in = "in this event"
 
     def resolve_scope(self, request) -> None:
         access = self.resolve_access()

@@ -105,6 +105,7 @@ class SubEventFilter(FilterSet):
 class SubEventViewSet(EventResourceMixin, viewsets.ModelViewSet):
     """Dates of an event series. Adding one to an event that is not a series is a 400."""
 
+    resource_name = "subevent"  # the model's verbose name is the admin's "date"
     queryset = SubEvent.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = SubEventSerializer
     filterset_class = SubEventFilter

@@ -83,7 +83,7 @@ class ItemCodeViewSet(EventCodeViewSet):
     def item(self) -> Item:
         item = Item.objects.filter(event=self.event, pk=self.kwargs["item_pk"]).first()
         if item is None:
-            raise NotFound("No such item in this event.")
+            raise NotFound("No item with this id in this event.")
         return item
 
 
