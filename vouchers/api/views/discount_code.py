@@ -36,7 +36,9 @@ class EventDiscountCodeViewSet(EventScopedMixin, viewsets.GenericViewSet):
     filter_backends = []
     pagination_class = None
 
-    def designation(self) -> EventDiscountCode:
+    def get_object(self) -> EventDiscountCode:
+        """The event's designation (the URL names no id: there is at most one); 404 when none. DRF's
+        OPTIONS calls it too, to describe PUT."""
         designation = EventDiscountCode.objects.filter(event=self.event).first()
         if designation is None:
             raise NotFound(NONE_DESIGNATED)
@@ -49,7 +51,7 @@ class EventDiscountCodeViewSet(EventScopedMixin, viewsets.GenericViewSet):
     @extend_schema(responses={200: EventCodeSerializer})
     def retrieve(self, request, *args, **kwargs):
         """The designated code, as a row of the event's codes; 404 when none is designated."""
-        return self.answer(self.designation())
+        return self.answer(self.get_object())
 
     @extend_schema(request=DiscountCodeInputSerializer, responses={200: EventCodeSerializer})
     def update(self, request, *args, **kwargs):
@@ -66,5 +68,5 @@ class EventDiscountCodeViewSet(EventScopedMixin, viewsets.GenericViewSet):
     @extend_schema(responses={204: OpenApiResponse(description="Removed; the code itself stays.")})
     def destroy(self, request, *args, **kwargs):
         """Remove the designation (the code itself stays); 404 when none is designated."""
-        event_discount_code_delete(designation=self.designation())
+        event_discount_code_delete(designation=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -35,6 +35,17 @@ def test_none_designated_is_a_404_in_the_error_shape(api, event):
     assert api.delete(URL).status_code == 404
 
 
+@pytest.mark.parametrize("designated", [False, True])
+def test_options_describes_the_resource_with_or_without_a_designation(api, event, designated):
+    """OPTIONS (DRF's metadata looks the object up to describe PUT) answered 500: the URL names no id."""
+    if designated:
+        VoucherFactory(event=event, code="SHOWN")
+        assert api.put(URL, {"code": "SHOWN"}, format="json").status_code == 200
+    response = api.options(URL, {"code": "0"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["name"] == "Event Discount Code Instance"
+
+
 def test_put_designates_a_voucher_by_its_text_in_any_case(api, event):
     voucher = VoucherFactory(event=event, code="EARLY-BIRD", tag="press", max_usages=5)
     response = api.put(URL, {"code": "early-bird"}, format="json")
