@@ -306,3 +306,20 @@ def test_a_staff_user_sees_only_the_entries_of_their_organizers_in_the_admin(cli
     assert "Hidden event" not in page.content.decode()
     hidden = AuditEntry.objects.get(object_type="event", object_repr="Hidden event")
     assert client.get(f"/admin/audit/auditentry/{hidden.pk}/change/").status_code == 302  # not found: back
+
+
+def test_a_promo_code_is_one_object_of_the_log_from_creation_to_deletion(api, organizer):
+    """Created, changed and deleted through the API, a promo code's entries are all ``promo_code`` entries
+    of its id (its private series has entries of its own)."""
+    promos = "/api/v1/organizers/demo-org/promo-codes/"
+    created = api.post(promos, {"code": "SPRING", "value": "5.00"}, format="json")
+    assert created.status_code == 201, created.json()
+    promo_id = created.json()["id"]
+    assert api.patch(f"{promos}{promo_id}/", {"active": False}, format="json").status_code == 200
+    assert api.delete(f"{promos}{promo_id}/").status_code == 204
+
+    query = {"object_type": "promo_code", "object_id": promo_id, "ordering": "created"}
+    history = api.get(LOGS, query).json()["results"]
+    assert [entry["action"] for entry in history] == ["created", "changed", "deleted"]
+    assert history[1]["changes"]["active"] == [True, False]
+    assert not AuditEntry.objects.filter(object_type="coupon", object_id=str(promo_id)).exists()

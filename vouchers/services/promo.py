@@ -12,8 +12,8 @@ from django.db import IntegrityError, transaction
 from core.errors import ConflictError
 from ticketing.models import Event, Item, Organizer
 from vouchers.codes import normalise_code
-from vouchers.models import Coupon, CouponSeries, DiscountType, PromoCode, SeriesKind
-from vouchers.services.coupons import duplicate_coupon_code_or
+from vouchers.models import CouponSeries, DiscountType, PromoCode, SeriesKind
+from vouchers.services.coupons import coupons_delete, duplicate_coupon_code_or
 
 #: Promo-code field → (series field, how to store it).
 SERIES_FIELDS = {
@@ -61,12 +61,13 @@ def promo_code_create(
         series.allowed_events.set(events)
     try:
         with transaction.atomic():
-            coupon = Coupon.objects.create(
+            # Created as a PromoCode (its proxy), so the audit log records a promo_code, as for its changes.
+            promo = PromoCode.objects.create(
                 organizer=organizer, series=series, code=normalise_code(code), active=active
             )
     except IntegrityError as exc:
         raise duplicate_coupon_code_or(exc) from exc
-    return PromoCode.objects.get(pk=coupon.pk)
+    return PromoCode.objects.get(pk=promo.pk)
 
 
 @transaction.atomic
@@ -99,4 +100,4 @@ def promo_code_update(*, promo: PromoCode, **fields: Any) -> PromoCode:
 def promo_code_delete(*, promo: PromoCode) -> None:
     if promo.used_orders > 0:
         raise ConflictError("This promo code has been used; deactivate it instead.", code="promo_code_in_use")
-    promo.series.delete()  # takes its one coupon row with it
+    coupons_delete(coupons=[promo])  # recorded as a promo_code; its private series goes with it
