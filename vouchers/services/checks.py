@@ -101,20 +101,29 @@ def check_quota_room(
 
 
 def check_organizer_code_free(
-    errors: Errors, *, organizer, code: str | None, exclude_id: int | None = None
+    errors: Errors, *, organizer, code: str | None, exclude_id: int | None = None, kind: str = "coupon"
 ) -> None:
-    """A coupon's or promo code's code is unique in the organizer (coupons and promo codes share one
-    table) and not also a voucher code of one of its events or a gift card's code. Asked only of a
-    code whose text is fine."""
+    """A code of the organizer (``kind`` ``"coupon"``: a coupon's or promo code's, which share one table;
+    ``"gift_card"``: a gift card's) is unique among all its codes: its coupons and promo codes, its gift
+    cards and the vouchers of its events. Its own table is asked first (``exclude_id``: the row being
+    changed). Asked only of a code whose text is fine."""
     code = normalise_code(code)
     if not code or code_text_errors(code) or organizer is None:
         return
-    if coupon_code_taken(organizer=organizer, code=code, exclude_id=exclude_id):
-        errors.add("code", DUPLICATE_COUPON)
-    elif organizer_voucher_code_taken(organizer=organizer, code=code):
-        errors.add("code", VOUCHER_CLASH)
-    elif gift_card_code_taken(organizer=organizer, code=code):
-        errors.add("code", GIFT_CARD_CLASH)
+    if kind == "gift_card":
+        own = (gift_card_code_taken, DUPLICATE_GIFT_CARD)
+        others = ((coupon_code_taken, DUPLICATE_COUPON), (organizer_voucher_code_taken, VOUCHER_CLASH))
+    else:
+        own = (coupon_code_taken, DUPLICATE_COUPON)
+        others = ((organizer_voucher_code_taken, VOUCHER_CLASH), (gift_card_code_taken, GIFT_CARD_CLASH))
+    taken, message = own
+    if taken(organizer=organizer, code=code, exclude_id=exclude_id):
+        errors.add("code", message)
+        return
+    for taken, message in others:
+        if taken(organizer=organizer, code=code):
+            errors.add("code", message)
+            return
 
 
 def validate_voucher(**values: Any) -> None:
@@ -200,22 +209,6 @@ def validate_series_items(*, organizer=None, series=None, items: Iterable = ()) 
     errors.raise_if_any()
 
 
-def check_gift_card_code_free(
-    errors: Errors, *, organizer, code: str | None, exclude_id: int | None = None
-) -> None:
-    """A gift card's code is unique among every code of the organizer: its gift cards, coupons and promo
-    codes, and the vouchers of its events. Asked only of a code whose text is fine."""
-    code = normalise_code(code)
-    if not code or code_text_errors(code) or organizer is None:
-        return
-    if gift_card_code_taken(organizer=organizer, code=code, exclude_id=exclude_id):
-        errors.add("code", DUPLICATE_GIFT_CARD)
-    elif coupon_code_taken(organizer=organizer, code=code):
-        errors.add("code", DUPLICATE_COUPON)
-    elif organizer_voucher_code_taken(organizer=organizer, code=code):
-        errors.add("code", VOUCHER_CLASH)
-
-
 def validate_gift_card(
     *, id: int | None = None, organizer=None, code: str | None = None, **values: Any
 ) -> None:
@@ -224,5 +217,5 @@ def validate_gift_card(
     errors = Errors()
     check_gift_card(errors, organizer=organizer, code=code, **values)
     if "code" not in errors.errors:
-        check_gift_card_code_free(errors, organizer=organizer, code=code, exclude_id=id)
+        check_organizer_code_free(errors, organizer=organizer, code=code, exclude_id=id, kind="gift_card")
     errors.raise_if_any()
