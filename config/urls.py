@@ -6,6 +6,11 @@ from config.api_router import urlpatterns as api_urlpatterns
 from core.health import healthz, readyz
 from core.metrics import metrics_view
 
+# The back office names itself (Django's default reads "Django administration" on every page).
+admin.site.site_header = "ticketshop back office"
+admin.site.site_title = "ticketshop back office"
+admin.site.index_title = "Back office"
+
 urlpatterns = [
     # Probes and metrics: plain Django views, outside /api/ (no auth, no throttle, not in the schema).
     re_path(r"^healthz/?$", healthz, name="healthz"),

@@ -26,7 +26,8 @@ def test_staff_member_logs_in_with_the_login_form(browser, world):
     browser.fill("password", world.staff_password)
     browser.submit(browser.button("Log in"))
     assert browser.path == "/admin/"
-    assert browser.heading() == "Site administration"
+    assert browser.heading() == "Back office"
+    assert browser.text("#site-name") == "ticketshop back office"
     assert "WELCOME, ALPHA-STAFF." in browser.text("#user-tools").upper()
     browser.shot("logged-in")
 
