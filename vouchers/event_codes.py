@@ -28,7 +28,7 @@ from django.db.models.functions import Coalesce
 from ticketing.models import Event, Item, Quota
 from vouchers.choices import CodeKind
 from vouchers.models import Coupon, CouponEventUsage, CouponSeries, EventDiscountCode, SeriesKind, Voucher
-from vouchers.selectors import usable_in_event
+from vouchers.selectors import series_allows_event_q, usable_in_event
 
 
 def voucher_active_q(now: datetime) -> Q:
@@ -170,9 +170,12 @@ def flag_active(queryset: QuerySet, condition: Q) -> QuerySet:
 
 
 def designated_code(designation: EventDiscountCode, *, now: datetime) -> Voucher | Coupon:
-    """The event's designated code as a row of :func:`event_codes` (with ``is_active``)."""
+    """The event's designated code as a row of :func:`event_codes` (with ``is_active``). A coupon whose
+    series no longer allows the event (it stays designated) is not active: it is refused there."""
     if designation.voucher_id is not None:
         rows = Voucher.objects.filter(pk=designation.voucher_id)
         return flag_active(rows, voucher_active_q(now)).get()
-    rows = with_event_orders(Coupon.objects.filter(pk=designation.coupon_id), designation.event)
-    return flag_active(rows.select_related("series"), coupon_active_q(now)).get()
+    event = designation.event
+    rows = with_event_orders(Coupon.objects.filter(pk=designation.coupon_id), event)
+    usable = coupon_active_q(now) & series_allows_event_q(event)
+    return flag_active(rows.select_related("series"), usable).get()

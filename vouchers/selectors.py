@@ -95,12 +95,17 @@ def event_codes_taken(*, event: Event, codes: list[str]) -> set[str]:
     return {code.upper() for code in taken}
 
 
-def usable_in_event(queryset: QuerySet, event: Event) -> QuerySet:
-    """Coupons (or promo codes) whose series allows ``event``."""
+def series_allows_event_q(event: Event) -> Q:
+    """On coupons (or promo codes): their series allows ``event``."""
     allowed = CouponSeries.allowed_events.through.objects.filter(
         couponseries_id=OuterRef("series_id"), event_id=event.pk
     )
-    return queryset.filter(Q(series__allow_all_events=True) | Q(Exists(allowed)))
+    return Q(series__allow_all_events=True) | Q(Exists(allowed))
+
+
+def usable_in_event(queryset: QuerySet, event: Event) -> QuerySet:
+    """Coupons (or promo codes) whose series allows ``event``."""
+    return queryset.filter(series_allows_event_q(event))
 
 
 # --- gift cards ----------------------------------------------------------------------------------

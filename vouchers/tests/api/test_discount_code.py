@@ -156,6 +156,22 @@ def test_deleting_the_code_deletes_the_designation(api, event):
     assert not EventDiscountCode.objects.exists() and not Coupon.objects.exists()
 
 
+def test_a_coupon_whose_series_stops_allowing_the_event_stays_designated_but_inactive(api, event, organizer):
+    """docs/codes.md: it stays designated until replaced or removed; the row says it is not usable."""
+    other = EventFactory(organizer=organizer, slug="other")
+    series = CouponSeriesFactory(organizer=organizer)
+    CouponFactory(series=series, code="MOVING")
+    assert api.put(URL, {"code": "MOVING"}, format="json").json()["active"] is True
+    response = api.patch(
+        f"/api/v1/organizers/demo-org/coupon-series/{series.pk}/",
+        {"allow_all_events": False, "allowed_events": [other.slug]},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    row = api.get(URL).json()
+    assert (row["code"], row["active"]) == ("MOVING", False)
+
+
 def test_one_designation_per_event(api, event, organizer):
     EventFactory(organizer=organizer, slug="other")
     CouponFactory(series__organizer=organizer, code="SHARED")
