@@ -136,6 +136,13 @@ def check_voucher_scope(errors: Errors, *, event, item, variation, quota, subeve
             errors.add("subevent", "The date belongs to another event.")
 
 
+def check_events_of_organizer(errors: Errors, *, organizer, events: Iterable) -> None:
+    """The events a code is limited to (``allowed_events``) are its organizer's."""
+    for event in events:
+        if organizer is not None and event.organizer_id != organizer.pk:
+            errors.add("allowed_events", f"Event '{event.slug}' belongs to another organizer.")
+
+
 def check_events_and_items(
     errors: Errors,
     *,
@@ -148,9 +155,7 @@ def check_events_and_items(
     events = None if allowed_events is None else list(allowed_events)
     items = None if allowed_items is None else list(allowed_items)
     if events is not None:
-        for event in events:
-            if organizer is not None and event.organizer_id != organizer.pk:
-                errors.add("allowed_events", f"Event '{event.slug}' belongs to another organizer.")
+        check_events_of_organizer(errors, organizer=organizer, events=events)
         if not allow_all_events and not events:
             errors.add("allowed_events", "Choose at least one event, or allow all events.")
     if items is not None:
@@ -344,9 +349,7 @@ def check_promo_code(
         check_percent(errors, "value", value)
     check_window(errors, start_date, end_date, "end_date", "The end date")
     events = list(allowed_events or ())
-    for event in events:
-        if organizer is not None and event.organizer_id != organizer.pk:
-            errors.add("allowed_events", f"Event '{event.slug}' belongs to another organizer.")
+    check_events_of_organizer(errors, organizer=organizer, events=events)
     check_unlocks(
         errors, organizer=organizer, allow_all_events=not events, allowed_events=events, unlocks=unlocks
     )
@@ -371,9 +374,7 @@ def check_gift_card(
         check_code_text(errors, code)
     if currency is not None and currency not in ISO_4217:
         errors.add("currency", f"'{currency}' is not an ISO 4217 currency code (e.g. EUR, USD, JPY).")
-    for event in allowed_events or ():
-        if organizer is not None and event.organizer_id != organizer.pk:
-            errors.add("allowed_events", f"Event '{event.slug}' belongs to another organizer.")
+    check_events_of_organizer(errors, organizer=organizer, events=allowed_events or ())
 
 
 def validate_gift_card_rules(**values: Any) -> None:

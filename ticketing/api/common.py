@@ -21,6 +21,10 @@ class EventResourceMixin(EventScopedMixin):
     write_permission = "can_change_items"
 
 
+#: The 404 of a URL below ``items/<item_pk>/`` whose item is not in the addressed event.
+ITEM_NOT_FOUND = "No item with this id in this event."
+
+
 class ItemChildMixin(EventResourceMixin):
     """Resources below ``items/<item_pk>/``: the item must belong to the addressed event, else 404."""
 
@@ -28,7 +32,7 @@ class ItemChildMixin(EventResourceMixin):
         super().resolve_scope(request)  # 403s for the organizer/event and permissions come first
         item = self.event.items.filter(pk=self.kwargs["item_pk"]).first()
         if item is None:
-            raise Http404("No item with this id in this event.")
+            raise Http404(ITEM_NOT_FOUND)
         item.event = self.event
         self.item = item
 

@@ -10,6 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from core.throttling import ClientAddressThrottle, MissThrottle
+from ticketing.api.common import ITEM_NOT_FOUND
 from ticketing.api.scoping import EventScopedMixin
 from ticketing.models import Event, Item, Organizer
 from vouchers.api.serializers.codes import (
@@ -83,7 +84,7 @@ class ItemCodeViewSet(EventCodeViewSet):
     def item(self) -> Item:
         item = Item.objects.filter(event=self.event, pk=self.kwargs["item_pk"]).first()
         if item is None:
-            raise NotFound("No item with this id in this event.")
+            raise NotFound(ITEM_NOT_FOUND)
         return item
 
 
