@@ -8,8 +8,8 @@ from django.db.models.functions import Cast
 from audit.models import AuditEntry
 from ticketing.models import Organizer
 from ticketing.selectors import OrganizerAccess
-from vouchers.models import Coupon, CouponSeries
-from vouchers.scope import READ, series_scope
+from vouchers.models import Coupon
+from vouchers.scope import readable_series
 
 #: What a team needs, beside seeing the event, to read the entries of an object type.
 READ_PERMISSIONS: dict[str, str | None] = {
@@ -52,9 +52,8 @@ def organizer_entries(*, organizer: Organizer, access: OrganizerAccess) -> Query
 def scoped_series_entries(access: OrganizerAccess) -> Q:
     """The entries of the series a caller limited to some events may read, and of their coupons (promo
     codes are coupons of a series of their own)."""
-    scope = series_scope(access, READ)
-    series = scope.series(CouponSeries.objects.filter(organizer=access.organizer))
-    coupons = scope.coupons(Coupon.objects.filter(organizer=access.organizer))
+    series = readable_series(access)
+    coupons = Coupon.objects.filter(series__in=series)
     return Q(object_type="coupon_series", object_id__in=as_text_ids(series)) | Q(
         object_type__in=("coupon", "promo_code"), object_id__in=as_text_ids(coupons)
     )

@@ -79,10 +79,11 @@ def series_events(series: CouponSeries) -> list[Event] | None:
     return list(series.allowed_events.all())
 
 
+def readable_series(access: OrganizerAccess) -> QuerySet[CouponSeries]:
+    """The organizer's series the caller may read."""
+    return series_scope(access, READ).series(CouponSeries.objects.filter(organizer=access.organizer))
+
+
 def series_jobs_q(access: OrganizerAccess) -> Q:
     """The coupon jobs (``params["series"]``) of the series the caller may read, for ``jobs/``."""
-    scope = series_scope(access, READ)
-    series_ids = scope.series(CouponSeries.objects.filter(organizer=access.organizer)).values_list(
-        "pk", flat=True
-    )
-    return Q(params__series__in=list(series_ids))
+    return Q(params__series__in=list(readable_series(access).values_list("pk", flat=True)))
