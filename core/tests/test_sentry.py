@@ -15,7 +15,7 @@ from sentry_sdk.integrations.celery import CeleryIntegration
 from sentry_sdk.integrations.django import DjangoIntegration
 
 from core.requestid import bound_request_id
-from core.sentry import init_sentry, tag_request_id
+from core.sentry import DATA_COLLECTION, init_sentry, tag_request_id
 
 ROOT = Path(__file__).resolve().parents[2]
 DSN = "https://public@sentry.example.invalid/1"
@@ -40,7 +40,8 @@ def test_with_a_dsn_it_starts_without_personal_data_and_no_tracing_by_default(st
     assert init_sentry({"SENTRY_DSN": DSN}) is True
     (kwargs,) = started
     assert kwargs["dsn"] == DSN
-    assert kwargs["send_default_pii"] is False
+    assert kwargs["data_collection"] == {"user_info": False, "cookies": {"mode": "off"}, "http_bodies": []}
+    assert "send_default_pii" not in kwargs  # removed in sentry-sdk 3: passing it is a TypeError
     assert kwargs["traces_sample_rate"] == 0.0
     assert kwargs["environment"] is None
     assert [type(i) for i in kwargs["integrations"]] == [DjangoIntegration, CeleryIntegration]
@@ -102,3 +103,15 @@ def sentry_active_in_a_process(**env: str) -> str:
 def test_the_settings_start_sentry_from_the_environment():
     assert sentry_active_in_a_process() == "False"
     assert sentry_active_in_a_process(SENTRY_DSN=DSN) == "True"
+
+
+def test_sentry_really_collects_no_user_cookies_or_bodies():
+    # The real client (no DSN reaches the network: nothing is sent without an event), with our options.
+    sentry_sdk.init(dsn=DSN, data_collection=DATA_COLLECTION, default_integrations=False)
+    try:
+        collected = sentry_sdk.get_client().options["data_collection"]
+        assert collected["user_info"] is False
+        assert collected["cookies"] == {"mode": "off"}
+        assert collected["http_bodies"] == []
+    finally:
+        sentry_sdk.init(dsn=None)
