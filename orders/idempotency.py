@@ -19,7 +19,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from core.errors import ConflictError, DomainError
-from orders.locking import locking_transaction
+from core.locks import locking_transaction
 from orders.models import IdempotencyKey
 
 MAX_KEY_LENGTH = 255

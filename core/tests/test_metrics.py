@@ -15,8 +15,8 @@ from django.db import OperationalError, transaction
 from django.test import Client, override_settings
 from prometheus_client.parser import text_string_to_metric_families
 
+from core.locks import Busy, locking_transaction
 from core.metrics import lock_statement_timer, observe_job, route_label
-from orders.locking import Busy, locking_transaction
 from ticketing.models import Organizer
 from ticketing.tests.factories import ItemFactory, QuotaFactory
 
@@ -191,7 +191,7 @@ def test_checkouts_are_counted_created_or_refused_with_the_refusals_code(api, ev
 def test_a_lock_failure_counts_as_busy():
     before = scrape()
     with (
-        mock.patch("orders.locking.is_lock_failure", return_value=True),
+        mock.patch("core.locks.is_lock_failure", return_value=True),
         pytest.raises(Busy),
         locking_transaction(),
     ):

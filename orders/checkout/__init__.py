@@ -20,13 +20,13 @@ from __future__ import annotations
 from contextlib import nullcontext
 from datetime import datetime
 
+from core.locks import locking_transaction
 from orders.checkout.check import check
 from orders.checkout.commit import Outcome, commit
 from orders.checkout.draft import Draft
 from orders.checkout.gather import gather
 from orders.checkout.mode import Mode
 from orders.checkout.price import price
-from orders.locking import locking_transaction
 
 
 def run(draft: Draft, *, mode: Mode, now: datetime) -> Outcome:

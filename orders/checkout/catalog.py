@@ -12,8 +12,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from django.db import connection
-
 from core import rawsql
 from discounts.models import Discount
 from orders.checkout.draft import PositionSpec
@@ -217,7 +215,7 @@ def quota_membership(
     """The quotas the positions draw from: ``({quota_id: quota}, [quota ids of each position])``.
 
     The sizes read here may be stale: the room is checked against the rows of
-    :func:`limited_quotas`, read again (under the locks) once it is known which to check.
+    :func:`ticketing.quotas.limited_quotas`, read again (under the locks) once it is known which to check.
     Two queries: the quota rows listing the items, and (when a position has a
     variation) which of those quotas list the variations.
     """
@@ -293,14 +291,3 @@ def load_rules(event: Event) -> list[LoadedRule]:
         )
         for rule in rules
     ]
-
-
-def limited_quotas(quota_ids: Iterable[int], *, lock: bool) -> list[Quota]:
-    """The quotas with a size among ``quota_ids``, fresh; ``lock``: ``FOR UPDATE`` in id order."""
-    ids = sorted(set(quota_ids))
-    if not ids:
-        return []
-    # Plain SQL (``core.rawsql``): this runs under the locks of every checkout.
-    suffix = "FOR UPDATE" if lock and connection.features.has_select_for_update else ""
-    where = f"id IN ({rawsql.placeholders(ids)}) AND size IS NOT NULL"
-    return rawsql.select(Quota, where, ids, order_by="id", suffix=suffix)

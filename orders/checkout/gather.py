@@ -32,11 +32,13 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
+from ticketing.quotas import limited_quotas
+
 from core.errors import ConflictError, DomainError
+from core.locks import LockKind, lock_in_order
 from orders.checkout.catalog import (
     Catalog,
     LoadedRule,
-    limited_quotas,
     list_prices,
     load_catalog,
     load_rules,
@@ -207,6 +209,11 @@ def code_order(positions: list[PositionSpec], codes: list[str]) -> list[str]:
     return list(dict.fromkeys([*carried, *(text for text in typed if text)]))
 
 
+def cart_lock(cart_id: UUID):
+    """Lock the cart's row; its expiry read under the lock (None: the cart is gone)."""
+    return Cart.objects.select_for_update().filter(pk=cart_id).values_list("expires", flat=True).first()
+
+
 def consumed_carts(draft: Draft, *, lock: bool) -> list[UUID]:
     """The carts of this event among ``draft.consume_carts`` (ids of other events' carts, or of carts
     that are gone, are passed over, as pretix does), locked in primary-key order when the mode locks:
@@ -234,8 +241,7 @@ def gather(draft: Draft, *, mode: Mode, now: datetime) -> Gathered:
     expires = None
     if cart is not None:
         if mode.locks:
-            locked = Cart.objects.select_for_update().filter(pk=cart.pk)
-            expires = locked.values_list("expires", flat=True).first()
+            expires = lock_in_order(cart=lambda: cart_lock(cart.pk))[LockKind.CART]
             if expires is None:
                 raise CartGone()
         stored = stored_cart(cart)
@@ -243,7 +249,10 @@ def gather(draft: Draft, *, mode: Mode, now: datetime) -> Gathered:
     # re-checks nothing); under the locks only an unexpired cart holds anything (its expiry
     # read with the lock: a change just committed may have extended it).
     holds = cart is not None and (not mode.locks or expires > now)
-    consumed = consumed_carts(draft, lock=mode.locks)
+    if mode.locks:
+        consumed = lock_in_order(cart=lambda: consumed_carts(draft, lock=True))[LockKind.CART]
+    else:
+        consumed = consumed_carts(draft, lock=False)
 
     positions = combine(stored.positions, draft.positions, draft.parent_ref)
     catalog = load_catalog(event, positions)
@@ -266,11 +275,15 @@ def gather(draft: Draft, *, mode: Mode, now: datetime) -> Gathered:
 
     blocking_ids = blocking_voucher_ids([event.pk], now=now) if to_check else []
 
-    # The locks, in the one order: (cart above), quotas, vouchers, coupons.
-    limited = limited_quotas(to_check, lock=mode.locks)
+    # The locks, in the one order: (cart above), quotas, codes (gift cards below).
     if mode.locks:
-        found = codes_lock(event=event, codes=codes)
+        locked = lock_in_order(
+            quota=lambda: limited_quotas(to_check, lock=True),
+            code=lambda: codes_lock(event=event, codes=codes),
+        )
+        limited, found = locked.get(LockKind.QUOTA, []), locked[LockKind.CODE]
     else:
+        limited = limited_quotas(to_check, lock=False)
         found = find_codes(organizer_id=event.organizer_id, event_id=event.pk, codes=codes)
     # Holds of other carts matter for the codes this operation takes uses of.
     taken_anew = {c for c in codes if c not in held_codes} | {
@@ -289,9 +302,12 @@ def gather(draft: Draft, *, mode: Mode, now: datetime) -> Gathered:
     blocking = count_blocking_vouchers(limited, now=now) if limited and blocking_ids else {}
     # Gift cards last in the lock order, and only for an order: a cart or a preview holds no balance.
     card_texts = [normalise_code(c) for c in [*stored.gift_cards, *draft.gift_cards]]
-    cards = gift_cards_find(
-        organizer_id=event.organizer_id, codes=card_texts, lock=mode.locks and mode.stores == Store.ORDER
-    )
+    if mode.locks and mode.stores == Store.ORDER:
+        cards = lock_in_order(
+            gift_card=lambda: gift_cards_find(organizer_id=event.organizer_id, codes=card_texts, lock=True)
+        )[LockKind.GIFT_CARD]
+    else:
+        cards = gift_cards_find(organizer_id=event.organizer_id, codes=card_texts)
     return Gathered(
         draft=draft, now=now, catalog=catalog, rules=rules, positions=positions, prices=prices, taking=taking,
         checked=checked, codes=codes, stored_codes=frozenset(stored.codes), held_codes=held_codes,

@@ -16,6 +16,7 @@ from datetime import datetime
 from django.db import transaction
 
 from core.errors import DomainError
+from core.locks import lock_in_order
 from orders.checkout import run
 from orders.checkout.commit import Outcome
 from orders.checkout.draft import Draft, PositionSpec
@@ -86,7 +87,7 @@ def cart_gift_card_remove(*, cart: Cart, code: str) -> None:
 
 def lock_cart(cart: Cart) -> None:
     """Wait for a change or checkout of the same cart that is under way (the path locks it first)."""
-    list(Cart.objects.select_for_update().filter(pk=cart.pk).values_list("pk"))
+    lock_in_order(cart=lambda: list(Cart.objects.select_for_update().filter(pk=cart.pk).values_list("pk")))
 
 
 @transaction.atomic

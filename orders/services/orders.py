@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from core.errors import ConflictError
+from core.locks import LockKind, lock_in_order, locking_transaction
 from orders.giftcards import order_gift_cards_issue, order_gift_cards_reverse
-from orders.locking import locking_transaction
 from orders.models import Order, OrderPosition, OrderStatus, Redemption
 from orders.sales import order_status_moved
 from vouchers.choices import CodeKind
@@ -20,7 +20,7 @@ class OrderStateError(ConflictError):
 
 
 def _locked(order: Order) -> Order:
-    return Order.objects.select_for_update().get(pk=order.pk)
+    return lock_in_order(order=lambda: Order.objects.select_for_update().get(pk=order.pk))[LockKind.ORDER]
 
 
 def order_mark_paid(*, order: Order, now: datetime) -> Order:

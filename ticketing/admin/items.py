@@ -11,6 +11,7 @@ from ticketing.admin.forms import SharedValidationForm
 from ticketing.admin.pages import PreparedPageAdmin
 from ticketing.admin.scoping import OrganizerScopedAdmin, OrganizerScopedInline
 from ticketing.models import Item, ItemAddOn, ItemBundle, ItemCategory, ItemVariation, Quota
+from ticketing.quotas import QuotaTooSmall, quota_change_check
 from ticketing.selectors import QuotaAvailability, quota_availabilities, quota_availability
 from ticketing.validation import validate_addon, validate_bundle, validate_item, validate_quota
 
@@ -155,6 +156,17 @@ class QuotaForm(SharedValidationForm):
             subevent=self.value("subevent"), items=cleaned.get("items") or (),
             variations=cleaned.get("variations") or (),
         )
+        if not self.errors and self.value("event") is not None:
+            # The admin saves the form in the transaction that checked it, under the quota's lock.
+            try:
+                quota_change_check(
+                    quota=self.instance if self.instance.pk else None, event=self.value("event"),
+                    items=cleaned.get("items") or (), variations=cleaned.get("variations") or (),
+                    name=cleaned.get("name") or "", size=cleaned.get("size"),
+                    subevent=cleaned.get("subevent"),
+                )  # fmt: skip
+            except QuotaTooSmall as exc:
+                self.add_error("size", str(exc.detail))
         return cleaned
 
 

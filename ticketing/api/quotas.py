@@ -18,6 +18,7 @@ from ticketing.api.common import (
 from ticketing.api.filters import FilterSet, IdFilter
 from ticketing.api.validation import SharedValidationMixin
 from ticketing.models import Item, ItemVariation, Quota, SubEvent
+from ticketing.quotas import quota_create, quota_delete, quota_update
 from ticketing.selectors import quota_availability
 from ticketing.validation import validate_quota
 
@@ -63,7 +64,9 @@ class QuotaFilter(FilterSet):
 
 
 class QuotaViewSet(EventResourceMixin, viewsets.ModelViewSet):
-    """Quotas limit how many of their items/variations (of one date, in a series) can be sold."""
+    """Quotas limit how many of their items/variations (of one date, in a series) can be sold. A change
+    that leaves a quota smaller than what orders and blocking vouchers hold of it is a 409
+    ``quota_too_small``; a quota with sales cannot be deleted (409 ``quota_in_use``)."""
 
     queryset = Quota.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = QuotaSerializer
@@ -77,7 +80,13 @@ class QuotaViewSet(EventResourceMixin, viewsets.ModelViewSet):
         return self.event.quotas.prefetch_related("items", "variations")
 
     def perform_create(self, serializer):
-        serializer.save(event=self.event)
+        serializer.instance = quota_create(event=self.event, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = quota_update(quota=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        quota_delete(quota=instance)
 
     @extend_schema(responses=QuotaAvailabilitySerializer, filters=False)
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)

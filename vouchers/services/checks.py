@@ -24,9 +24,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils import timezone
+
 from ticketing.validation import Errors
 from vouchers.codes import code_text_errors, normalise_code
-from vouchers.quotas import blocking_shortfall
+from vouchers.quotas import QuotaShortfall, asked_block, blocks_check
 from vouchers.selectors import (
     coupon_code_taken,
     gift_card_code_taken,
@@ -67,37 +69,15 @@ def check_voucher_code_free(
         errors.add("code", GIFT_CARD_CLASH)
 
 
-def check_quota_room(
-    errors: Errors,
-    *,
-    id: int | None = None,
-    event=None,
-    max_usages: int | None = 1,
-    redeemed: int | None = 0,
-    block_quota: bool = False,
-    allow_ignore_quota: bool = False,
-    item=None,
-    variation=None,
-    quota=None,
-    subevent=None,
-    **_: Any,
-) -> None:
+def check_quota_room(errors: Errors, **values: Any) -> None:
     """A voucher that blocks quota (and may not ignore it) finds room for its remaining uses in every
-    quota it draws from. Call it only once every other check passed — a voucher in error is not
-    saved, and its scope may not be one yet."""
-    if not block_quota or allow_ignore_quota or max_usages is None:
-        return
-    shortfall = blocking_shortfall(
-        voucher_id=id,
-        event=event,
-        item=item,
-        variation=variation,
-        quota=quota,
-        subevent=subevent,
-        uses=max_usages - (redeemed or 0),
-    )
-    if shortfall:
-        errors.add("block_quota", shortfall)
+    quota it draws from, under those quotas' locks (``vouchers.quotas.blocks_check``): call it inside the
+    transaction that saves the voucher, and only once every other check passed — a voucher in error is
+    not saved, and its scope may not be one yet."""
+    try:
+        blocks_check([asked_block(**values, now=timezone.now())], now=timezone.now())
+    except QuotaShortfall as exc:
+        errors.add("block_quota", exc.message_dict["block_quota"][0])
 
 
 def check_organizer_code_free(
@@ -127,20 +107,20 @@ def check_organizer_code_free(
 
 
 def validate_voucher(**values: Any) -> None:
-    """Every rule of a voucher (docs/codes.md, "Voucher behaviour: validation"): the code is free,
-    the rules of :func:`vouchers.validation.check_voucher`, and — only when all of those pass — room
-    in the quota for a blocking voucher. An empty code is fine (it is generated on create)."""
+    """Every rule of a voucher that needs no lock (docs/codes.md, "Voucher behaviour: validation"): the
+    code is free and the rules of :func:`vouchers.validation.check_voucher`. An empty code is fine (it is
+    generated on create). Room in the quotas for a blocking voucher is checked by the services that save
+    it, under the quotas' locks and counting the other vouchers of a batch."""
     errors = Errors()
     check_voucher_code_free(errors, **values)
     check_voucher(errors, **values)
-    if not errors.errors:
-        check_quota_room(errors, **values)
     errors.raise_if_any()
 
 
 def validate_voucher_conflicts(**values: Any) -> None:
-    """Only the checks of :func:`validate_voucher` that query, for a form whose ``Voucher.clean()``
-    reports the other rules: the code is free, and the quota has room when everything else passes."""
+    """The checks that query, for a form whose ``Voucher.clean()`` reports the other rules: the code is
+    free, and — when everything else passes — the quotas have room, under their locks (the back office
+    saves the form in the transaction that checked it)."""
     errors = Errors()
     check_voucher_code_free(errors, **values)
     if not errors.errors:

@@ -4,7 +4,7 @@ Every write that takes value off a card locks the card's row (``SELECT … FOR U
 the balance, the ledger's sum, under that lock, so two writers never spend the same balance; the
 database refuses an overdrawing transaction as well (migration ``0003_gift_cards``). Several cards
 are locked in one statement, by primary key. In the checkout's lock order gift cards come last:
-the cart, quotas, vouchers, coupons, then gift cards (``orders.locking``).
+the cart, quotas, vouchers, coupons, then gift cards (``core.locks``).
 
 The orders app calls :func:`gift_cards_find` (locking) inside its checkout transaction and then
 :func:`gift_card_charges_record`; :func:`gift_cards_issue` when an order with gift-card items is
@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from core.audit import record_bulk
 from core.errors import ConflictError
+from core.locks import LockKind, lock_in_order
 from ticketing.currency import amount_text
 from ticketing.models import Event, Organizer
 from vouchers.choices import GiftCardTransactionKind
@@ -179,7 +180,8 @@ def lock_cards(card_ids: Collection[int]) -> list[GiftCard]:
     """Lock the cards' rows in one statement, by primary key (the order every workflow locks them in)."""
     if not card_ids:
         return []
-    return list(GiftCard.objects.select_for_update().filter(pk__in=list(card_ids)).order_by("pk"))
+    rows = GiftCard.objects.select_for_update().filter(pk__in=list(card_ids)).order_by("pk")
+    return lock_in_order(gift_card=lambda: list(rows))[LockKind.GIFT_CARD]
 
 
 @transaction.atomic

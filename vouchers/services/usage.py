@@ -21,6 +21,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 
 from core import rawsql
+from core.locks import lock_in_order
 from ticketing.models import Event
 from vouchers.choices import CodeKind
 from vouchers.models import Coupon, CouponEventUsage, Voucher
@@ -50,6 +51,11 @@ def codes_lock(*, event: Event, codes: Collection[str]) -> dict[str, FoundCode]:
     """Lock the rows of these normalised codes (the event's vouchers, then the organizer's coupons,
     each by primary key) and return them fresh, by code, with the lookup's precedence."""
     return find_codes(organizer_id=event.organizer_id, event_id=event.pk, codes=codes, lock=True)
+
+
+def code_ids_lock(voucher_ids: Collection[int], coupon_ids: Collection[int]) -> None:
+    """Lock these vouchers, then these coupons, each by primary key (the codes' place in the lock order)."""
+    lock_in_order(code=lambda: _lock_ids(sorted(voucher_ids), sorted(coupon_ids)))
 
 
 def _lock_ids(voucher_ids: Collection[int], coupon_ids: Collection[int]) -> None:
@@ -97,9 +103,9 @@ def code_uses_release(*, event_id: int, uses: Sequence[CodeUse]) -> None:
     Locks the rows first (vouchers, then coupons, by primary key). A one-time promo
     code that this use deactivated becomes usable again.
     """
-    _lock_ids(
-        sorted({u.code_id for u in uses if u.kind == CodeKind.VOUCHER}),
-        sorted({u.code_id for u in uses if u.kind != CodeKind.VOUCHER}),
+    code_ids_lock(
+        {u.code_id for u in uses if u.kind == CodeKind.VOUCHER},
+        {u.code_id for u in uses if u.kind != CodeKind.VOUCHER},
     )
     for use in uses:
         if use.kind == CodeKind.VOUCHER:

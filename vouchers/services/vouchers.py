@@ -7,12 +7,16 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from core.audit import record_bulk
 from core.errors import ConflictError
+from core.locks import locking_transaction
 from ticketing.models import Event
+from ticketing.models.base import field_values
 from vouchers.codes import DEFAULT_LENGTH, normalise_code, unique_random_codes
 from vouchers.models import Voucher
+from vouchers.quotas import asked_block, blocks_check
 from vouchers.selectors import event_codes_taken
 from vouchers.services.checks import DUPLICATE_VOUCHER
 
@@ -28,28 +32,31 @@ def voucher_codes_generate(*, event: Event, count: int, exclude: Sequence[str] =
     )
 
 
-@transaction.atomic
 def voucher_create(*, event: Event, **fields: Any) -> Voucher:
-    """Create a validated voucher; an empty code is generated."""
+    """Create a validated voucher; an empty code is generated. A blocking one must fit in its quotas."""
     return voucher_batch_create(event=event, rows=[fields])[0]
 
 
-@transaction.atomic
 def voucher_batch_create(*, event: Event, rows: Sequence[dict[str, Any]]) -> list[Voucher]:
-    """Create validated vouchers all or nothing, generating the codes left empty."""
+    """Create validated vouchers all or nothing, generating the codes left empty. Blocking vouchers must
+    fit, together, in what their quotas have left: checked under the quotas' locks, the first that does
+    not fit raises :class:`~vouchers.quotas.QuotaShortfall` naming its row."""
     given = [normalise_code(row.get("code")) for row in rows]
     fresh = iter(voucher_codes_generate(event=event, count=given.count(""), exclude=[c for c in given if c]))
     vouchers = [
         Voucher(**{**row, "event": event, "code": code or next(fresh)})
         for row, code in zip(rows, given, strict=True)
     ]
-    try:
-        with transaction.atomic():
-            created = Voucher.objects.bulk_create(vouchers)
-            record_bulk(Voucher, created, action="created")
-            return created
-    except IntegrityError as exc:  # a concurrent request took a code after validation
-        raise duplicate_voucher_code_or(exc) from exc
+    now = timezone.now()
+    with locking_transaction():
+        blocks_check([asked_block(**row, event=event, now=now) for row in rows], now=now)
+        try:
+            with transaction.atomic():
+                created = Voucher.objects.bulk_create(vouchers)
+                record_bulk(Voucher, created, action="created")
+                return created
+        except IntegrityError as exc:  # a concurrent request took a code after validation
+            raise duplicate_voucher_code_or(exc) from exc
 
 
 def duplicate_voucher_code_or(exc: IntegrityError) -> Exception:
@@ -59,14 +66,40 @@ def duplicate_voucher_code_or(exc: IntegrityError) -> Exception:
     return exc
 
 
-@transaction.atomic
+#: The fields that change what a voucher holds back of its quotas.
+BLOCKING_FIELDS = frozenset(
+    {
+        "block_quota",
+        "allow_ignore_quota",
+        "max_usages",
+        "valid_until",
+        "item",
+        "variation",
+        "quota",
+        "subevent",
+    }
+)
+
+
 def voucher_update(*, voucher: Voucher, **fields: Any) -> Voucher:
+    """Change a validated voucher. When the change touches what it holds back of its quotas, a blocking
+    voucher must fit in what they have left (its own hold given back), under their locks."""
     if "code" in fields:
         fields["code"] = normalise_code(fields["code"]) or voucher.code
-    for name, value in fields.items():
-        setattr(voucher, name, value)
     if not fields:
         return voucher
+    with locking_transaction():
+        if BLOCKING_FIELDS & set(fields):
+            now = timezone.now()
+            stored = Voucher.objects.filter(pk=voucher.pk).values("redeemed").first() or {}
+            values = {**field_values(voucher), **fields, "redeemed": stored.get("redeemed", voucher.redeemed)}
+            blocks_check([asked_block(**values, now=now)], now=now)
+        for name, value in fields.items():
+            setattr(voucher, name, value)
+        return _voucher_save(voucher, fields)
+
+
+def _voucher_save(voucher: Voucher, fields: dict[str, Any]) -> Voucher:
     try:
         with transaction.atomic():
             # Only the fields sent: the usage counters (redeemed, budget_used) are the checkouts',

@@ -31,7 +31,9 @@ from vouchers.services.checks import (
     validate_coupon,
     validate_promo_code,
     validate_voucher,
+    validate_voucher_conflicts,
 )
+from vouchers.services.vouchers import voucher_create
 from vouchers.tests.factories import CouponFactory, CouponSeriesFactory, PromoCodeFactory, VoucherFactory
 from vouchers.validation import validate_coupon_series
 
@@ -110,9 +112,17 @@ def test_blocking_needs_room_in_the_quota_unless_allowed_to_ignore_it(event):
     quota = QuotaFactory(event=event, items=[item], size=3)
     VoucherFactory(event=event, item=item, block_quota=True, max_usages=2)
     assert quota_availability(quota).blocking_vouchers == 2
-    assert "block_quota" in voucher_errors(event=event, quota=quota, block_quota=True, max_usages=2)
-    validate_voucher(event=event, quota=quota, block_quota=True, max_usages=1)
-    validate_voucher(event=event, quota=quota, block_quota=True, max_usages=5, allow_ignore_quota=True)
+    # The services that save a voucher check the room, under the quota's lock.
+    with pytest.raises(ValidationError) as refused:
+        voucher_create(event=event, quota=quota, block_quota=True, max_usages=2, code="TOO-MANY")
+    assert refused.value.message_dict == {"block_quota": [f"Quota '{quota.name}' has only 1 left, not 2."]}
+    voucher_create(event=event, quota=quota, block_quota=True, max_usages=1, code="FITS-ONE")
+    voucher_create(
+        event=event, quota=quota, block_quota=True, max_usages=5, allow_ignore_quota=True, code="IGNORES"
+    )
+    codes = sorted(Voucher.objects.filter(quota=quota).values_list("code", flat=True))
+    assert codes == ["FITS-ONE", "IGNORES"]
+    assert quota_availability(quota).available_number == 0
 
 
 def test_saving_an_unchanged_blocking_voucher_is_fine(event):
@@ -146,15 +156,21 @@ def test_model_clean_runs_the_rules_that_need_no_query(event, organizer, django_
     assert taken.value.message_dict == {"code": [DUPLICATE_COUPON]}
 
 
-def test_the_quota_room_is_checked_only_when_everything_else_passes(event):
+def conflict_errors(**values) -> dict:
+    with pytest.raises(ValidationError) as info, transaction.atomic():
+        validate_voucher_conflicts(**values)
+    return info.value.message_dict
+
+
+def test_the_back_office_checks_the_quota_room_only_when_everything_else_passes(event):
     item = ItemFactory(event=event)
     quota = QuotaFactory(event=event, items=[item], size=1)
     values = {"event": event, "quota": quota, "block_quota": True, "max_usages": 2}
-    assert voucher_errors(**values) == {"block_quota": [f"Quota '{quota.name}' has only 1 left, not 2."]}
-    below = {"max_usages": ["max_usages must not be below min_usages."]}
-    assert voucher_errors(**values, min_usages=3) == below
+    assert conflict_errors(**values) == {"block_quota": [f"Quota '{quota.name}' has only 1 left, not 2."]}
+    with transaction.atomic():
+        validate_voucher_conflicts(**values, min_usages=3)  # the model's clean() names that rule
     VoucherFactory(event=event, code="TAKEN1")
-    assert voucher_errors(**values, code="taken1") == {"code": [DUPLICATE_VOUCHER]}
+    assert conflict_errors(**values, code="taken1") == {"code": [DUPLICATE_VOUCHER]}
 
 
 def test_blocking_counts_only_valid_vouchers_in_the_quotas_scope(event):

@@ -20,6 +20,7 @@ from vouchers.api.serializers.vouchers import BatchErrorsSerializer, VoucherSeri
 from vouchers.api.views.code_items import items_answer
 from vouchers.codes import normalise_code
 from vouchers.models import Voucher
+from vouchers.quotas import QuotaShortfall
 from vouchers.services.code_items import voucher_items_allow_all, voucher_items_set
 from vouchers.services.vouchers import voucher_batch_create, voucher_create, voucher_delete, voucher_update
 
@@ -131,6 +132,12 @@ class VoucherViewSet(EventScopedMixin, viewsets.ModelViewSet):
             raise batch_refusal(
                 f"{invalid} of {len(rows)} rows are invalid; nothing was created.", errors=errors
             )
-        vouchers = voucher_batch_create(event=self.event, rows=serializer.validated_data)
+        try:
+            vouchers = voucher_batch_create(event=self.event, rows=serializer.validated_data)
+        except QuotaShortfall as exc:  # the rows together need more than the quotas have left
+            errors[objects[exc.row]] = exc.message_dict
+            raise batch_refusal(
+                f"1 of {len(rows)} rows is invalid; nothing was created.", errors=errors
+            ) from exc
         data = VoucherSerializer(vouchers, many=True, context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_201_CREATED)
