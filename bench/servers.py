@@ -18,6 +18,10 @@ scenario produced against what it must produce:
 4. 20 carts and 20 direct orders at once on a quota of 10, then the carts checked out;
 5. 20 direct orders at once, each paying 10.00 with one gift card holding 50.00: exactly 5 are
    created (paid), the others answer ``gift_card_empty``, and the card's balance is 0.00;
+5b. vouchers that block quota, made in each of four ways, never sell more than the quota: a batch of
+   10 on a quota of 5 (refused, naming row 5; a batch of 5 fits), 12 created at once on a quota of 5
+   (5 are), a quota of 5 held by 5 of them cut to 2 (409 ``quota_too_small``), and 6 vouchers of a quota
+   of 3 made blocking at once (3 are); each followed by orders at once, selling exactly the quota;
 
 and, with ``--redis-url`` (the cache of both servers and the broker of one Celery worker):
 
@@ -69,12 +73,20 @@ event = Event.objects.create(organizer=organizer, slug="conf", name="Two servers
                              date_from=timezone.now() + timedelta(days=30), live=True)
 ids = {}
 for name, size, price in (("sixty", 10, "50.00"), ("cut", 10, "50.00"), ("click", 100, "50.00"),
-                          ("mixed", 10, "50.00"), ("gift", 100, "10.00")):
+                          ("mixed", 10, "50.00"), ("gift", 100, "10.00"), ("batch", 5, "50.00"),
+                          ("post12", 5, "50.00"), ("shrink", 5, "50.00"), ("patch6", 3, "50.00")):
     item = Item.objects.create(event=event, name=name, default_price=price)
     quota = Quota.objects.create(event=event, name=name, size=size)
     quota.items.set([item])
     ids[name] = {"item": item.pk, "quota": quota.pk}
 Voucher.objects.create(event=event, code="ONE-CLICK", max_usages=1, price_mode="percent", value=10)
+for n in range(5):  # the quota "shrink" is wholly held by blocking vouchers
+    Voucher.objects.create(event=event, code=f"SHRINK-{n}", max_usages=1, block_quota=True,
+                           item_id=ids["shrink"]["item"])
+ids["patch6"]["vouchers"] = [  # plain vouchers of the quota "patch6" (3), to be made blocking at once
+    Voucher.objects.create(event=event, code=f"PATCH-{n}", max_usages=1, item_id=ids["patch6"]["item"]).pk
+    for n in range(6)
+]
 team = Team.objects.create(organizer=organizer, name="Servers", all_events=True,
                            **{p: True for p in Team.PERMISSIONS})
 print(json.dumps({"token": team_token_create(team=team, name="servers").raw, "ids": ids}))
@@ -145,6 +157,58 @@ ORGANIZER = "/api/v1/organizers/servers/"
 
 
 ENTRYPOINT = str(ROOT / "scripts" / "entrypoint")
+
+
+def voucher_order(client: Client, item: int, code: str) -> tuple[int, dict]:
+    body = {"email": "buyer@example.com", "positions": [{"item": item, "voucher": code}]}
+    return call(client, "POST", EVENT + "orders/", body)
+
+
+def blocking_vouchers(pool: list[Client], ids: dict) -> list[tuple[str, str, str]]:
+    """Vouchers that block quota never sell more than the quota, by any of the four ways of making them."""
+    rows = []
+    # 1. One batch of 10 single-use blocking vouchers on a quota of 5: refused whole; 5 fit.
+    item, quota = ids["batch"]["item"], ids["batch"]["quota"]
+    ten = [{"code": f"BATCH-{n}", "item": item, "block_quota": True} for n in range(10)]
+    status, body = call(pool[0], "POST", EVENT + "vouchers/batch_create/", ten)
+    refused_row = next((i for i, e in enumerate(body.get("errors", [])) if e), None)
+    rows.append(("batch of 10 blocking vouchers, quota 5: answered", "400", str(status)))
+    rows.append(("  ... the first row that does not fit", "5", str(refused_row)))
+    status, _ = call(pool[1], "POST", EVENT + "vouchers/batch_create/", ten[:5])
+    rows.append(("  ... a batch of 5: answered", "201", str(status)))
+    mixed = at_once(pool, 10, lambda c, i: voucher_order(c, item, f"BATCH-{i}") if i < 5 else order(c, item))
+    seen = outcome(mixed)
+    rows.append(("  ... 5 voucher orders + 5 plain ones at once: created", "5", str(seen[(201, None)])))
+    rows.append(("  ... sold", "5", str(sold(pool[0], quota))))
+
+    # 2. 12 creates of one blocking voucher each, at once, on a quota of 5.
+    item, quota = ids["post12"]["item"], ids["post12"]["quota"]
+    created = at_once(pool, 12, lambda c, i: call(c, "POST", EVENT + "vouchers/", {
+        "code": f"POST12-{i}", "item": item, "block_quota": True}))  # fmt: skip
+    made = [body["code"] for status, body in created if status == 201]
+    rows.append(("12 blocking vouchers created at once, quota 5: created", "5", str(len(made))))
+    refused = sum(1 for status, body in created if status == 400 and "block_quota" in body)
+    rows.append(("  ... refused (400 block_quota)", "7", str(refused)))
+    at_once(pool, 12, lambda c, i: voucher_order(c, item, made[i]) if i < len(made) else order(c, item))
+    rows.append(("  ... their orders and 7 plain ones at once: sold", "5", str(sold(pool[0], quota))))
+
+    # 3. A quota of 5 held by 5 blocking vouchers cannot be cut to 2; the vouchers still sell.
+    item, quota = ids["shrink"]["item"], ids["shrink"]["quota"]
+    status, body = call(pool[0], "PATCH", EVENT + f"quotas/{quota}/", {"size": 2})
+    rows.append(("quota 5 held by 5 blocking vouchers, cut to 2: answered", "409", str(status)))
+    rows.append(("  ... its code", "quota_too_small", str(body.get("code"))))
+    at_once(pool, 5, lambda c, i: voucher_order(c, item, f"SHRINK-{i}"))
+    rows.append(("  ... the 5 vouchers' orders at once: sold", "5", str(sold(pool[0], quota))))
+
+    # 4. 6 vouchers of a quota of 3 made blocking at once: 3 are; only theirs sell.
+    item, quota = ids["patch6"]["item"], ids["patch6"]["quota"]
+    patched = at_once(pool, 6, lambda c, i: call(
+        c, "PATCH", EVENT + f"vouchers/{ids['patch6']['vouchers'][i]}/", {"block_quota": True}))  # fmt: skip
+    made = outcome(patched)[(200, None)]
+    rows.append(("6 vouchers of quota 3 made blocking at once: made", "3", str(made)))
+    at_once(pool, 6, lambda c, i: voucher_order(c, item, f"PATCH-{i}"))
+    rows.append(("  ... all 6 vouchers' orders at once: sold", "3", str(sold(pool[0], quota))))
+    return rows
 
 
 def entrypoint(role: str, *args: str, env: dict[str, str], **extra_env: str) -> subprocess.Popen:
@@ -303,6 +367,8 @@ def main() -> int:
         rows.append(("20 orders at once pay 10.00 from one 50.00 card: created", "5", str(seen[(201, None)])))
         rows.append(("  ... the others answered gift_card_empty", "15", str(seen[(400, "gift_card_empty")])))
         rows.append(("  ... the card's balance afterwards", "0.00", str(card.get("balance"))))
+
+        rows += blocking_vouchers(pool, ids)
 
         if args.redis_url:
             answers = shared_throttle(pool)

@@ -15,16 +15,24 @@ first one wins. What passes is :class:`~orders.checkout.codes.AppliedCodes`:
 the positions with their vouchers attached and the codes resolved.
 
 **The room rule** (for a limited quota; ``sold``: positions of pending and paid
-orders; ``held``: what other unexpired carts and blocking vouchers hold):
+orders; ``held``: what other unexpired carts hold; ``blocked``: what valid blocking vouchers
+hold back):
 
 - an operation that takes places anew (a new cart position, a direct order, an
-  expired cart's checkout) needs ``sold + held + its own positions <= size``;
-- a cart whose unexpired holds are all it asks for needs ``sold + its own
+  expired cart's checkout) needs ``sold + held + blocked + its own positions <= size``;
+- a cart whose unexpired holds are all it asks for needs ``sold + blocked + its own
   positions <= size``: its holds are its own, so if the quota was lowered below
-  what carts hold, checkouts succeed while room remains and are refused after.
+  what carts hold, checkouts succeed while room remains and are refused after;
+- a position carrying a voucher that blocks this quota takes the place its voucher holds:
+  the voucher's hold (its remaining uses) is left out of ``blocked``, and the position
+  counts among the operation's own. So it fits exactly when the voucher's hold is real
+  room, never on room other vouchers hold or orders have sold. (A voucher scoped to one
+  quota blocks only that one: in the item's other quotas its position needs room as any.)
 
 So orders never exceed a quota, and holds never exceed it either (they are only
-taken under the quota's lock with room for them).
+taken under the quota's lock with room for them; blocking vouchers too,
+``vouchers.quotas.blocks_check``, and a quota is never made smaller than what orders
+and vouchers hold of it, ``ticketing.quotas``).
 """
 
 from __future__ import annotations
@@ -55,10 +63,26 @@ def check(gathered: Gathered, *, mode: Mode) -> AppliedCodes:
     return applied
 
 
-def needs_no_room(code: ResolvedCode | None) -> bool:
-    """A position carrying a voucher that blocks quota (its place is held by the voucher) or may
-    ignore it needs no room."""
-    return code is not None and (code.block_quota or code.allow_ignore_quota)
+def ignores_quota(code: ResolvedCode | None) -> bool:
+    """A position carrying a voucher that may ignore the quota needs no room."""
+    return code is not None and code.allow_ignore_quota
+
+
+def blocks(code: ResolvedCode | None, quota_id: int) -> bool:
+    """Whether the voucher a position carries holds its place in this quota (every quota of the position's
+    product, or only the one it is scoped to)."""
+    return code is not None and code.block_quota and code.quota_id in (None, quota_id)
+
+
+def voucher_holds(gathered: Gathered, codes: dict[str, ResolvedCode]) -> dict[str, int]:
+    """What each blocking voucher the positions carry holds back now (its remaining uses, read under its
+    lock), by code."""
+    held = {}
+    for text, code in codes.items():
+        found = gathered.found.get(text)
+        if code.block_quota and found is not None and found.voucher is not None:
+            held[text] = max(found.voucher.max_usages - found.voucher.redeemed, 0)
+    return held
 
 
 def check_rooms(gathered: Gathered, applied: AppliedCodes) -> None:
@@ -67,6 +91,7 @@ def check_rooms(gathered: Gathered, applied: AppliedCodes) -> None:
     codes = applied.by_code()
     own: Counter[int] = Counter()
     anew: Counter[int] = Counter()
+    carried: dict[int, set[str]] = {}  # quota id → the blocking vouchers whose places the positions take
     for index, (spec, quota_ids) in enumerate(zip(applied.positions, gathered.membership, strict=True)):
         if not quota_ids:
             if index in gathered.checked:
@@ -75,19 +100,24 @@ def check_rooms(gathered: Gathered, applied: AppliedCodes) -> None:
                     code="no_quota", position=index, item=spec.item,
                 )  # fmt: skip
             continue
-        if needs_no_room(codes.get(spec.voucher) if spec.voucher else None):
+        code = codes.get(spec.voucher) if spec.voucher else None
+        if ignores_quota(code):
             continue
         for quota_id in quota_ids:
             own[quota_id] += 1
-            if index in gathered.taking:
+            if blocks(code, quota_id):
+                carried.setdefault(quota_id, set()).add(spec.voucher)
+            elif index in gathered.taking:
                 anew[quota_id] += 1
     counts = gathered.counts
+    holds = voucher_holds(gathered, codes) if carried else {}
     for quota in gathered.limited:  # fresh rows, by id
         if not own[quota.pk]:
             continue
-        taken = counts.sold.get(quota.pk, 0)
+        own_holds = sum(holds.get(text, 0) for text in carried.get(quota.pk, ()))
+        taken = counts.sold.get(quota.pk, 0) + max(gathered.blocking.get(quota.pk, 0) - own_holds, 0)
         if anew[quota.pk]:
-            taken += counts.held_places.get(quota.pk, 0) + gathered.blocking.get(quota.pk, 0)
+            taken += counts.held_places.get(quota.pk, 0)
         room = quota.size - taken
         if own[quota.pk] > room:
             held_by_this = own[quota.pk] - anew[quota.pk]
