@@ -259,3 +259,24 @@ def test_changing_a_voucher_in_the_admin_keeps_uses_recorded_while_the_form_was_
     assert response.status_code == 302
     stored = Voucher.objects.get(pk=voucher.pk)
     assert (stored.max_usages, stored.redeemed) == (12, 4)
+
+
+def test_the_quota_form_refuses_a_size_below_what_blocking_vouchers_hold(admin_client, event):
+    item = ItemFactory(event=event)
+    quota = QuotaFactory(event=event, name="Hall", items=[item], size=5)
+    VoucherFactory(event=event, item=item, block_quota=True, max_usages=4, code="HOLDS-FOUR")
+    change = reverse("admin:ticketing_quota_change", args=[quota.pk])
+    form = {"event": event.pk, "name": "Hall", "size": 3, "items": [item.pk]}
+    response = admin_client.post(change, form)
+    assert response.status_code == 200
+    assert form_errors(response) == {
+        "size": [
+            "Quota 'Hall' cannot hold only 3: 0 are sold (0 paid, 0 pending) and blocking vouchers hold 4, "
+            "so it needs at least 4."
+        ]
+    }
+    quota.refresh_from_db()
+    assert quota.size == 5
+    assert admin_client.post(change, {**form, "size": 4}).status_code == 302
+    quota.refresh_from_db()
+    assert quota.size == 4
