@@ -254,9 +254,15 @@ LOGGING = {
     # The handler's level too: Django's own loggers (django.request's 4xx warnings) pass records
     # up to the root's handler whatever the root's level is.
     "handlers": {"console": {"class": "logging.StreamHandler", "level": LOG_LEVEL, "formatter": LOG_FORMAT}},
+    "filters": {"client_mistake": {"()": "core.logs.ClientMistake"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    # Django's own console handler (DEBUG only) would print its records a second time, unformatted.
-    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
+    "loggers": {
+        # Django's own console handler (DEBUG only) would print its records a second time, unformatted.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # A foreign Host header (a scanner, a misrouted probe) is the client's mistake: one WARNING line,
+        # not an ERROR with a traceback.
+        "django.security.DisallowedHost": {"filters": ["client_mistake"]},
+    },
 }
 
 # Metrics: /metrics answers 404 unless METRICS_TOKEN is set, then wants "Authorization: Bearer <token>".
