@@ -72,6 +72,8 @@ MIDDLEWARE = [
     # Outside CommonMiddleware: it sees the trailing-slash redirect, not the 404 behind it.
     "core.middleware.ApiErrorsMiddleware",
     "core.middleware.NulMiddleware",
+    # Before anything reads a body (the sessions' CSRF check, the views): chunked without a length is a 411.
+    "core.middleware.LengthRequiredMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
