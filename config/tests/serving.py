@@ -15,6 +15,7 @@ import signal
 import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -65,9 +66,9 @@ def app_environment(directory: Path, **extra: str) -> dict[str, str]:
 def prepare_demo(directory: Path) -> None:
     """Migrates the SQLite database of ``directory`` and loads the demo organizer (``manage.py demo``)."""
     environment = app_environment(directory)
-    for command in (["migrate", "-v0"], ["manage", "demo"]):
+    for command in (["migrate", "-v0"], ["demo"]):
         subprocess.run(
-            [str(ENTRYPOINT), *command],
+            [sys.executable, "manage.py", *command],
             cwd=ROOT,
             env=environment,
             check=True,
@@ -151,6 +152,7 @@ def render_template(values: dict[str, str]) -> str:
     text = NGINX_TEMPLATE.read_text()
     missing = set(TEMPLATE_VARIABLE.findall(text)) - set(values)
     assert not missing, f"no value for {sorted(missing)}"
+    assert not re.search(r"\$[A-Z]", text), "envsubst would replace $NAME too: write ${NAME}"
     return TEMPLATE_VARIABLE.sub(lambda match: values[match.group(1)], text)
 
 
@@ -216,18 +218,22 @@ class Answer:
 
 
 def exchange(port: int, request: bytes, timeout: float = 10) -> Answer:
-    """Sends ``request`` as it is (it should say ``Connection: close``) and reads the answer to the end."""
+    """Sends ``request`` as it is (it should say ``Connection: close``) and reads the answer: up to its
+    ``Content-Length``, else to the end (nginx may linger on a connection whose body it refused)."""
     with socket.create_connection((HOST, port), timeout=timeout) as connection:
         connection.sendall(request)
         received = b""
-        while chunk := connection.recv(65536):
+        while b"\r\n\r\n" not in received and (chunk := connection.recv(65536)):
             received += chunk
-    head, _, body = received.partition(b"\r\n\r\n")
-    status_line, *header_lines = head.decode("latin-1").split("\r\n")
-    headers = {}
-    for line in header_lines:
-        name, _, value = line.partition(":")
-        headers[name.strip().lower()] = value.strip()
+        head, _, body = received.partition(b"\r\n\r\n")
+        status_line, *header_lines = head.decode("latin-1").split("\r\n")
+        headers = {}
+        for line in header_lines:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        length = int(headers.get("content-length", -1))
+        while (length < 0 or len(body) < length) and (chunk := connection.recv(65536)):
+            body += chunk
     if headers.get("transfer-encoding") == "chunked":
         body = dechunk(body)
     return Answer(int(status_line.split()[1]), headers, body)
@@ -258,7 +264,7 @@ def request(method: str, path: str, headers: dict[str, str], body: bytes = b"") 
 
 # --- slow clients and a prober -----------------------------------------------------------------------
 
-SLOW_PATH = "/api/v1/organizers/demo/events/conference/price-preview/"
+PREVIEW_PATH = "/api/v1/organizers/demo/events/conference/price-preview/"
 
 
 class SlowClients:
@@ -276,7 +282,7 @@ class SlowClients:
     def __enter__(self) -> SlowClients:
         whole_head = request(
             "POST",
-            SLOW_PATH,
+            PREVIEW_PATH,
             {"Host": "localhost", "Content-Type": "application/json", "Content-Length": "1000"},
         )
         for _ in range(self.bodies):
@@ -315,9 +321,10 @@ class SlowClients:
 
 @dataclass
 class Polls:
-    """``GET /healthz`` once every ``interval`` for ``duration`` seconds, each a new connection allowed
-    ``bound`` seconds for its whole answer; an answer is good when it is a 200 within the bound."""
+    """``GET /healthz`` once every ``interval`` for a while, each a new connection allowed ``bound``
+    seconds for its whole answer; an answer is good when it is a 200 within the bound."""
 
+    bound: float
     latencies: list[float] = field(default_factory=list)
     statuses: list[int | None] = field(default_factory=list)
 
@@ -329,16 +336,15 @@ class Polls:
         answered = sorted(
             latency for latency, status in zip(self.latencies, self.statuses, strict=True) if status == 200
         )
+        polls = f"{len(self.statuses)} polls of /healthz, {self.good} answered 200 within {self.bound:g} s"
         if not answered:
-            return f"{len(self.statuses)} polls, none answered 200 within the bound"
-        return (
-            f"{len(self.statuses)} polls, {self.good} answered 200; latency of those "
-            f"p50 {statistics.median(answered) * 1000:.1f} ms, max {answered[-1] * 1000:.1f} ms"
-        )
+            return polls
+        p50, most = statistics.median(answered) * 1000, answered[-1] * 1000
+        return f"{polls}; latency p50 {p50:.1f} ms, max {most:.1f} ms"
 
 
 def poll_healthz(port: int, duration: float, interval: float = 0.1, bound: float = 1.0) -> Polls:
-    polls = Polls()
+    polls = Polls(bound)
     probe = request("GET", "/healthz", {"Host": "localhost"})
     end = time.monotonic() + duration
     while time.monotonic() < end:
