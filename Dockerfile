@@ -1,6 +1,7 @@
 # The ticketshop image: one image for every role, chosen by the command (scripts/entrypoint):
-#   docker run IMAGE            -> web (gunicorn on :8000)     docker run IMAGE worker   -> celery worker
-#   docker run IMAGE migrate    -> apply migrations, then exit  docker run IMAGE beat     -> celery beat
+#   docker run IMAGE            -> web (gunicorn on :8000, for a proxy in front: see EXPOSE below)
+#   docker run IMAGE worker     -> celery worker               docker run IMAGE beat     -> celery beat
+#   docker run IMAGE migrate    -> apply migrations, then exit
 #   docker run IMAGE manage createsuperuser
 # Settings come from the environment (docs/operations.md); docker-compose.yml runs the whole stack.
 #
@@ -44,6 +45,8 @@ RUN DEBUG=0 SECRET_KEY=collectstatic-at-build-time-only python manage.py collect
     && chmod 0755 /app/scripts/entrypoint
 
 USER app
+# gunicorn, for a buffering proxy on the same network (docker-compose.yml's nginx); never publish it
+# directly: its sync workers are held by clients that send slowly (docs/operations.md, "Deployment kit").
 EXPOSE 8000
 # For the web role; compose gives the worker its own check and none to beat and migrate.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \

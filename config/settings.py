@@ -72,6 +72,8 @@ MIDDLEWARE = [
     # Outside CommonMiddleware: it sees the trailing-slash redirect, not the 404 behind it.
     "core.middleware.ApiErrorsMiddleware",
     "core.middleware.NulMiddleware",
+    # Before anything reads a body (the sessions' CSRF check, the views): chunked without a length is a 411.
+    "core.middleware.LengthRequiredMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -254,9 +256,15 @@ LOGGING = {
     # The handler's level too: Django's own loggers (django.request's 4xx warnings) pass records
     # up to the root's handler whatever the root's level is.
     "handlers": {"console": {"class": "logging.StreamHandler", "level": LOG_LEVEL, "formatter": LOG_FORMAT}},
+    "filters": {"client_mistake": {"()": "core.logs.ClientMistake"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    # Django's own console handler (DEBUG only) would print its records a second time, unformatted.
-    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
+    "loggers": {
+        # Django's own console handler (DEBUG only) would print its records a second time, unformatted.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # A foreign Host header (a scanner, a misrouted probe) is the client's mistake: one WARNING line,
+        # not an ERROR with a traceback.
+        "django.security.DisallowedHost": {"filters": ["client_mistake"]},
+    },
 }
 
 # Metrics: /metrics answers 404 unless METRICS_TOKEN is set, then wants "Authorization: Bearer <token>".

@@ -67,6 +67,7 @@ ERROR_CODES: dict[int, tuple[str, ...]] = {
         "coupon_in_use", "promo_code_in_use", "discount_in_use", "gift_card_overdrawn", "gift_card_spent",
         "already_standalone", "quota_too_small", "quota_in_use",
     ),
+    411: ("length_required",),
     413: ("too_large",),
     415: ("unsupported_media_type",),
     429: ("throttled",),

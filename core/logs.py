@@ -7,6 +7,11 @@ fields, e.g. the access log's ``method``, ``path``, ``route``, ``status`` and ``
 
 Written on the standard library (a few lines) rather than with python-json-logger: nothing to install,
 and the field names are ours.
+
+``ClientMistake`` is a filter for loggers whose records say what a client did wrong, not what went wrong
+here: Django logs a foreign ``Host`` header (``django.security.DisallowedHost``) at ERROR with the
+traceback of the refusal, for every scanner that tries an IP address; the settings make it one WARNING
+line, as Django's other 4xx lines are.
 """
 
 from __future__ import annotations
@@ -83,3 +88,14 @@ class TextFormatter(logging.Formatter):
         line.utc_time = datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds")
         line.request_id = record_request_id(record) or "-"
         return super().format(line)
+
+
+class ClientMistake(logging.Filter):
+    """Makes a record one WARNING line: level WARNING, no traceback. Attached to a logger (the settings'
+    ``LOGGING``), it changes the record before any handler sees it, so Sentry and every handler agree; at
+    ``LOG_LEVEL=ERROR`` the line is left out like other warnings."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.levelno, record.levelname = logging.WARNING, logging.getLevelName(logging.WARNING)
+        record.exc_info = record.exc_text = record.stack_info = None
+        return True

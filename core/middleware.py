@@ -18,7 +18,7 @@ from http import HTTPStatus
 
 from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 
 from core.metrics import count_refusal, observe_request
 from core.requestid import accepted_or_new, bound_request_id
@@ -31,6 +31,7 @@ CODES = {
     403: "permission_denied",
     404: "not_found",
     405: "method_not_allowed",
+    411: "length_required",
     413: "too_large",
     429: "throttled",
     500: "server_error",
@@ -70,7 +71,10 @@ class ApiErrorsMiddleware:
             404: "There is no such resource.",
             500: "Something went wrong on our side; nothing was changed.",
         }.get(status, HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error.")
-        return error_response(status, detail)
+        replacement = error_response(status, detail)
+        # Django logged the answer it made (a foreign Host's one line); the JSON one says the same.
+        replacement._has_been_logged = getattr(response, "_has_been_logged", False)
+        return replacement
 
     def process_exception(self, request, exception):
         if request.path.startswith(API_PREFIX) and isinstance(exception, RequestDataTooBig):
@@ -102,6 +106,28 @@ class NulMiddleware:
                 return JsonResponse(
                     {name.replace("\x00", "\ufffd"): [NUL_IN_QUERY] for name in names}, status=400
                 )
+        return self.get_response(request)
+
+
+LENGTH_REQUIRED = "Send the body with a Content-Length header; a chunked body is not read."
+
+
+class LengthRequiredMiddleware:
+    """A body sent chunked (``Transfer-Encoding``) without a ``Content-Length`` is a 411, before anything
+    reads it: Django reads exactly ``Content-Length`` bytes of a body, and none without one, so gunicorn's
+    de-chunked body was read as empty and a view answered as if nothing had been sent (a misleading 400
+    ``"This field is required."``). Under ``/api/`` the answer is ``{"code": "length_required", ...}``.
+    The proxy in front (``deploy/nginx.conf.template``) reads a chunked body whole and passes it on with
+    its length, so clients of the proxy may send chunked bodies."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.META.get("HTTP_TRANSFER_ENCODING") and not request.META.get("CONTENT_LENGTH"):
+            if request.path.startswith(API_PREFIX):
+                return error_response(411, LENGTH_REQUIRED)
+            return HttpResponse(LENGTH_REQUIRED, status=411, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 
 

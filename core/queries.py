@@ -4,8 +4,13 @@ django-filter ignores a parameter it does not know, so ``coupons/?couponSeriesId
 answered every coupon. A list now refuses unknown parameters with a 400 naming
 each (``{"couponSeriesId": ["Unknown query parameter."]}``). Known are: the view's
 filters (with their widgets' suffixes), the ordering and search parameters of its
-filter backends, the page parameters, ``format``, and what a view declares in
-``extra_query_parameters`` for parameters it reads itself.
+filter backends, the page parameters, ``format``, and the fields of the form a view
+declares as ``query_form`` for parameters it reads itself.
+
+One rule for empty values, wherever a parameter is declared: ``?name=`` is a value
+for a parameter that takes text (a text filter, ``ordering``, ``format``) and a 400
+for any other (a boolean, number, choice or date), which would otherwise read as
+"not given". The page parameters check their own values (``core.pagination``).
 """
 
 from __future__ import annotations
@@ -16,6 +21,18 @@ from rest_framework.settings import api_settings
 
 UNKNOWN_PARAMETER = "Unknown query parameter."
 EMPTY_VALUE = "A value is required; leave the parameter out not to filter by it."
+
+
+def takes_text(field_class: type[forms.Field]) -> bool:
+    return issubclass(field_class, forms.CharField)
+
+
+def form_parameters(view) -> dict[str, bool]:
+    """The fields of the view's ``query_form``, each with whether it takes text."""
+    form_class = getattr(view, "query_form", None)
+    if form_class is None:
+        return {}
+    return {name: takes_text(type(field)) for name, field in form_class.base_fields.items()}
 
 
 def filter_parameters(view, backend) -> dict[str, bool]:
@@ -31,7 +48,7 @@ def filter_parameters(view, backend) -> dict[str, bool]:
     for name, declared in filterset_class.base_filters.items():
         widget = declared.field_class.widget if hasattr(declared.field_class, "widget") else None
         suffixes = getattr(declared.extra.get("widget", widget), "suffixes", None)
-        text = issubclass(declared.field_class, forms.CharField)
+        text = takes_text(declared.field_class)
         names[name] = text
         for suffix in suffixes or ():
             names[f"{name}_{suffix}" if suffix else name] = text
@@ -39,11 +56,10 @@ def filter_parameters(view, backend) -> dict[str, bool]:
 
 
 def known_query_parameters(view, paginator) -> dict[str, bool]:
-    """Every parameter the list documents, each with whether it takes text (``filter_parameters``;
-    the page, format, ordering and search parameters do)."""
-    known = dict.fromkeys(
-        {api_settings.URL_FORMAT_OVERRIDE, *getattr(view, "extra_query_parameters", ())}, True
-    )
+    """Every parameter the list documents, each with whether it takes text (``filter_parameters``,
+    ``form_parameters``; the format, ordering and search parameters do, and so do the page parameters
+    here because the paginator refuses their bad values, the empty one included, itself)."""
+    known = {api_settings.URL_FORMAT_OVERRIDE: True, **form_parameters(view)}
     for param in ("page_query_param", "page_size_query_param"):
         if getattr(paginator, param, None):
             known[getattr(paginator, param)] = True

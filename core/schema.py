@@ -7,7 +7,7 @@ operation the error responses it can give (without replacing one a view document
   or the domain error shape with one of the 400 codes;
 - 401 (a missing or invalid token), 403 (organizer, event or permission), 404, 503: every
   operation;
-- 409, 413 and 415: operations that write;
+- 409, 411, 413 and 415: operations that write;
 - 429: operations that are throttled (the public ones).
 
 The domain error shape is ``{"code", "detail", ...context}``; its ``code`` lists the stable
@@ -42,6 +42,7 @@ DESCRIPTIONS = {
     403: "The organizer or event is not visible to the caller, or a permission is missing.",
     404: "No such object here, or a page past the end.",
     409: "A conflict with the stored state (`code`): in use, sold out, changed meanwhile, or busy.",
+    411: "A body sent chunked without a Content-Length (the proxy in front adds it).",
     413: "The request body is too large.",
     415: "The body's media type is not accepted (send application/json).",
     429: "Too many requests from this client; see Retry-After.",
@@ -145,7 +146,7 @@ class AutoSchema(SpectacularAutoSchema):
     def error_statuses(self) -> list[int]:
         statuses = [400, 401, 403, 404]
         if self.method in WRITES:
-            statuses += [409, 413, 415]
+            statuses += [409, 411, 413, 415]
         if getattr(self.view, "throttle_classes", None):
             statuses.append(429)
         return [*statuses, 503]

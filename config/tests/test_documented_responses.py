@@ -2,7 +2,7 @@
 
 On the demo data: every read the demo can fill (each list, then the detail of its first row), a cart
 from creation to checkout with its refusals, the vouchers' ``batch_create`` (201, and 400 by row), a
-sample of other writes, and the errors every operation documents (401, 403, 404, 415).
+sample of other writes, and the errors every operation documents (401, 403, 404, 411, 415).
 """
 
 from __future__ import annotations
@@ -177,4 +177,5 @@ def test_the_errors_every_operation_documents_answer_as_documented(demo_api, sch
     documented(demo_api.get("/api/v1/organizers/no-such-organizer/events/"), 403)
     documented(demo_api.get(f"{EVENT_BASE}/items/999999/"), 404)
     documented(demo_api.generic("POST", f"{EVENT_BASE}/vouchers/", "code=X", "text/plain"), 415)
+    documented(demo_api.generic("POST", f"{EVENT_BASE}/vouchers/", HTTP_TRANSFER_ENCODING="chunked"), 411)
     documented(demo_api.post(f"{EVENT_BASE}/vouchers/", {"code": "UNKNOWN", "no_such_field": 1}), 400)

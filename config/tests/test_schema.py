@@ -46,7 +46,7 @@ def test_every_operation_documents_its_errors_with_their_bodies(anon, db):
         documented = set(operation["responses"])
         expected = {"400", "401", "403", "404", "503"}
         if method != "get":
-            expected |= {"409", "413", "415"}
+            expected |= {"409", "411", "413", "415"}
         assert expected <= documented, (method, path, sorted(expected - documented))
         for status in expected - {"400"}:
             body = operation["responses"][status]["content"]["application/json"]["schema"]

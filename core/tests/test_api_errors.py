@@ -35,6 +35,43 @@ def test_a_body_over_the_upload_limit_is_a_json_413(api, event, settings):
     assert response.json()["code"] == "too_large"
 
 
+LENGTH_REQUIRED = {
+    "code": "length_required",
+    "detail": "Send the body with a Content-Length header; a chunked body is not read.",
+}
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+def test_a_chunked_body_without_a_length_is_a_411_before_anything_reads_it(api, event, method):
+    """Under WSGI a chunked body comes without CONTENT_LENGTH, and Django reads it as empty: answered
+    as such it was a 400 "This field is required." for a body that had the field."""
+    from vouchers.models import Voucher
+    from vouchers.tests.factories import VoucherFactory
+
+    voucher = VoucherFactory(event=event)
+    url = "/api/v1/organizers/demo-org/events/conf/vouchers/" + ("" if method == "POST" else f"{voucher.pk}/")
+    response = api.generic(method, url, HTTP_TRANSFER_ENCODING="chunked", content_type="application/json")
+    assert (response.status_code, response.json()) == (411, LENGTH_REQUIRED)
+    assert Voucher.objects.count() == 1
+
+
+def test_a_body_with_its_length_is_read_whatever_transfer_encoding_says(api, event):
+    """A server that de-chunks a body and gives its length (the proxy does) is served as usual."""
+    body = json.dumps({"code": "CHUNKED-1", "max_usages": 3})
+    response = api.generic(
+        "POST", "/api/v1/organizers/demo-org/events/conf/vouchers/", body,
+        content_type="application/json", HTTP_TRANSFER_ENCODING="chunked",
+    )  # fmt: skip
+    assert response.status_code == 201, response.content
+    assert (response.json()["code"], response.json()["max_usages"]) == ("CHUNKED-1", 3)
+
+
+def test_a_chunked_body_outside_the_api_is_a_plain_411():
+    response = Client().generic("POST", "/admin/login/", HTTP_TRANSFER_ENCODING="chunked")
+    assert (response.status_code, response["Content-Type"]) == (411, "text/plain; charset=utf-8")
+    assert response.content == LENGTH_REQUIRED["detail"].encode()
+
+
 def test_pages_outside_the_api_keep_django_s_answers():
     response = Client().get("/not-the-api/")
     assert response.status_code == 404

@@ -122,6 +122,42 @@ def test_the_text_format_shows_the_request_id_or_a_dash():
     assert outside.endswith(" WARNING ticketshop.test.text [-] outside")
 
 
+# A foreign Host header: the client's mistake, one WARNING line
+
+FOREIGN_HOST_MESSAGE = (
+    "Invalid HTTP_HOST header: 'evil.example'. You may need to add 'evil.example' to ALLOWED_HOSTS."
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [("/healthz", "text/html; charset=utf-8"), ("/api/v1/organizers/", "application/json")],
+)
+def test_a_foreign_host_is_a_400_logged_as_one_warning_without_traceback(caplog, path, content_type):
+    with caplog.at_level(logging.INFO):
+        response = Client(headers={"Host": "evil.example"}).get(path)
+    assert (response.status_code, response["Content-Type"]) == (400, content_type)
+    (record,) = [r for r in caplog.records if r.levelno >= logging.WARNING]  # no second "Bad Request" line
+    assert (record.name, record.levelname) == ("django.security.DisallowedHost", "WARNING")
+    assert record.getMessage() == FOREIGN_HOST_MESSAGE
+    assert (record.exc_info, record.exc_text, record.stack_info) == (None, None, None)
+
+
+def test_a_foreign_host_writes_one_json_line(captured):
+    response = Client(headers={"Host": "evil.example"}).get("/healthz", headers={"X-Request-ID": "scan-1"})
+    assert response.status_code == 400
+    (line,) = [line for line in captured.json() if line["logger"] == "django.security.DisallowedHost"]
+    assert line == {
+        "time": line["time"],
+        "level": "WARNING",
+        "logger": "django.security.DisallowedHost",
+        "message": FOREIGN_HOST_MESSAGE,
+        "request_id": "scan-1",
+        "status_code": 400,
+    }
+    assert len(captured.text()) == len(captured.json())  # each line is one JSON object
+
+
 # X-Request-ID
 
 
@@ -271,3 +307,42 @@ def test_an_unknown_log_format_is_refused():
     done = log_from_a_process(LOG_FORMAT="xml")
     assert done.returncode != 0
     assert "LOG_FORMAT must be 'json' or 'text', not 'xml'" in done.stderr
+
+
+FOREIGN_HOST_IN_A_PROCESS = (
+    "import logging; from django.core.exceptions import DisallowedHost\n"
+    "try:\n    raise DisallowedHost('Invalid HTTP_HOST header: x')\n"
+    "except DisallowedHost as exc:\n"
+    "    logging.getLogger('django.security.DisallowedHost').error(str(exc), exc_info=exc)"
+)
+
+
+@pytest.mark.parametrize("log_format", ["json", "text"])
+def test_the_settings_log_a_foreign_host_as_one_warning_line_in_both_formats(log_format):
+    code = f"{SETTINGS_ONLY}\n{FOREIGN_HOST_IN_A_PROCESS}"
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("LOG_", "DJANGO_SETTINGS"))}
+    environment.update({"DEBUG": "1", "LOG_FORMAT": log_format})
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    (line,) = done.stderr.splitlines()
+    if log_format == "json":
+        assert {k: v for k, v in json.loads(line).items() if k != "time"} == {
+            "level": "WARNING",
+            "logger": "django.security.DisallowedHost",
+            "message": "Invalid HTTP_HOST header: x",
+            "request_id": None,
+        }
+    else:
+        assert line.endswith(" WARNING django.security.DisallowedHost [-] Invalid HTTP_HOST header: x")
+
+
+def test_at_log_level_error_a_foreign_host_is_not_logged():
+    code = f"{SETTINGS_ONLY}\n{FOREIGN_HOST_IN_A_PROCESS}"
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("LOG_", "DJANGO_SETTINGS"))}
+    environment.update({"DEBUG": "1", "LOG_LEVEL": "ERROR"})
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stderr) == (0, "")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ticketing.tests.factories import ItemFactory
 from vouchers.tests.factories import CouponFactory, CouponSeriesFactory, PromoCodeFactory, VoucherFactory
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +77,23 @@ def test_an_empty_value_of_a_filter_that_takes_no_text_is_a_400(api, event, url,
     assert (response.status_code, response.json()) == (400, {parameter: EMPTY})
 
 
+@pytest.mark.parametrize("parameter", ["active", "kind"])
+def test_an_empty_value_of_a_parameter_a_list_reads_itself_is_a_400(api, event, parameter):
+    """The code lists read ``kind`` and ``active`` with a form of their own (no filter set): same rule."""
+    VoucherFactory(event=event)
+    item = ItemFactory(event=event)
+    for url in (EVENT + f"codes/?{parameter}=", EVENT + f"items/{item.pk}/codes/?{parameter}="):
+        response = api.get(url)
+        assert (response.status_code, response.json()) == (400, {parameter: EMPTY}), url
+
+
+def test_the_code_list_still_filters_by_kind_and_active(api, event):
+    VoucherFactory(event=event)
+    assert api.get(EVENT + "codes/?kind=voucher&active=true").json()["count"] == 1
+    assert api.get(EVENT + "codes/?kind=coupon").json()["count"] == 0
+    assert api.get(EVENT + "codes/?active=false").json()["count"] == 0
+
+
 def test_an_empty_text_filter_is_accepted_and_does_not_filter(api, event):
     VoucherFactory(event=event, code="SOMETHING")
     response = api.get(EVENT + "vouchers/?code=")
@@ -83,7 +101,7 @@ def test_an_empty_text_filter_is_accepted_and_does_not_filter(api, event):
     assert response.json()["count"] == 1
 
 
-@pytest.mark.parametrize("page_size", ["abc", "0", "1001", "-1", "1.5", "null"])
+@pytest.mark.parametrize("page_size", ["abc", "", "0", "1001", "-1", "1.5", "null", "9" * 5000])
 def test_a_page_size_that_is_no_whole_number_from_1_to_1000_is_a_400(api, event, page_size):
     response = api.get(EVENT + f"vouchers/?page_size={page_size}")
     assert response.status_code == 400
@@ -95,3 +113,31 @@ def test_a_page_size_within_bounds_is_used(api, event):
         VoucherFactory(event=event)
     body = api.get(EVENT + "vouchers/?page_size=2").json()
     assert (body["count"], len(body["results"])) == (3, 2)
+
+
+PAGE = ["A whole number from 1, or last, is required."]
+
+
+@pytest.mark.parametrize(
+    "page", ["garbage", "", "0", "000", "-1", "+1", "1.5", "1e3", " 1", "\uff11", "null", "LAST"]
+)
+@pytest.mark.parametrize("list_url", [EVENT + "vouchers/", EVENT + "codes/"])
+def test_a_page_that_is_no_whole_number_from_1_is_a_400_naming_page(api, event, list_url, page):
+    VoucherFactory(event=event)
+    response = api.get(list_url, {"page": page})
+    assert (response.status_code, response.json()) == (400, {"page": PAGE})
+
+
+@pytest.mark.parametrize("page", ["1", "01", "last"])
+def test_page_1_and_last_page_are_pages(api, event, page):
+    VoucherFactory(event=event)
+    response = api.get(EVENT + "vouchers/", {"page": page})
+    assert response.status_code == 200
+    assert response.json()["count"] == 1
+
+
+@pytest.mark.parametrize("page", ["2", "9" * 30])
+def test_a_page_past_the_end_is_still_a_404(api, event, page):
+    VoucherFactory(event=event)
+    response = api.get(EVENT + "vouchers/", {"page": page})
+    assert (response.status_code, response.json()) == (404, {"code": "not_found", "detail": "Invalid page."})

@@ -38,7 +38,7 @@ class EventCodeViewSet(EventScopedMixin, mixins.ListModelMixin, viewsets.Generic
     serializer_class = EventCodeSerializer
     read_permission = "can_view_vouchers"
     filter_backends = []  # filtered by ``kind`` / ``active`` below: the list spans two tables
-    extra_query_parameters = ("kind", "active")
+    query_form = EventCodesQueryForm  # the parameters it reads itself (``core.queries``)
 
     @extend_schema(
         parameters=[
@@ -47,7 +47,7 @@ class EventCodeViewSet(EventScopedMixin, mixins.ListModelMixin, viewsets.Generic
         ]
     )
     def list(self, request, *args, **kwargs):
-        form = EventCodesQueryForm(request.query_params)
+        form = self.query_form(request.query_params)
         if not form.is_valid():
             raise ValidationError(form.errors)
         kind = form.cleaned_data.get("kind") or None
