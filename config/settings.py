@@ -195,11 +195,17 @@ SPECTACULAR_SETTINGS = {
 
 # The cache holds the public endpoints' throttle counters. With several gunicorn workers,
 # point REDIS_URL at a Redis server (pip install ".[redis]") so every worker shares them;
-# the per-process default counts each worker separately.
+# the per-process default counts each worker separately. While Redis is unreachable the throttles count
+# in each process (core.throttling); the short timeouts keep a Redis that hangs from holding requests.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_TIMEOUTS = {"socket_connect_timeout": 1.0, "socket_timeout": 2.0}
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": REDIS_TIMEOUTS,
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ticketshop"}
     )
