@@ -29,7 +29,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
 from jobs.models import JobKind
-from jobs.services import start_job
+from jobs.services import JobNotQueued, start_job
 from vouchers.api.views.coupons import csv_data_lines
 from vouchers.models import Coupon, CouponSeries
 from vouchers.selectors import organizer_codes_taken
@@ -137,10 +137,22 @@ def confirm_import(
         return HttpResponseRedirect(here)
     text = stashed["text"]
     if csv_data_lines(text) > settings.JOB_THRESHOLD_IMPORT_ROWS:
-        job = start_job(
-            JobKind.IMPORT_COUPONS, organizer=series.organizer, started_by_user=request.user,
-            params={"series": series.pk}, input_text=text, input_name=stashed["name"],
-        )  # fmt: skip
+        try:
+            job = start_job(
+                JobKind.IMPORT_COUPONS, organizer=series.organizer, started_by_user=request.user,
+                params={"series": series.pk}, input_text=text, input_name=stashed["name"],
+            )  # fmt: skip
+        except JobNotQueued as exc:  # the job keeps the file: it can be re-run from the job list
+            link = reverse("admin:jobs_job_change", args=[exc.context["job"]])
+            model_admin.message_user(
+                request,
+                format_html(
+                    'The task queue is unreachable: <a href="{}">job {}</a> could not start and nothing was '
+                    "imported. Re-run it from the job list once the queue is back.", link, exc.context["job"],
+                ),
+                messages.ERROR,
+            )  # fmt: skip
+            return HttpResponseRedirect(here)
         link = reverse("admin:jobs_job_change", args=[job.pk])
         model_admin.message_user(
             request,
