@@ -3,35 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from django.test import override_settings
 
-from config.celery import app
-
-#: Nothing listens on port 1: every connection is refused at once.
-UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"
-
-
-@contextmanager
-def broker_unreachable() -> Iterator[None]:
-    """Jobs are queued (not run inline) on a broker that refuses every connection, as with Redis stopped.
-
-    Celery reads its settings once, so its own configuration is changed too; the connection pools it
-    builds on first use are dropped afterwards, and the configuration is put back."""
-    saved = {"task_always_eager": app.conf.task_always_eager, "broker_url": app.conf.broker_url}
-    app.conf.update(task_always_eager=False, broker_url=UNREACHABLE_BROKER)
-    app._pool = app.amqp._producer_pool = None
-    try:
-        with override_settings(CELERY_TASK_ALWAYS_EAGER=False):
-            yield
-    finally:
-        app.conf.update(**saved)
-        app._pool = app.amqp._producer_pool = None
+from jobs.tests.broker import broker_unreachable
 
 
 @pytest.fixture
 def broker_down() -> Iterator[None]:
+    """Jobs are queued on a broker that refuses every connection (``jobs.tests.broker``)."""
     with broker_unreachable():
         yield

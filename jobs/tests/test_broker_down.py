@@ -9,7 +9,7 @@ from django.db import transaction
 
 from jobs.models import Job, JobKind, JobState
 from jobs.services import ENQUEUE_FAILED, start_job
-from jobs.tests.conftest import broker_unreachable
+from jobs.tests.broker import broker_unreachable
 from vouchers.models import Coupon
 from vouchers.tests.factories import CouponSeriesFactory
 

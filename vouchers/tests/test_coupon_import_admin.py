@@ -7,12 +7,15 @@ import re
 from html import unescape
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from jobs.models import Job, JobKind, JobState
+from jobs.tests.broker import broker_unreachable
 from ticketing.tests.factories import OrganizerFactory, TeamFactory, UserFactory
 from vouchers.models import Coupon
 from vouchers.tests.factories import CouponFactory, CouponSeriesFactory, PromoSeriesFactory
@@ -229,3 +232,23 @@ def test_without_the_permission_to_change_series_the_import_is_refused(client, o
 def test_a_promo_code_series_has_no_import(admin_client, organizer):
     promo = PromoSeriesFactory(organizer=organizer)
     assert admin_client.get(import_url(promo)).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_file_with_the_task_queue_unreachable_imports_nothing_and_says_so(organizer, settings):
+    admin = Client()
+    admin.force_login(get_user_model().objects.create_superuser("admin", "admin@example.com", None))
+    series = CouponSeriesFactory(organizer=organizer, name="Spring")
+    settings.JOB_THRESHOLD_IMPORT_ROWS = 1
+    preview = upload(admin, series, GOOD, name="spring.csv")
+    with broker_unreachable():
+        response = confirm(admin, series, preview)
+    assert response["Location"] == import_url(series)
+    job = Job.objects.get()
+    assert (job.state, job.errors[0]["code"]) == (JobState.FAILED, "broker_unavailable")
+    assert Coupon.objects.count() == 0
+    link = reverse("admin:jobs_job_change", args=[job.pk])
+    assert messages_of(admin.get(response["Location"])) == [
+        f'The task queue is unreachable: <a href="{link}">job {job.pk}</a> could not start and nothing was '
+        "imported. Re-run it from the job list once the queue is back."
+    ]
