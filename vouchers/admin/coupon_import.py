@@ -35,6 +35,10 @@ from vouchers.models import Coupon, CouponSeries
 from vouchers.selectors import organizer_codes_taken
 from vouchers.services.coupon_csv import CouponFileRejected, CsvProblem, coupons_import_csv, parse_coupon_csv
 
+CACHE_DOWN = (
+    "The cache (Redis) is unreachable, so the file cannot be kept until you confirm; try again later."
+)
+
 #: The preview lists at most so many bad lines, and shows at most so many of the codes to create.
 MAX_PREVIEW_PROBLEMS = 1000
 MAX_PREVIEW_CODES = 200
@@ -131,7 +135,11 @@ def confirm_import(
     model_admin: admin.ModelAdmin, request: HttpRequest, series: CouponSeries, token: str
 ) -> HttpResponse:
     here = reverse("admin:vouchers_couponseries_import", args=[series.pk])
-    stashed = take_stashed_file(series=series, user=request.user, token=token)
+    try:
+        stashed = take_stashed_file(series=series, user=request.user, token=token)
+    except Exception:  # whatever the cache backend raises while Redis is down
+        model_admin.message_user(request, CACHE_DOWN, messages.ERROR)
+        return HttpResponseRedirect(here)
     if stashed is None:
         model_admin.message_user(request, "This preview has expired; upload the file again.", messages.ERROR)
         return HttpResponseRedirect(here)
@@ -182,8 +190,11 @@ def coupon_import_view(model_admin: admin.ModelAdmin, request: HttpRequest, seri
         preview = coupon_import_preview(series=series, text=text)
         if not preview.problems:
             name = request.FILES["file"].name or ""
-            token = stash_file(series=series, user=request.user, text=text, name=name)
-            form = CouponImportUploadForm()
+            try:
+                token = stash_file(series=series, user=request.user, text=text, name=name)
+                form = CouponImportUploadForm()
+            except Exception:  # whatever the cache backend raises while Redis is down: no confirmation
+                model_admin.message_user(request, CACHE_DOWN, messages.ERROR)
     context = {
         **model_admin.admin_site.each_context(request),
         "title": f"Import coupons into {series.name}",

@@ -17,6 +17,7 @@ from django.urls import reverse
 from jobs.models import Job, JobKind, JobState
 from jobs.tests.broker import broker_unreachable
 from ticketing.tests.factories import OrganizerFactory, TeamFactory, UserFactory
+from vouchers.admin.coupon_import import CACHE_DOWN
 from vouchers.models import Coupon
 from vouchers.tests.factories import CouponFactory, CouponSeriesFactory, PromoSeriesFactory
 
@@ -252,3 +253,23 @@ def test_a_long_file_with_the_task_queue_unreachable_imports_nothing_and_says_so
         f'The task queue is unreachable: <a href="{link}">job {job.pk}</a> could not start and nothing was '
         "imported. Re-run it from the job list once the queue is back."
     ]
+
+
+def test_with_the_cache_unreachable_the_preview_offers_no_confirmation_and_says_why(
+    admin_client, series, settings
+):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    preview = upload(admin_client, series, GOOD)
+    assert preview.status_code == 200
+    assert codes_of(preview) == ["SPRING-1", "SPRING-2"]  # the preview itself needs no cache
+    assert 'name="confirm"' not in preview.content.decode()
+    assert messages_of(preview) == [CACHE_DOWN]
+    confirmed = admin_client.post(import_url(series), {"token": "any", "confirm": "1"})
+    assert confirmed["Location"] == import_url(series)
+    assert messages_of(admin_client.get(confirmed["Location"])) == [CACHE_DOWN]
+    assert Coupon.objects.count() == 0
