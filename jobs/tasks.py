@@ -42,9 +42,7 @@ def job_actor(job: Job) -> Actor:
     """The audit log records a job's changes as made by whoever started it."""
     starter = job.started_by_token or job.started_by_user
     label = f"job {job.pk} of {starter}" if starter is not None else f"job {job.pk}"
-    return Actor(
-        source="job", user_id=job.started_by_user_id, token_id=job.started_by_token_id, label=label
-    )
+    return Actor(source="job", user_id=job.started_by_user_id, token_id=job.started_by_token_id, label=label)
 
 
 @shared_task(name="jobs.tasks.run_job", ignore_result=True)
