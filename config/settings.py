@@ -197,11 +197,17 @@ SPECTACULAR_SETTINGS = {
 
 # The cache holds the public endpoints' throttle counters. With several gunicorn workers,
 # point REDIS_URL at a Redis server (pip install ".[redis]") so every worker shares them;
-# the per-process default counts each worker separately.
+# the per-process default counts each worker separately. While Redis is unreachable the throttles count
+# in each process (core.throttling); the short timeouts keep a Redis that hangs from holding requests.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_TIMEOUTS = {"socket_connect_timeout": 1.0, "socket_timeout": 2.0}
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": REDIS_TIMEOUTS,
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ticketshop"}
     )
@@ -221,6 +227,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # jobs are long: a worker process reserves one at a time
+# A job's message is acknowledged when a worker takes it (Celery's default, said here on purpose), and a
+# job whose worker dies is not delivered again: the heartbeat shows it lost (fail-lost-jobs below), and a
+# person re-runs it. Late acknowledgement would redeliver it by itself, but a job that kills its worker
+# (memory) would then kill the next one too, and Redis redelivers a message not acknowledged within its
+# visibility timeout (1 h) even to a second worker while the first still runs it.
+CELERY_TASK_ACKS_LATE = False
+CELERY_TASK_REJECT_ON_WORKER_LOST = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 # The worker logs through LOGGING below (its lines carry the job's request id); LOG_LEVEL=INFO shows
@@ -231,7 +244,18 @@ CELERY_BEAT_SCHEDULE = {
     "cleanup": {"task": "orders.tasks.cleanup_task", "schedule": 300.0},
     # Finished jobs (and their stored CSV files) older than JOB_RETENTION_DAYS.
     "prune-jobs": {"task": "jobs.tasks.prune_jobs", "schedule": 3600.0},
+    # Running jobs without a heartbeat for JOB_HEARTBEAT_TIMEOUT: their worker died; failed as worker_lost.
+    "fail-lost-jobs": {"task": "jobs.tasks.fail_lost_jobs", "schedule": 60.0},
 }
+# A running job's worker writes its heartbeat every JOB_HEARTBEAT_SECONDS; one silent for
+# JOB_HEARTBEAT_TIMEOUT seconds is taken for lost. The timeout must leave room for a few missed beats.
+JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "15"))
+JOB_HEARTBEAT_TIMEOUT = float(os.environ.get("JOB_HEARTBEAT_TIMEOUT", "120"))
+if not 0 < JOB_HEARTBEAT_SECONDS * 3 <= JOB_HEARTBEAT_TIMEOUT:
+    raise ImproperlyConfigured(
+        "JOB_HEARTBEAT_TIMEOUT must be at least three times JOB_HEARTBEAT_SECONDS (and both above 0): "
+        "a job whose worker is merely slow to write would be failed as lost."
+    )
 # Coupon generations of more codes, and CSV imports of more rows, run as jobs (202 with the job).
 JOB_THRESHOLD_GENERATE = int(os.environ.get("JOB_THRESHOLD_GENERATE", "1000"))
 JOB_THRESHOLD_IMPORT_ROWS = int(os.environ.get("JOB_THRESHOLD_IMPORT_ROWS", "1000"))

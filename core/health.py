@@ -3,7 +3,10 @@ not in the OpenAPI schema).
 
 - ``/healthz``: the process answers, 200 ``{"status": "ok"}``; nothing else is looked at.
 - ``/readyz``: the process can serve: 200 ``{"status": "ready", "checks": {...}}`` when every check
-  passes, 503 ``{"status": "unavailable", "checks": {...}}`` naming the failing ones with a short reason
+  passes; 200 ``{"status": "degraded", ...}`` when only the cache or the broker fails (the process still
+  serves: the throttles count in the process, job starts answer 503), so that a Redis outage does not take
+  every server out of the load balancer at once; 503 ``{"status": "unavailable", "checks": {...}}`` when
+  the database or the migrations fail. Failing checks are named with a short reason
   (``{"database": "unreachable: OperationalError"}``, ``{"migrations": "3 unapplied"}``). The checks are
   cheap: ``SELECT 1``; a set/get of a tiny cache key; a connection to the Celery broker when
   ``CELERY_BROKER_URL`` is set (``"not configured"`` otherwise); no unapplied migration (looked up until
@@ -104,6 +107,9 @@ def check_migrations() -> str:
     return OK
 
 
+#: Checks whose failure leaves the process serving, in a degraded way (see the module's docstring).
+DEGRADING_CHECKS = frozenset({"cache", "broker"})
+
 READINESS_CHECKS: dict[str, Callable[[], str]] = {
     "database": check_database,
     "cache": check_cache,
@@ -127,7 +133,11 @@ def readyz(request: HttpRequest) -> JsonResponse:
             checks[name] = "unknown: the database is unreachable"
             continue
         checks[name] = check()
-    ready = all(state in (OK, NOT_CONFIGURED) for state in checks.values())
-    return JsonResponse(
-        {"status": "ready" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
-    )
+    failed = {name for name, state in checks.items() if state not in (OK, NOT_CONFIGURED)}
+    if not failed:
+        status = "ready"
+    elif failed <= DEGRADING_CHECKS:
+        status = "degraded"
+    else:
+        status = "unavailable"
+    return JsonResponse({"status": status, "checks": checks}, status=503 if status == "unavailable" else 200)

@@ -12,7 +12,9 @@ Metrics (every label has a bounded set of values: routes are URL patterns, never
 - ``ticketshop_lock_wait_seconds``: histogram of the row-locking statements (``SELECT … FOR UPDATE``)
   of locking transactions, the wait for the locks included;
 - ``ticketshop_busy_total``: lock waits that ran out of time (or deadlocked) and answered ``busy``;
-- ``ticketshop_job_duration_seconds{kind, state}``: histogram of background jobs.
+- ``ticketshop_job_duration_seconds{kind, state}``: histogram of background jobs;
+- ``ticketshop_throttle_fallbacks_total``: throttle checks of the public endpoints counted in the
+  process because the shared cache (Redis) was unreachable (``core.throttling``).
 
 ``/metrics`` answers 404 unless ``METRICS_TOKEN`` is set, then requires ``Authorization: Bearer <token>``.
 
@@ -69,6 +71,10 @@ JOB_DURATION = Histogram(
     "Seconds a background job ran, by kind and final state.",
     ["kind", "state"],
     buckets=(0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0),
+)
+THROTTLE_FALLBACKS = Counter(
+    "ticketshop_throttle_fallbacks",
+    "Throttle checks counted in this process because the shared cache (Redis) was unreachable.",
 )
 
 #: Methods kept as a label value; anything else a client sends counts as ``other``.
@@ -145,6 +151,10 @@ def lock_statement_timer(execute, sql, params, many, context):
 def observe_job(kind: str, state: str, seconds: float) -> None:
     """A background job of ``kind`` ended in ``state`` (``succeeded``/``failed``) after ``seconds``."""
     JOB_DURATION.labels(kind=kind, state=state).observe(seconds)
+
+
+def count_throttle_fallback() -> None:
+    THROTTLE_FALLBACKS.inc()
 
 
 def metrics_registry() -> CollectorRegistry:

@@ -98,6 +98,7 @@ ACTIONS: dict[tuple[str, str], str] = {
     ("giftcards", "transact"): "Book a transaction on a gift card",
     ("giftcards", "transactions"): "List the transactions of a gift card",
     ("jobs", "download"): "Download the result of a job",
+    ("jobs", "rerun"): "Run a failed job again",
 }
 
 _PARENT = re.compile(r"^\{(organizer_slug|event_slug|item_pk)\}$")

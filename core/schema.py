@@ -46,7 +46,10 @@ DESCRIPTIONS = {
     413: "The request body is too large.",
     415: "The body's media type is not accepted (send application/json).",
     429: "Too many requests from this client; see Retry-After.",
-    503: "The database is unavailable; nothing was changed. See Retry-After.",
+    503: (
+        "The database is unavailable (or, for an operation that starts a job, the task queue); nothing was "
+        "changed. See Retry-After."
+    ),
 }
 
 FIELD_ERRORS = {

@@ -8,15 +8,39 @@ addresses or networks, from the environment variable of that name) is
 ``X-Forwarded-For`` read, from the right, skipping the trusted proxies, and the
 first address that is not one of them is the client. A forged left part of the
 header is never reached.
+
+The counters live in the default cache: Redis when ``REDIS_URL`` is set, shared by every process. When
+that cache cannot be reached the throttles **fail open onto a counter of their own process**
+(``ThrottleCounters``): the public endpoints keep answering, and a client is still limited to the rate
+per process (so at most the rate times the number of processes in all). One warning is logged when the
+outage starts and one when it ends, not one per request; ``ticketshop_throttle_fallbacks_total`` counts
+the requests counted locally. While the cache is down it is tried again every ``RETRY_SHARED_SECONDS``,
+not on every request, so that a Redis that hangs costs one request its timeout, not all of them.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import logging
+import threading
+import time
 from functools import cache
+from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache as shared_cache
+from django.core.cache.backends.base import BaseCache
+from django.core.cache.backends.locmem import LocMemCache
 from rest_framework.throttling import SimpleRateThrottle
+
+from core.metrics import count_throttle_fallback
+
+logger = logging.getLogger(__name__)
+
+#: Seconds between two tries of a shared cache that failed.
+RETRY_SHARED_SECONDS = 5.0
+#: Clients a process counts on its own while the shared cache is down (the oldest are forgotten first).
+LOCAL_MAX_CLIENTS = 20_000
 
 
 @cache
@@ -45,10 +69,83 @@ def client_address(request) -> str:
     return remote
 
 
+class ThrottleCounters:
+    """The throttles' cache: the shared one, or this process's own while the shared one fails.
+
+    Only ``get`` and ``set`` (what the throttles use). Any exception of the shared cache (Redis refused,
+    timed out, lost) switches to the local counters until a later try succeeds."""
+
+    def __init__(
+        self, shared: BaseCache, local: BaseCache, *, retry_seconds: float = RETRY_SHARED_SECONDS, clock=None
+    ) -> None:
+        self.shared, self.local = shared, local
+        self.retry_seconds = retry_seconds
+        self.clock = clock or time.monotonic
+        self.lock = threading.Lock()
+        self.down_since: float | None = None  # the clock when the outage began; None while all is well
+        self.next_try = 0.0
+        self.counted_locally = 0
+
+    @property
+    def degraded(self) -> bool:
+        return self.down_since is not None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._call("get", key, default)
+
+    def set(self, key: str, value: Any, timeout: float | None = None) -> None:
+        self._call("set", key, value, timeout)
+
+    def _call(self, operation: str, *args: Any) -> Any:
+        if not self.degraded or self.clock() >= self.next_try:
+            try:
+                value = getattr(self.shared, operation)(*args)
+            except Exception as exc:  # whatever the backend raises: the throttle must not fail the request
+                self._failed(exc)
+            else:
+                if self.degraded:
+                    self._recovered()
+                return value
+        if operation == "get":  # one per throttle check
+            self.counted_locally += 1
+            count_throttle_fallback()
+        return getattr(self.local, operation)(*args)
+
+    def _failed(self, exc: Exception) -> None:
+        with self.lock:
+            now = self.clock()
+            self.next_try = now + self.retry_seconds
+            if self.down_since is not None:
+                return
+            self.down_since, self.counted_locally = now, 0
+        logger.warning(
+            "The cache holding the throttle counters is unreachable (%s: %s); the public endpoints count "
+            "each client in this process until it is back.", type(exc).__name__, exc,
+        )  # fmt: skip
+
+    def _recovered(self) -> None:
+        with self.lock:
+            if self.down_since is None:
+                return
+            seconds, counted = self.clock() - self.down_since, self.counted_locally
+            self.down_since = None
+        logger.warning(
+            "The cache holding the throttle counters is back after %.0f s; %d throttle checks were counted "
+            "in this process meanwhile.", seconds, counted,
+        )  # fmt: skip
+
+
+#: The counters of every public throttle of this process.
+throttle_counters = ThrottleCounters(
+    shared_cache, LocMemCache("ticketshop-throttle-fallback", {"OPTIONS": {"MAX_ENTRIES": LOCAL_MAX_CLIENTS}})
+)
+
+
 class ClientAddressThrottle(SimpleRateThrottle):
     """A per-client-address throttle; ``bucket`` names its counter (``scope`` its rate)."""
 
     bucket = ""
+    cache = throttle_counters
 
     def get_ident(self, request) -> str:
         return client_address(request)

@@ -1,14 +1,18 @@
-"""The jobs in the back office, read-only: what ran, for whom, how far it got, how long it took."""
+"""The jobs in the back office, read-only: what ran, for whom, how far it got, how long it took; and an
+action that re-runs failed ones (a worker lost, the task queue unreachable), for users with the
+"add job" permission."""
 
 from __future__ import annotations
 
 import json
 from datetime import timedelta
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.html import format_html
 
+from core.errors import ConflictError
 from jobs.models import Job
+from jobs.services import JobNotQueued, job_rerun
 from ticketing.admin.scoping import OrganizerScopedAdmin
 
 
@@ -40,9 +44,38 @@ class JobAdmin(OrganizerScopedAdmin):
     ordering = ("-created", "-id")
     fields = (
         "kind", "state", "organizer", "progress", "started_by", "request_id", "created", "started",
-        "finished", "waited", "ran", "parameters", "outcome", "error_list",
+        "finished", "heartbeat", "waited", "ran", "rerun_of", "parameters", "outcome", "error_list",
     )  # fmt: skip
     readonly_fields = fields
+    actions = ("rerun_jobs",)
+
+    def has_rerun_permission(self, request) -> bool:
+        return request.user.has_perm("jobs.add_job")
+
+    @admin.action(description="Re-run the selected failed jobs", permissions=["rerun"])
+    def rerun_jobs(self, request, queryset) -> None:
+        """Each selected failed job once more (``jobs.services.job_rerun``); the others are named and
+        left alone. With the task queue unreachable the first re-run fails and the action stops."""
+        started, refused = [], []
+        for job in queryset.order_by("pk"):
+            try:
+                started.append(job_rerun(job, started_by_user=request.user))
+            except ConflictError as exc:
+                refused.append(f"job {job.pk}: {exc.detail}")
+            except JobNotQueued as exc:
+                again = exc.context["job"]
+                self.message_user(
+                    request,
+                    f"The task queue is unreachable: job {again}, the re-run of job {job.pk}, could not "
+                    f"start. Re-run job {again} once the queue is back.",
+                    messages.ERROR,
+                )
+                break
+        if started:
+            ids = ", ".join(str(job.pk) for job in started)
+            self.message_user(request, f"Re-running as job(s) {ids}.", messages.SUCCESS)
+        if refused:
+            self.message_user(request, "Not re-run: " + "; ".join(refused), messages.WARNING)
 
     def has_add_permission(self, request):
         return False

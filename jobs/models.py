@@ -1,6 +1,10 @@
 """Background jobs: what was asked (kind, parameters, an uploaded file), by whom, and how it went.
 
-A job belongs to an organizer, except the system's own (``cleanup``). Its large input (a CSV upload) and
+A job belongs to an organizer, except the system's own (``cleanup``). While it runs, its worker writes
+``heartbeat`` every ``JOB_HEARTBEAT_SECONDS``; a running job whose heartbeat is older than
+``JOB_HEARTBEAT_TIMEOUT`` lost its worker and is failed (``worker_lost``) by the periodic
+``fail-lost-jobs``. A failed job can be re-run: a new job with the same parameters and input,
+``rerun_of`` the failed one. Its large input (a CSV upload) and
 output (an export) are ``JobFile`` rows, in the database, so that a worker on any machine reads them.
 """
 
@@ -57,6 +61,13 @@ class Job(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
+    heartbeat = models.DateTimeField(
+        null=True, blank=True, help_text="The last sign of life of the worker running the job."
+    )
+    rerun_of = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="rerun",
+        help_text="The failed job this one runs again (a job is re-run at most once).",
+    )  # fmt: skip
 
     class Meta:
         ordering = ("-created", "-id")

@@ -16,6 +16,8 @@ answers the job's result, a dict that JSON can hold, or raises:
 
 ``read_permission`` is the team permission that lets a caller see jobs of the kind (the one that lets it
 read what they work on); ``all_events`` whether the caller's team needs access to all events too.
+``start_permission`` (default: ``read_permission``) is the one that lets it start such a job, and so
+re-run a failed one (``jobs/<id>/rerun/``).
 ``limited_scope`` (with ``all_events``) lets a caller limited to some events see some jobs of the kind
 after all: ``limited_scope(access)`` answers a condition on ``Job`` rows (those about what it may read).
 """
@@ -56,6 +58,7 @@ class JobType:
     read_permission: str | None
     all_events: bool
     limited_scope: Callable[[Any], Any] | None = None
+    start_permission: str | None = None
 
 
 _types: dict[JobKind, JobType] = {}
@@ -68,6 +71,7 @@ def register_job_handler(
     read_permission: str | None,
     all_events: bool = True,
     limited_scope: Callable[[Any], Any] | None = None,
+    start_permission: str | None = None,
 ) -> None:
     """Make ``handler`` run the jobs of ``kind`` (a ``JobKind``: ``ValueError`` for any other name).
 
@@ -81,7 +85,7 @@ def register_job_handler(
         return
     _types[kind] = JobType(
         kind=kind, handler=handler, read_permission=read_permission, all_events=all_events,
-        limited_scope=limited_scope,
+        limited_scope=limited_scope, start_permission=start_permission or read_permission,
     )  # fmt: skip
 
 
@@ -94,8 +98,9 @@ def override_job_handler(
     try:
         kind = JobKind(kind)
         _types[kind] = JobType(
-            kind=kind, handler=handler, read_permission=read_permission, all_events=all_events
-        )
+            kind=kind, handler=handler, read_permission=read_permission, all_events=all_events,
+            start_permission=read_permission,
+        )  # fmt: skip
         yield
     finally:
         _types.clear()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from jobs.models import Job, JobFile, JobFileRole
 from jobs.registry import limited_kinds, readable_kinds
@@ -18,11 +18,12 @@ def organizer_jobs(*, organizer: Organizer, access: OrganizerAccess) -> QuerySet
     for kind, scope in limited_kinds(permissions, has_all_events=all_events).items():
         visible |= Q(kind=kind) & scope(access)
     outputs = JobFile.objects.filter(job=OuterRef("pk"), role=JobFileRole.OUTPUT)
+    reruns = Job.objects.filter(rerun_of=OuterRef("pk")).values("pk")[:1]
     return (
         Job.objects.filter(organizer=organizer)
         .filter(visible)
         .select_related("started_by_user", "started_by_token")
-        .annotate(has_output=Exists(outputs))
+        .annotate(has_output=Exists(outputs), rerun_job_id=Subquery(reruns))
     )
 
 

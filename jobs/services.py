@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime
-from functools import partial
+from datetime import datetime, timedelta
 from typing import Any
 
 from celery import signature
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.errors import ConflictError, DomainError
 from core.requestid import current_request_id
 from jobs.models import FINISHED_STATES, Job, JobFile, JobFileRole, JobKind, JobState
 from jobs.registry import job_type
@@ -24,6 +26,24 @@ logger = logging.getLogger(__name__)
 #: imports ``jobs.tasks``, so the task is registered wherever Django runs).
 RUN_JOB = "jobs.tasks.run_job"
 ENQUEUE_FAILED = "The job could not be queued (the task broker is unreachable); start it again later."
+WORKER_LOST = (
+    "The worker running the job stopped giving signs of life (killed, out of memory, or its machine lost); "
+    "what the job writes is written all at once, so nothing of it was kept. Re-run the job."
+)
+#: Seconds a client is asked to wait before starting a job again when the broker was unreachable.
+QUEUE_RETRY_AFTER = 30
+
+
+class JobNotQueued(DomainError):
+    """503: the job could not be handed to the workers (the broker is unreachable). It is recorded as
+    failed (``broker_unavailable``), so that nothing waits for it; it can be re-run later."""
+
+    status_code = 503
+    code = "unavailable"
+    default_detail = (
+        "Background jobs cannot be started right now (the task queue is unreachable); nothing was done. "
+        "Please retry later."
+    )
 
 
 def start_job(
@@ -35,12 +55,21 @@ def start_job(
     params: dict[str, Any] | None = None,
     input_text: str | None = None,
     input_name: str = "",
+    rerun_of: Job | None = None,
 ) -> Job:
     """Create the job (with its input file) and queue it once the transaction commits.
 
     Without a broker (``CELERY_TASK_ALWAYS_EAGER``) it runs at that moment, in this process: outside a
-    transaction, before ``start_job`` returns."""
+    transaction, before ``start_job`` returns. When the broker cannot be reached the job is marked failed
+    at once; called outside a transaction (a request), ``start_job`` then raises ``JobNotQueued`` (503),
+    so that no client is told "accepted" about a job that will never run. Inside a caller's transaction
+    the job is queued when that commits, and a failure then shows on the job only."""
     job_type(kind)  # UnknownJobKind before anything is written
+    queued: list[bool] = []
+
+    def enqueue() -> None:
+        queued.append(enqueue_job(job.pk))
+
     with transaction.atomic():
         job = Job.objects.create(
             organizer=organizer,
@@ -49,30 +78,86 @@ def start_job(
             started_by_user=started_by_user if getattr(started_by_user, "pk", None) else None,
             started_by_token=started_by_token,
             request_id=current_request_id() or "",
+            rerun_of=rerun_of,
         )
         if input_text is not None:
             JobFile.objects.create(job=job, role=JobFileRole.INPUT, name=input_name, text=input_text)
-        transaction.on_commit(partial(enqueue_job, job.pk))
+        transaction.on_commit(enqueue)
+    if queued == [False]:  # the commit above was the outermost: the broker refused just now
+        raise JobNotQueued(job=job.pk, retry_after=QUEUE_RETRY_AFTER)
     return job
 
 
-def enqueue_job(job_id: int) -> None:
+def enqueue_job(job_id: int) -> bool:
+    """Hand the job to the workers (inline: run it); ``False`` when the broker could not be reached,
+    and the job is then failed with the code ``broker_unavailable``."""
     try:
         signature(RUN_JOB, args=(job_id,)).delay()
-    except Exception:  # kombu's OperationalError and the like: the broker is down
+    except Exception as exc:  # kombu's OperationalError and the like: the broker is down
         if settings.CELERY_TASK_ALWAYS_EAGER:
             raise  # inline, this is the job machinery failing: let it show
-        logger.exception("Could not queue job %s", job_id)
-        job_finish(job_id, state=JobState.FAILED, errors=[{"message": ENQUEUE_FAILED}])
+        logger.warning("Could not queue job %s: %s: %s", job_id, type(exc).__name__, exc)
+        errors = [{"code": "broker_unavailable", "message": ENQUEUE_FAILED}]
+        job_finish(job_id, state=JobState.FAILED, errors=errors)
+        return False
+    return True
+
+
+def job_rerun(job: Job, *, started_by_user=None, started_by_token: TeamAPIToken | None = None) -> Job:
+    """Start a failed job again: a new job of the same kind, organizer, parameters and input file,
+    ``rerun_of`` it, started by the caller. A job is re-run once (``ConflictError`` ``job_state``
+    otherwise; the database's uniqueness of ``rerun_of`` decides, so a double click makes one job); a
+    job that has not failed is not re-run at all.
+
+    The handlers write all or nothing (coupons in one transaction, an export's file at its end), so a
+    failed job left nothing half-written and its re-run does the whole work once."""
+    if job.state != JobState.FAILED:
+        raise ConflictError(f"Only a failed job can be re-run; this one is {job.state}.", code="job_state")
+    source = JobFile.objects.filter(job=job, role=JobFileRole.INPUT).first()
+    try:
+        return start_job(
+            job.kind,
+            organizer=job.organizer,
+            started_by_user=started_by_user,
+            started_by_token=started_by_token,
+            params=job.params,
+            input_text=source.text if source is not None else None,
+            input_name=source.name if source is not None else "",
+            rerun_of=job,
+        )
+    except IntegrityError as exc:  # ``rerun_of`` is unique: re-run before, or by a request at the same moment
+        if "rerun_of" not in str(exc):
+            raise
+        raise ConflictError("This job has already been re-run.", code="job_state") from exc
 
 
 def job_mark_running(job: Job) -> bool:
     """Queued → running; ``False`` when another delivery of the task already took the job."""
     now = timezone.now()
-    taken = Job.objects.filter(pk=job.pk, state=JobState.QUEUED).update(state=JobState.RUNNING, started=now)
+    taken = Job.objects.filter(pk=job.pk, state=JobState.QUEUED).update(
+        state=JobState.RUNNING, started=now, heartbeat=now
+    )
     if taken:
-        job.state, job.started = JobState.RUNNING, now
+        job.state, job.started, job.heartbeat = JobState.RUNNING, now, now
     return bool(taken)
+
+
+def jobs_fail_lost(*, now: datetime, timeout: timedelta) -> list[int]:
+    """Fail the running jobs whose last sign of life (heartbeat, else start) is older than ``timeout``:
+    their worker died. Answers their ids. A job that beats again in the meantime is left alone (the
+    condition is the ``UPDATE``'s own)."""
+    last_sign = Coalesce("heartbeat", "started", "created")
+    lost = Job.objects.alias(last_sign=last_sign).filter(
+        Q(state=JobState.RUNNING), last_sign__lt=now - timeout
+    )
+    ids = list(lost.values_list("pk", flat=True))
+    if not ids:
+        return []
+    errors = [{"code": "worker_lost", "message": WORKER_LOST}]
+    lost.filter(pk__in=ids).update(state=JobState.FAILED, finished=now, errors=errors)
+    for job_id in ids:
+        logger.warning("Job %s lost its worker (no heartbeat for %s): failed as worker_lost", job_id, timeout)
+    return ids
 
 
 def job_finish(
@@ -149,10 +234,11 @@ class JobProgress:
             with self.side.cursor() as cursor:
                 table = connection.ops.quote_name(Job._meta.db_table)
                 cursor.execute(
-                    f"UPDATE {table} SET done = %s, total = %s WHERE id = %s", [done, total, self.job_id]
+                    f"UPDATE {table} SET done = %s, total = %s, heartbeat = %s WHERE id = %s",
+                    [done, total, timezone.now(), self.job_id],
                 )
         else:
-            Job.objects.filter(pk=self.job_id).update(done=done, total=total)
+            Job.objects.filter(pk=self.job_id).update(done=done, total=total, heartbeat=timezone.now())
 
     def close(self) -> None:
         if self.side is not None:

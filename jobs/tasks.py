@@ -1,4 +1,5 @@
-"""Celery tasks of the jobs app: run a job; prune old ones (periodic, ``CELERY_BEAT_SCHEDULE``)."""
+"""Celery tasks of the jobs app: run a job; fail the jobs whose worker died, and prune old ones (both
+periodic, ``CELERY_BEAT_SCHEDULE``)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ from core.audit import Actor, acting_as
 from core.errors import DomainError
 from core.metrics import observe_job
 from core.requestid import bound_request_id
+from jobs.heartbeat import JobHeartbeat
 from jobs.models import Job, JobState
 from jobs.registry import JobFailed, job_type
-from jobs.services import JobProgress, job_finish, job_mark_running, jobs_prune
+from jobs.services import JobProgress, job_finish, job_mark_running, jobs_fail_lost, jobs_prune
 
 logger = logging.getLogger(__name__)
 
@@ -40,9 +42,7 @@ def job_actor(job: Job) -> Actor:
     """The audit log records a job's changes as made by whoever started it."""
     starter = job.started_by_token or job.started_by_user
     label = f"job {job.pk} of {starter}" if starter is not None else f"job {job.pk}"
-    return Actor(
-        source="job", user_id=job.started_by_user_id, token_id=job.started_by_token_id, label=label
-    )
+    return Actor(source="job", user_id=job.started_by_user_id, token_id=job.started_by_token_id, label=label)
 
 
 @shared_task(name="jobs.tasks.run_job", ignore_result=True)
@@ -50,7 +50,8 @@ def run_job(job_id: int) -> str | None:
     """Run the job's handler and record its progress, result or errors, and the end state.
 
     A job that is not queued (already taken by another delivery of this task, or gone) is left alone.
-    The handler's failure, whatever it is, is the job's ``failed``; the worker carries on."""
+    The handler's failure, whatever it is, is the job's ``failed``; the worker carries on. While the
+    handler runs, a thread writes the job's heartbeat (``jobs.heartbeat``)."""
     job = Job.objects.filter(pk=job_id).first()
     if job is None or not job_mark_running(job):
         logger.warning("Job %s is not queued (gone or already taken); not running it.", job_id)
@@ -61,7 +62,8 @@ def run_job(job_id: int) -> str | None:
         result: dict[str, Any] | None = None
         errors: list[dict[str, Any]] = []
         try:
-            result = job_type(job.kind).handler(job, progress)
+            with JobHeartbeat(job.pk, every=settings.JOB_HEARTBEAT_SECONDS):
+                result = job_type(job.kind).handler(job, progress)
         except JobFailed as exc:
             errors, result = exc.errors, exc.result
         except DomainError as exc:
@@ -92,3 +94,9 @@ def run_job(job_id: int) -> str | None:
 def prune_jobs() -> int:
     """Delete the jobs finished more than ``JOB_RETENTION_DAYS`` ago (with their stored files)."""
     return jobs_prune(older_than=timezone.now() - timedelta(days=settings.JOB_RETENTION_DAYS))
+
+
+@shared_task(name="jobs.tasks.fail_lost_jobs", ignore_result=True)
+def fail_lost_jobs() -> list[int]:
+    """Fail the running jobs without a heartbeat for ``JOB_HEARTBEAT_TIMEOUT`` seconds (``worker_lost``)."""
+    return jobs_fail_lost(now=timezone.now(), timeout=timedelta(seconds=settings.JOB_HEARTBEAT_TIMEOUT))

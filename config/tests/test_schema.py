@@ -53,10 +53,10 @@ def test_every_operation_documents_its_errors_with_their_bodies(anon, db):
             if path.endswith("/code-info/{code}/") and status == "404":
                 continue  # the lookup's own "invalid" answer, documented by its view
             assert body == {"$ref": f"#/components/schemas/Error{status}"}, (method, path, status)
-    # 109 + the jobs list, detail and download + 7 of gift cards + adding/removing a cart's gift card
+    # 109 + the jobs list, detail, download and rerun + 7 of gift cards + adding/removing a cart's gift card
     # + the audit log's list and detail + an event's discount code (3), an item's codes, the items of promo
     # codes and vouchers (2 each) + a coupon's decouple
-    assert count == 132
+    assert count == 133
     error_409 = schema["components"]["schemas"]["Error409"]
     assert error_409["required"] == ["code", "detail"]
     codes_409 = schema["components"]["schemas"][error_409["properties"]["code"]["$ref"].rsplit("/", 1)[1]]

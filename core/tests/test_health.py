@@ -1,5 +1,6 @@
 """``/healthz`` and ``/readyz``: JSON, no authentication, no throttle, not in the schema; ``/readyz``
-names the failing check with a short reason and answers 503."""
+names the failing check with a short reason, and answers 503 when the database or the migrations fail,
+200 ``degraded`` when only the cache or the broker does."""
 
 from __future__ import annotations
 
@@ -97,13 +98,13 @@ def test_the_migrations_are_looked_up_until_they_have_passed_once(client):
 
 
 @override_settings(CELERY_BROKER_URL="redis://127.0.0.1:1/0")
-def test_a_closed_broker_port_is_503_naming_the_broker_quickly(client):
+def test_a_closed_broker_port_is_degraded_naming_the_broker_quickly(client):
     started = time.monotonic()
     response = client.get("/readyz")
     elapsed = time.monotonic() - started
-    assert response.status_code == 503
+    assert response.status_code == 200
     body = response.json()
-    assert body["status"] == "unavailable"
+    assert body["status"] == "degraded"
     assert body["checks"]["broker"].startswith("unreachable: ")
     assert {k: v for k, v in body["checks"].items() if k != "broker"} == {
         "database": "ok",
@@ -115,19 +116,38 @@ def test_a_closed_broker_port_is_503_naming_the_broker_quickly(client):
 
 
 @override_settings(CELERY_BROKER_URL="")
-def test_a_failing_cache_is_503_naming_the_cache(client):
+def test_a_failing_cache_is_degraded_naming_the_cache(client):
     with mock.patch.object(health.cache, "set", side_effect=ConnectionError("Connection refused")):
         response = client.get("/readyz")
-    assert response.status_code == 503
-    assert response.json()["checks"] == {**READY, "cache": "unreachable: ConnectionError"}
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "degraded",
+        "checks": {**READY, "cache": "unreachable: ConnectionError"},
+    }
 
 
 @override_settings(CELERY_BROKER_URL="")
-def test_a_cache_that_forgets_is_503(client):
+def test_a_cache_that_forgets_is_degraded(client):
     with mock.patch.object(health.cache, "get", return_value=None):
         response = client.get("/readyz")
-    assert response.status_code == 503
+    assert response.status_code == 200
     assert response.json()["checks"]["cache"] == "unavailable: a value written was not read back"
+
+
+@override_settings(CELERY_BROKER_URL="redis://127.0.0.1:1/0")
+def test_a_lost_database_is_503_even_with_the_cache_and_broker_lost_too(client):
+    with (
+        mock.patch.object(connection, "cursor", side_effect=OperationalError("could not connect to server")),
+        mock.patch.object(health.cache, "set", side_effect=ConnectionError("Connection refused")),
+    ):
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert (body["checks"]["database"], body["checks"]["cache"]) == (
+        "unreachable: OperationalError", "unreachable: ConnectionError"
+    )  # fmt: skip
+    assert body["checks"]["broker"].startswith("unreachable: ")
 
 
 def test_the_probes_and_metrics_are_not_in_the_api_schema():

@@ -36,6 +36,7 @@ class JobSerializer(StrictModelSerializer):
     result = serializers.JSONField(read_only=True, allow_null=True)
     params = serializers.JSONField(read_only=True)
     download = serializers.SerializerMethodField()
+    rerun = serializers.SerializerMethodField()
 
     class Meta:
         model = Job
@@ -53,6 +54,9 @@ class JobSerializer(StrictModelSerializer):
             "created",
             "started",
             "finished",
+            "heartbeat",
+            "rerun_of",
+            "rerun",
         )
         read_only_fields = fields
 
@@ -67,6 +71,11 @@ class JobSerializer(StrictModelSerializer):
         if job.started_by_user_id is not None:
             return {"user": job.started_by_user.get_username()}
         return {}
+
+    @extend_schema_field({"type": "integer", "nullable": True})
+    def get_rerun(self, job: Job) -> int | None:
+        """The id of the job that re-ran this one (``jobs/<id>/rerun/``), if any."""
+        return getattr(job, "rerun_job_id", None)
 
     @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_download(self, job: Job) -> str | None:

@@ -1,8 +1,9 @@
-"""Jobs of an organizer: /api/v1/organizers/<o>/jobs/, /jobs/<id>/, /jobs/<id>/download/
+"""Jobs of an organizer: /api/v1/organizers/<o>/jobs/, /jobs/<id>/, /jobs/<id>/download/, /jobs/<id>/rerun/
 
 A job is listed to whoever may read what it works on (its kind's ``read_permission``, see
 ``jobs.registry``); any other job, or one of another organizer, is a 404. Views that start a job answer
-``accepted_job_response(...)``: 202 with the job and its URL in ``Location``.
+``accepted_job_response(...)``: 202 with the job and its URL in ``Location``; when the task queue is
+unreachable, 503 ``unavailable`` with ``Retry-After`` instead (``jobs.services.JobNotQueued``).
 """
 
 from __future__ import annotations
@@ -13,14 +14,16 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from jobs.api.filters import JobFilter
 from jobs.api.serializers import JobSerializer
 from jobs.models import Job
+from jobs.registry import job_type
 from jobs.selectors import job_output, organizer_jobs
-from ticketing.api.scoping import OrganizerScopedMixin
+from jobs.services import job_rerun
+from ticketing.api.scoping import OrganizerScopedMixin, require_permission
 
 DOWNLOAD_CHUNK = 64 * 1024
 
@@ -83,3 +86,20 @@ class JobViewSet(OrganizerScopedMixin, viewsets.ReadOnlyModelViewSet):
         response = StreamingHttpResponse(chunks, content_type=output.content_type)
         response["Content-Disposition"] = f'attachment; filename="{output.name or f"job-{job.pk}.csv"}"'
         return response
+
+    @extend_schema(request=None, responses={202: ACCEPTED_RESPONSE}, parameters=[LOCATION_HEADER])
+    @action(detail=True, methods=["post"])
+    def rerun(self, request, *args, **kwargs):
+        """Run a failed job again (its worker was lost, the task queue was unreachable, or it failed): a
+        new job with the same parameters and input file, ``rerun_of`` this one; 202 with it. A job is
+        re-run once, and only once it has failed: 409 ``job_state`` otherwise. Needs the permission that
+        starting such a job needs (``can_change_vouchers`` to generate or import coupons,
+        ``can_view_vouchers`` to export them) and a team with all events."""
+        job = self.get_object()
+        registered = job_type(job.kind)
+        require_permission(registered.start_permission, self.access.organizer_permissions, "organizer")
+        if registered.all_events and not self.access.has_all_events:
+            raise PermissionDenied(
+                "Re-running a job needs a team with access to all events of the organizer."
+            )
+        return accepted_job_response(self, job_rerun(job, **job_starter(request)))

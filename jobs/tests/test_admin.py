@@ -1,4 +1,5 @@
-"""The jobs in the back office: read-only, and a staff member sees their organizers' jobs only."""
+"""The jobs in the back office: read-only, and a staff member sees their organizers' jobs only; failed jobs
+are re-run by an action."""
 
 from __future__ import annotations
 
@@ -13,8 +14,11 @@ from django.utils import timezone
 
 from jobs.admin import progress_text
 from jobs.models import Job, JobKind, JobState
+from jobs.tests.broker import broker_unreachable
 from jobs.tests.factories import JobFactory
 from ticketing.tests.factories import OrganizerFactory, TeamFactory, UserFactory
+from vouchers.models import Coupon
+from vouchers.tests.factories import CouponSeriesFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +83,71 @@ def test_jobs_are_read_only(root, organizer):
     root.post(reverse("admin:jobs_job_delete", args=[job.pk]), {"post": "yes"})
     job.refresh_from_db()
     assert job.state == JobState.QUEUED
+
+
+def rerun_action(client, *jobs):
+    return client.post(
+        CHANGELIST, {"action": "rerun_jobs", "_selected_action": [job.pk for job in jobs]}, follow=True
+    )
+
+
+def shown(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_failed_jobs_are_re_run_from_the_list(root, organizer, django_capture_on_commit_callbacks):
+    series = CouponSeriesFactory(organizer=organizer)
+    lost = JobFactory(
+        organizer=organizer, state=JobState.FAILED, params={"series": series.pk, "count": 7},
+        errors=[{"code": "worker_lost", "message": "lost"}],
+    )  # fmt: skip
+    running = JobFactory(organizer=organizer, state=JobState.RUNNING)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = rerun_action(root, lost, running)
+    rerun = Job.objects.get(rerun_of=lost)
+    assert (rerun.state, rerun.result, rerun.started_by_user.username) == (
+        JobState.SUCCEEDED, {"series": series.pk, "created": 7}, "root"
+    )  # fmt: skip
+    assert Coupon.objects.filter(series=series).count() == 7
+    assert shown(response) == [
+        f"Re-running as job(s) {rerun.pk}.",
+        f"Not re-run: job {running.pk}: Only a failed job can be re-run; this one is running.",
+    ]
+    page = root.get(change(rerun)).content.decode()
+    assert f'<a href="{change(lost)}">Generate coupons #{lost.pk} (failed)</a>' in page  # rerun_of, linked
+
+
+def test_staff_re_run_with_the_add_job_permission_only(organizer):
+    user = UserFactory(username="viewer", is_staff=True, password=None)
+    user.user_permissions.set(Permission.objects.filter(codename="view_job"))
+    TeamFactory(organizer=organizer, members=[user])
+    client = Client()
+    client.force_login(user)
+    failed = JobFactory(organizer=organizer, state=JobState.FAILED)
+    assert "rerun_jobs" not in client.get(CHANGELIST).content.decode()
+    rerun_action(client, failed)
+    assert Job.objects.count() == 1
+
+
+def test_staff_re_run_their_organizers_jobs_only(staff, organizer):
+    own = JobFactory(organizer=organizer, state=JobState.FAILED, kind=JobKind.EXPORT_COUPONS)
+    foreign = JobFactory(organizer=OrganizerFactory(slug="rival"), state=JobState.FAILED)
+    assert "rerun_jobs" in staff.get(CHANGELIST).content.decode()
+    rerun_action(staff, own, foreign)
+    assert list(Job.objects.filter(rerun_of__isnull=False).values_list("rerun_of", flat=True)) == [own.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_task_queue_unreachable_the_action_says_so(organizer):
+    root = Client()
+    root.force_login(get_user_model().objects.create_superuser("root", "root@example.com", None))
+    first, second = (JobFactory(organizer=organizer, state=JobState.FAILED) for _ in range(2))
+    with broker_unreachable():
+        response = rerun_action(root, first, second)
+    rerun = Job.objects.get(rerun_of=first)
+    assert rerun.state == JobState.FAILED and rerun.errors[0]["code"] == "broker_unavailable"
+    assert shown(response) == [
+        f"The task queue is unreachable: job {rerun.pk}, the re-run of job {first.pk}, could not start. "
+        f"Re-run job {rerun.pk} once the queue is back."
+    ]
+    assert not Job.objects.filter(rerun_of=second).exists()

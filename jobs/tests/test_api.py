@@ -75,6 +75,9 @@ def test_detail(api, organizer, team):
         "created": body["created"],
         "started": body["started"],
         "finished": body["finished"],
+        "heartbeat": None,
+        "rerun_of": None,
+        "rerun": None,
     }
     assert body["created"].endswith("Z") and body["finished"] is not None
 

@@ -1,4 +1,5 @@
-"""``manage.py cleanup`` drops expired carts and old idempotency keys, and nothing else."""
+"""``manage.py cleanup`` drops expired carts and old idempotency keys, and fails the jobs whose worker
+was lost (what the beat does, for deployments without one); nothing else."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from jobs.models import Job, JobState
+from jobs.tests.factories import JobFactory
 from orders.models import Cart, CartPosition, IdempotencyKey, Order
 from orders.tests.factories import CartFactory, CartPositionFactory, OrderFactory
 
@@ -31,7 +34,7 @@ def test_expired_carts_and_old_keys_go_live_ones_stay(event):
     out = io.StringIO()
     call_command("cleanup", stdout=out)
 
-    assert "Deleted 1 expired cart(s) and 1 idempotency key(s)." in out.getvalue()
+    assert "Deleted 1 expired cart(s) and 1 idempotency key(s). Failed 0 job(s)" in out.getvalue()
     assert list(Cart.objects.values_list("pk", flat=True)) == [live.pk]
     assert not CartPosition.objects.filter(cart_id=expired.pk).exists()
     assert list(IdempotencyKey.objects.values_list("pk", flat=True)) == [recent.pk]
@@ -54,3 +57,17 @@ def test_deletes_more_than_one_batch(event, monkeypatch):
 def test_a_key_lifetime_below_one_hour_is_refused(db):
     with pytest.raises(CommandError, match="key-hours"):
         call_command("cleanup", "--key-hours", "0", stdout=io.StringIO())
+
+
+def test_running_jobs_without_a_heartbeat_are_failed_as_lost(organizer, settings):
+    settings.JOB_HEARTBEAT_TIMEOUT = 120
+    now = timezone.now()
+    lost = JobFactory(organizer=organizer, state=JobState.RUNNING, heartbeat=now - timedelta(seconds=121))
+    alive = JobFactory(organizer=organizer, state=JobState.RUNNING, heartbeat=now - timedelta(seconds=30))
+    out = io.StringIO()
+    call_command("cleanup", stdout=out)
+    assert "Failed 1 job(s) whose worker was lost." in out.getvalue()
+    assert dict(Job.objects.values_list("pk", "state")) == {
+        lost.pk: JobState.FAILED,
+        alive.pk: JobState.RUNNING,
+    }

@@ -29,11 +29,15 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
 from jobs.models import JobKind
-from jobs.services import start_job
+from jobs.services import JobNotQueued, start_job
 from vouchers.api.views.coupons import csv_data_lines
 from vouchers.models import Coupon, CouponSeries
 from vouchers.selectors import organizer_codes_taken
 from vouchers.services.coupon_csv import CouponFileRejected, CsvProblem, coupons_import_csv, parse_coupon_csv
+
+CACHE_DOWN = (
+    "The cache (Redis) is unreachable, so the file cannot be kept until you confirm; try again later."
+)
 
 #: The preview lists at most so many bad lines, and shows at most so many of the codes to create.
 MAX_PREVIEW_PROBLEMS = 1000
@@ -131,16 +135,32 @@ def confirm_import(
     model_admin: admin.ModelAdmin, request: HttpRequest, series: CouponSeries, token: str
 ) -> HttpResponse:
     here = reverse("admin:vouchers_couponseries_import", args=[series.pk])
-    stashed = take_stashed_file(series=series, user=request.user, token=token)
+    try:
+        stashed = take_stashed_file(series=series, user=request.user, token=token)
+    except Exception:  # whatever the cache backend raises while Redis is down
+        model_admin.message_user(request, CACHE_DOWN, messages.ERROR)
+        return HttpResponseRedirect(here)
     if stashed is None:
         model_admin.message_user(request, "This preview has expired; upload the file again.", messages.ERROR)
         return HttpResponseRedirect(here)
     text = stashed["text"]
     if csv_data_lines(text) > settings.JOB_THRESHOLD_IMPORT_ROWS:
-        job = start_job(
-            JobKind.IMPORT_COUPONS, organizer=series.organizer, started_by_user=request.user,
-            params={"series": series.pk}, input_text=text, input_name=stashed["name"],
-        )  # fmt: skip
+        try:
+            job = start_job(
+                JobKind.IMPORT_COUPONS, organizer=series.organizer, started_by_user=request.user,
+                params={"series": series.pk}, input_text=text, input_name=stashed["name"],
+            )  # fmt: skip
+        except JobNotQueued as exc:  # the job keeps the file: it can be re-run from the job list
+            link = reverse("admin:jobs_job_change", args=[exc.context["job"]])
+            model_admin.message_user(
+                request,
+                format_html(
+                    'The task queue is unreachable: <a href="{}">job {}</a> could not start and nothing was '
+                    "imported. Re-run it from the job list once the queue is back.", link, exc.context["job"],
+                ),
+                messages.ERROR,
+            )  # fmt: skip
+            return HttpResponseRedirect(here)
         link = reverse("admin:jobs_job_change", args=[job.pk])
         model_admin.message_user(
             request,
@@ -170,8 +190,11 @@ def coupon_import_view(model_admin: admin.ModelAdmin, request: HttpRequest, seri
         preview = coupon_import_preview(series=series, text=text)
         if not preview.problems:
             name = request.FILES["file"].name or ""
-            token = stash_file(series=series, user=request.user, text=text, name=name)
-            form = CouponImportUploadForm()
+            try:
+                token = stash_file(series=series, user=request.user, text=text, name=name)
+                form = CouponImportUploadForm()
+            except Exception:  # whatever the cache backend raises while Redis is down: no confirmation
+                model_admin.message_user(request, CACHE_DOWN, messages.ERROR)
     context = {
         **model_admin.admin_site.each_context(request),
         "title": f"Import coupons into {series.name}",

@@ -7,13 +7,17 @@ import re
 from html import unescape
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from jobs.models import Job, JobKind, JobState
+from jobs.tests.broker import broker_unreachable
 from ticketing.tests.factories import OrganizerFactory, TeamFactory, UserFactory
+from vouchers.admin.coupon_import import CACHE_DOWN
 from vouchers.models import Coupon
 from vouchers.tests.factories import CouponFactory, CouponSeriesFactory, PromoSeriesFactory
 
@@ -229,3 +233,43 @@ def test_without_the_permission_to_change_series_the_import_is_refused(client, o
 def test_a_promo_code_series_has_no_import(admin_client, organizer):
     promo = PromoSeriesFactory(organizer=organizer)
     assert admin_client.get(import_url(promo)).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_file_with_the_task_queue_unreachable_imports_nothing_and_says_so(organizer, settings):
+    admin = Client()
+    admin.force_login(get_user_model().objects.create_superuser("admin", "admin@example.com", None))
+    series = CouponSeriesFactory(organizer=organizer, name="Spring")
+    settings.JOB_THRESHOLD_IMPORT_ROWS = 1
+    preview = upload(admin, series, GOOD, name="spring.csv")
+    with broker_unreachable():
+        response = confirm(admin, series, preview)
+    assert response["Location"] == import_url(series)
+    job = Job.objects.get()
+    assert (job.state, job.errors[0]["code"]) == (JobState.FAILED, "broker_unavailable")
+    assert Coupon.objects.count() == 0
+    link = reverse("admin:jobs_job_change", args=[job.pk])
+    assert messages_of(admin.get(response["Location"])) == [
+        f'The task queue is unreachable: <a href="{link}">job {job.pk}</a> could not start and nothing was '
+        "imported. Re-run it from the job list once the queue is back."
+    ]
+
+
+def test_with_the_cache_unreachable_the_preview_offers_no_confirmation_and_says_why(
+    admin_client, series, settings
+):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    preview = upload(admin_client, series, GOOD)
+    assert preview.status_code == 200
+    assert codes_of(preview) == ["SPRING-1", "SPRING-2"]  # the preview itself needs no cache
+    assert 'name="confirm"' not in preview.content.decode()
+    assert messages_of(preview) == [CACHE_DOWN]
+    confirmed = admin_client.post(import_url(series), {"token": "any", "confirm": "1"})
+    assert confirmed["Location"] == import_url(series)
+    assert messages_of(admin_client.get(confirmed["Location"])) == [CACHE_DOWN]
+    assert Coupon.objects.count() == 0
