@@ -53,6 +53,35 @@ class OrganizerAccess:
             return events
         return events.filter(teams__in=[t.pk for t in self.teams]).distinct()
 
+    def teams_with(self, permission: str | None) -> list[Team]:
+        """The teams that give ``permission`` (None: every team)."""
+        return [t for t in self.teams if permission is None or permission in t.permission_set()]
+
+    def holds(self, permission: str | None, *, event: Event | None = None, all_events: bool = False) -> bool:
+        """Whether one team gives ``permission`` (None: nothing more than being a member): on ``event``
+        when given; ``all_events``: a team with all events. Permissions count team by team: a team limited
+        to some events gives its permissions on those only, and a team with no permission gives none by
+        having all events."""
+        if self.is_superuser:
+            return True
+        teams = self.teams_with(permission)
+        if all_events:
+            teams = [t for t in teams if t.all_events]
+        if event is not None:
+            teams = [t for t in teams if t.all_events or event.pk in {e.pk for e in t.limit_events.all()}]
+        return bool(teams)
+
+    def events_with(self, permission: str | None) -> frozenset[int] | None:
+        """The ids of the organizer's events on which a team gives ``permission``; None: all of them."""
+        if self.is_superuser:
+            return None
+        ids: set[int] = set()
+        for team in self.teams_with(permission):
+            if team.all_events:
+                return None
+            ids |= {event.pk for event in team.limit_events.all()}
+        return frozenset(ids)
+
 
 def principal_teams(principal) -> QuerySet[Team]:
     """The teams a user belongs to, or the one team of an API token."""
@@ -68,6 +97,19 @@ def visible_organizers(principal) -> QuerySet[Organizer]:
     if getattr(principal, "is_superuser", False):
         return Organizer.objects.all()
     return Organizer.objects.filter(pk__in=principal_teams(principal).values("organizer_id"))
+
+
+def organizer_accesses(principal) -> list[OrganizerAccess]:
+    """The principal's access to each organizer of its teams (the back office spans them all), in two
+    queries; a superuser's access is not limited by teams and is not listed here."""
+    teams = principal_teams(principal).select_related("organizer").prefetch_related("limit_events")
+    by_organizer: dict[int, list[Team]] = {}
+    for team in teams.order_by("organizer_id", "pk"):
+        by_organizer.setdefault(team.organizer_id, []).append(team)
+    return [
+        OrganizerAccess(organizer=found[0].organizer, is_superuser=False, teams=tuple(found))
+        for found in by_organizer.values()
+    ]
 
 
 def organizer_access(principal, organizer_slug: str) -> OrganizerAccess | None:

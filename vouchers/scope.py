@@ -61,15 +61,9 @@ class SeriesScope:
 
 
 def series_scope(access: OrganizerAccess, permission: str) -> SeriesScope:
-    """The caller's scope for ``permission``: every series for a team with all events (its organizer-wide
-    permission is checked as before), else the series of the events its teams have ``permission`` on."""
-    if access.has_all_events:
-        return SeriesScope(None)
-    ids: set[int] = set()
-    for team in access.teams:
-        if permission in team.permission_set():
-            ids |= {event.pk for event in team.limit_events.all()}
-    return SeriesScope(frozenset(ids))
+    """The caller's scope for ``permission``: every series for a team with all events that gives it, else
+    the series of the events its teams give ``permission`` on (``OrganizerAccess.events_with``)."""
+    return SeriesScope(access.events_with(permission))
 
 
 def series_events(series: CouponSeries) -> list[Event] | None:
