@@ -10,6 +10,7 @@ from discounts.models import Discount, validate_discount
 from discounts.services import Direction, discount_move, discounts_set_active
 from ticketing.admin.display import label_currency, money_text
 from ticketing.admin.scoping import OrganizerScopedAdmin
+from ticketing.rights import ITEMS
 
 RELATED_LISTS = ("condition_limit_products", "benefit_limit_products", "limit_sales_channels")
 
@@ -44,6 +45,8 @@ class DiscountAdminForm(forms.ModelForm):
 @admin.register(Discount)
 class DiscountAdmin(OrganizerScopedAdmin):
     organizer_path = "event__organizer"
+    event_path = "event"
+    rights = ITEMS
     form = DiscountAdminForm
     list_display = (
         "internal_name", "event", "position", "active", "subevent_mode", "condition", "benefit",

@@ -17,6 +17,7 @@ from ticketing.admin.scoping import (
     register_for_superusers_only,
 )
 from ticketing.models import Event, Organizer, SalesChannel, Team, TeamAPIToken
+from ticketing.rights import ORGANIZER, TEAMS
 from ticketing.services import sales_channel_ensure_web, team_token_create
 
 PERMISSION_COLUMNS = tuple(Team.PERMISSIONS)
@@ -46,6 +47,7 @@ class SalesChannelInlineFormSet(forms.BaseInlineFormSet):
 class SalesChannelInline(OrganizerScopedInline, admin.TabularInline):
     model = SalesChannel
     organizer_path = "organizer"
+    rights = ORGANIZER
     formset = SalesChannelInlineFormSet
     fields = ("identifier", "label", "position")
     extra = 0
@@ -56,6 +58,7 @@ class TeamInline(OrganizerScopedInline, admin.TabularInline):
 
     model = Team
     organizer_path = "organizer"
+    rights = TEAMS
     fields = ("name", "all_events", *PERMISSION_COLUMNS)
     extra = 0
     show_change_link = True
@@ -64,6 +67,7 @@ class TeamInline(OrganizerScopedInline, admin.TabularInline):
 @admin.register(Organizer)
 class OrganizerAdmin(OrganizerScopedAdmin):
     organizer_path = "pk"
+    rights = ORGANIZER
     list_display = ("name", "slug", "event_count")
     search_fields = ("name", "slug")
     ordering = ("name", "id")  # the event count groups rows, which drops Meta.ordering (autocomplete pages)
@@ -89,6 +93,7 @@ class OrganizerAdmin(OrganizerScopedAdmin):
 @admin.register(SalesChannel)
 class SalesChannelAdmin(OrganizerScopedAdmin):
     organizer_path = "organizer"
+    rights = ORGANIZER
     list_display = ("identifier", "label", "organizer", "position")
     list_filter = ("organizer",)
     search_fields = ("identifier", "label", "organizer__slug", "organizer__name")
@@ -124,6 +129,7 @@ class TeamForm(SharedValidationForm):
 class TeamAPITokenInline(OrganizerScopedInline, admin.TabularInline):
     model = TeamAPIToken
     organizer_path = "team__organizer"
+    rights = TEAMS
     fields = ("name", "prefix", "active", "created")
     readonly_fields = ("name", "prefix", "created")
     extra = 0
@@ -134,6 +140,7 @@ class TeamAPITokenInline(OrganizerScopedInline, admin.TabularInline):
 @admin.register(Team)
 class TeamAdmin(OrganizerScopedAdmin):
     organizer_path = "organizer"
+    rights = TEAMS
     form = TeamForm
     list_display = ("name", "organizer", "all_events", *PERMISSION_COLUMNS)
     list_filter = ("organizer", "all_events")
@@ -169,6 +176,7 @@ class TeamAPITokenAdmin(OrganizerScopedAdmin):
     """Adding a token here generates it; the secret is shown once in a message."""
 
     organizer_path = "team__organizer"
+    rights = TEAMS
     list_display = ("name", "team", "prefix", "active", "created")
     list_filter = ("active", "team__organizer")
     search_fields = ("name", "prefix", "team__name", "team__organizer__slug")

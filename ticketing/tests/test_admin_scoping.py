@@ -193,7 +193,7 @@ def world(db) -> World:
     alpha = build("alpha", staff, org_id=101)
     amber = OrganizerFactory(id=102, slug="amber-org", name="Amber Org")
     EventFactory(organizer=amber, slug="amber-gig", name="amber gig")
-    TeamFactory(organizer=amber, name="amber team", members=[staff])
+    TeamFactory(organizer=amber, name="amber team", all_permissions=True, members=[staff])
     a = all_pks()
     bravo = build("bravo", UserFactory(username="bravo-member", password=None), org_id=201)
     after = all_pks()
@@ -262,9 +262,14 @@ def test_superuser_sees_both_organizers(world, root, model):
 
 @pytest.mark.parametrize("model", REGISTERED, ids=model_ids)
 def test_staff_member_in_no_team_sees_nothing(world, root, loner, model):
-    assert listed(loner, model) == set()
-    response = loner.get(url(model, "change", min(listed(root, model))))
-    assert (response.status_code, response.url) == (302, reverse("admin:index"))
+    # No team gives them anything: the list and every object are refused, an existing one like a missing one.
+    assert loner.get(url(model, "changelist")).status_code == 403
+    existing = min(listed(root, model))
+    missing = uuid.uuid4() if isinstance(existing, uuid.UUID) else max(listed(root, model)) + 1000
+    assert loner.get(url(model, "change", existing)).status_code == 403
+    assert loner.get(url(model, "change", missing)).status_code == 403
+    index = loner.get(reverse("admin:index"))
+    assert index.context["app_list"] == []
 
 
 def declared_paths() -> list[tuple[str, type, str]]:
@@ -274,7 +279,7 @@ def declared_paths() -> list[tuple[str, type, str]]:
         model_admin = admin.site._registry[model]
         paths.append((type(model_admin).__name__, model, model_admin.organizer_path))
         paths += [(inline.__name__, inline.model, inline.organizer_path) for inline in model_admin.inlines]
-    paths += [(name, apps.get_model(name), path) for name, path in RELATED_PATHS.items()]
+    paths += [(name, apps.get_model(name), paths.organizer_path) for name, paths in RELATED_PATHS.items()]
     return paths
 
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.utils import timezone
 
+from ticketing.rights import VOUCHERS
+from ticketing.selectors import OrganizerAccess
+from vouchers.scope import series_scope
 from vouchers.services.coupons import coupons_delete
 
 
@@ -54,6 +58,26 @@ def titled_boolean_filter(title: str) -> type[admin.BooleanFieldListFilter]:
             self.title = title
 
     return TitledBooleanFilter
+
+
+class SeriesScoping:
+    """For the admins of coupon series (``series_ref = "pk"``), coupons and promo codes: the series a team
+    reaches as in the API (``vouchers.scope``): a team with all events every series of its organizer, a
+    team limited to some events the series limited to events it has the permission on. Mix in before
+    ``OrganizerScopedAdmin``."""
+
+    rights = VOUCHERS
+    organizer_path = "organizer"
+    series_ref = "series_id"
+
+    def access_q(
+        self, access: OrganizerAccess, permission: str | None, *, all_events: bool | None = None
+    ) -> Q:
+        own = Q(organizer_id=access.organizer.pk)
+        return own & series_scope(access, permission).series_q(self.series_ref)
+
+    def access_holds(self, access: OrganizerAccess, permission: str | None) -> bool:
+        return access.holds(permission)
 
 
 class ActivationActions:

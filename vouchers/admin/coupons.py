@@ -15,10 +15,12 @@ from core.errors import ConflictError
 from ticketing.admin.display import usage_text
 from ticketing.admin.pages import PreparedPageAdmin
 from ticketing.admin.scoping import OrganizerScopedAdmin, OrganizerScopedInline
+from ticketing.rights import VOUCHERS
 from vouchers.admin.common import (
     ActivationActions,
     CouponDeletion,
     KeepsUsedCodes,
+    SeriesScoping,
     SeriesValidityFilter,
     ValidityFilter,
     titled_boolean_filter,
@@ -118,8 +120,11 @@ def series_usage_text(series: CouponSeries, *, coupons: int, used: int) -> str:
 
 
 @admin.register(CouponSeries)
-class CouponSeriesAdmin(KeepsUsedCodes, PreparedPageAdmin, ActivationActions, OrganizerScopedAdmin):
-    organizer_path = "organizer"
+class CouponSeriesAdmin(
+    KeepsUsedCodes, PreparedPageAdmin, ActivationActions, SeriesScoping, OrganizerScopedAdmin
+):
+    series_ref = "pk"
+    read_actions = ("export_csv",)
     form = CouponSeriesAdminForm
     list_display = (
         "name", "organizer", "active", "discount", "coupons", "usage", "state", "valid", "created_at",
@@ -296,6 +301,8 @@ class StandaloneFilter(admin.SimpleListFilter):
 class EventUsageInline(OrganizerScopedInline, admin.TabularInline):
     model = CouponEventUsage
     organizer_path = "coupon__organizer"
+    event_path = "event"
+    rights = VOUCHERS
     fields = ("event", "orders", "tickets")
     readonly_fields = fields
     extra = 0
@@ -306,8 +313,7 @@ class EventUsageInline(OrganizerScopedInline, admin.TabularInline):
 
 
 @admin.register(Coupon)
-class CouponAdmin(CouponDeletion, ActivationActions, OrganizerScopedAdmin):
-    organizer_path = "organizer"
+class CouponAdmin(CouponDeletion, ActivationActions, SeriesScoping, OrganizerScopedAdmin):
     form = CouponAdminForm
     list_display = (
         "code",

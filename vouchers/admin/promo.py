@@ -12,7 +12,13 @@ from ticketing.admin.display import AmountInput, usage_text
 from ticketing.admin.pages import PreparedPageAdmin
 from ticketing.admin.scoping import OrganizerScopedAdmin
 from ticketing.models import Event, Item, Organizer
-from vouchers.admin.common import ActivationActions, CouponDeletion, SeriesValidityFilter, validity
+from vouchers.admin.common import (
+    ActivationActions,
+    CouponDeletion,
+    SeriesScoping,
+    SeriesValidityFilter,
+    validity,
+)
 from vouchers.admin.states import coupon_state, series_currencies, series_discount_text
 from vouchers.codes import normalise_code
 from vouchers.models import PromoCode
@@ -87,8 +93,9 @@ class PromoCodeAdminForm(forms.ModelForm):
 
 
 @admin.register(PromoCode)
-class PromoCodeAdmin(CouponDeletion, PreparedPageAdmin, ActivationActions, OrganizerScopedAdmin):
-    organizer_path = "organizer"
+class PromoCodeAdmin(
+    CouponDeletion, PreparedPageAdmin, ActivationActions, SeriesScoping, OrganizerScopedAdmin
+):
     form = PromoCodeAdminForm
     fields = (
         "organizer",

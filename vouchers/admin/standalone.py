@@ -12,7 +12,13 @@ from django.utils import timezone
 from ticketing.admin.display import usage_text
 from ticketing.admin.scoping import OrganizerScopedAdmin
 from ticketing.models import Organizer
-from vouchers.admin.common import ActivationActions, CouponDeletion, SeriesValidityFilter, validity
+from vouchers.admin.common import (
+    ActivationActions,
+    CouponDeletion,
+    SeriesScoping,
+    SeriesValidityFilter,
+    validity,
+)
 from vouchers.admin.states import coupon_state
 from vouchers.codes import DEFAULT_LENGTH, normalise_code, unique_random_codes
 from vouchers.models import CouponSeries, StandaloneCoupon
@@ -98,8 +104,7 @@ for _name, _field in settings_form_fields().items():
 
 
 @admin.register(StandaloneCoupon)
-class StandaloneCouponAdmin(CouponDeletion, ActivationActions, OrganizerScopedAdmin):
-    organizer_path = "organizer"
+class StandaloneCouponAdmin(CouponDeletion, ActivationActions, SeriesScoping, OrganizerScopedAdmin):
     form = StandaloneCouponAdminForm
     list_display = ("code", "coupon_name", "organizer", "active", "customer_email", "usage", "state", "valid")
     list_filter = ("active", SeriesValidityFilter, "organizer")

@@ -10,6 +10,7 @@ from django.utils import timezone
 from ticketing.admin.display import AmountInput, money_field, money_text, usage_text
 from ticketing.admin.scoping import OrganizerScopedAdmin
 from ticketing.models.base import field_values
+from ticketing.rights import VOUCHERS
 from vouchers.admin.common import KeepsUsedCodes, ValidityFilter, validity
 from vouchers.admin.states import voucher_state
 from vouchers.choices import PriceMode
@@ -67,6 +68,8 @@ class VoucherAdminForm(forms.ModelForm):
 @admin.register(Voucher)
 class VoucherAdmin(KeepsUsedCodes, OrganizerScopedAdmin):
     organizer_path = "event__organizer"
+    event_path = "event"
+    rights = VOUCHERS
     form = VoucherAdminForm
     list_display = (
         "code", "event", "price_mode", "shown_value", "usage", "state", "shown_budget", "budget_left",
