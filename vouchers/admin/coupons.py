@@ -20,6 +20,7 @@ from vouchers.admin.common import (
     ActivationActions,
     CouponDeletion,
     KeepsUsedCodes,
+    ReachCheckedForm,
     SeriesScoping,
     SeriesValidityFilter,
     ValidityFilter,
@@ -58,7 +59,7 @@ from vouchers.validation import validate_series_relations
 RELATED = ("allowed_events", "allowed_items", "unlocks")
 
 
-class CouponSeriesAdminForm(forms.ModelForm):
+class CouponSeriesAdminForm(ReachCheckedForm, forms.ModelForm):
     class Meta:
         model = CouponSeries
         fields = (
@@ -95,6 +96,10 @@ class CouponSeriesAdminForm(forms.ModelForm):
                 validate_series_relations(**cleaned)
             except ValidationError as exc:
                 self.add_error(None, exc)
+        organizer = cleaned.get("organizer") or getattr(self.instance, "organizer", None)
+        self.refuse_outside_reach(
+            organizer, all_events=cleaned.get("allow_all_events", True), events=cleaned.get("allowed_events")
+        )
         return cleaned
 
 

@@ -15,6 +15,7 @@ from ticketing.models import Organizer
 from vouchers.admin.common import (
     ActivationActions,
     CouponDeletion,
+    ReachCheckedForm,
     SeriesScoping,
     SeriesValidityFilter,
     validity,
@@ -48,7 +49,7 @@ def settings_form_fields() -> dict[str, forms.Field]:
     return fields
 
 
-class StandaloneCouponAdminForm(forms.ModelForm):
+class StandaloneCouponAdminForm(ReachCheckedForm, forms.ModelForm):
     organizer = forms.ModelChoiceField(queryset=Organizer.objects.all())
     code = forms.CharField(required=False, max_length=255, help_text="Leave empty to generate a code.")
 
@@ -81,6 +82,10 @@ class StandaloneCouponAdminForm(forms.ModelForm):
             validate_coupon_series(organizer=organizer, **self.settings())
         except ValidationError as exc:
             self.add_error(None, exc)
+        settings = self.settings()
+        self.refuse_outside_reach(
+            organizer, all_events=settings["allow_all_events"], events=settings["allowed_events"]
+        )
         if not cleaned.get("code"):
             (cleaned["code"],) = unique_random_codes(
                 count=1,

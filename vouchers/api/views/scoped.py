@@ -17,13 +17,15 @@ from ticketing.api.scoping import OrganizerScopedMixin
 from ticketing.models import Event, Item
 from ticketing.rights import VOUCHERS
 from vouchers.models import CouponSeries
-from vouchers.scope import READ, WRITE, SeriesScope, series_events, series_scope
-
-ALL_EVENTS_REFUSED = (
-    "Your team is limited to some events and may not use all events in a code: limit it to events it "
-    "may change codes of (allow_all_events false, allowed_events among: {events})."
+from vouchers.scope import (
+    EVENTS_REFUSED,
+    READ,
+    WRITE,
+    SeriesScope,
+    reach_refusal,
+    series_events,
+    series_scope,
 )
-EVENTS_REFUSED = "Your team may not use these events in a code: {events}."
 
 
 class ScopeRefused(DomainError):
@@ -120,8 +122,7 @@ class SeriesScopedMixin(OrganizerScopedMixin):
         return data.get("allow_all_events", default)
 
     def all_events_refused(self) -> ScopeRefused:
-        mine = Event.objects.filter(pk__in=self.scope(WRITE).event_ids or ()).order_by("slug")
-        return ScopeRefused(ALL_EVENTS_REFUSED.format(events=", ".join(e.slug for e in mine) or "none"))
+        return ScopeRefused(reach_refusal(self.access, all_events=True, events=()))
 
     #: Whether the objects carry their series' events (a series, a promo code): checked by ``check_reach``.
     sets_events = False
