@@ -107,7 +107,7 @@ class VoucherAdmin(KeepsUsedCodes, OrganizerScopedAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        # Amounts are in the event's currency: say which, and show its places (a read-only page has no fields).
+        # Amounts are in the event's currency: say which, show its places (a read-only page has no fields).
         if obj is not None and "value" in form.base_fields:
             currency = obj.event.currency
             for name in ("value", "budget"):
