@@ -146,6 +146,9 @@ class OrganizerAdmin(OrganizerScopedAdmin):
     def has_add_permission(self, request):
         return request.user.is_superuser  # no team's right reaches beyond its own organizer
 
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser  # nor does it end the organizer (with every team in it)
+
     def get_readonly_fields(self, request, obj=None):
         # The slug is part of every API URL of the organizer.
         return ("slug",) if obj is not None else ()

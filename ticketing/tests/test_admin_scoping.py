@@ -356,10 +356,13 @@ def form_pages(world, client, root, model) -> list[str]:
     return pages
 
 
-def test_only_superusers_add_organizers(staff, root):
-    # No team's right reaches beyond its own organizer.
+def test_only_superusers_add_and_delete_organizers(world, staff, root):
+    # No team's right reaches beyond its own organizer, nor ends it.
     assert staff.get(url(Organizer, "add")).status_code == 403
     assert root.get(url(Organizer, "add")).status_code == 200
+    own = world.alpha["org"]
+    assert staff.post(url(Organizer, "delete", own.pk), {"post": "yes"}).status_code == 403
+    assert Organizer.objects.filter(pk=own.pk).exists()
 
 
 @pytest.mark.parametrize("model", REGISTERED, ids=model_ids)
