@@ -42,11 +42,6 @@ class OrganizerAccess:
     def can_see_event(self, event: Event) -> bool:
         return self.is_superuser or bool(self.event_teams(event))
 
-    def event_permissions(self, event: Event) -> frozenset[str]:
-        if self.is_superuser:
-            return ALL_PERMISSIONS
-        return frozenset().union(*(team.permission_set() for team in self.event_teams(event)))
-
     def visible_events(self) -> QuerySet[Event]:
         events = Event.objects.filter(organizer=self.organizer)
         if self.has_all_events:
@@ -68,7 +63,8 @@ class OrganizerAccess:
         if all_events:
             teams = [t for t in teams if t.all_events]
         if event is not None:
-            teams = [t for t in teams if t.all_events or event.pk in {e.pk for e in t.limit_events.all()}]
+            seeing = {team.pk for team in self.event_teams(event)}
+            teams = [t for t in teams if t.pk in seeing]
         return bool(teams)
 
     def events_with(self, permission: str | None) -> frozenset[int] | None:

@@ -3,7 +3,9 @@
 Two worlds are built: "alpha" (the staff member's organizers: Alpha Org and Amber Org) and "bravo"
 (another organizer). Which rows belong to which world is taken from the database after building
 each world, not from the admin's lookup paths, so a wrong path or a model admin registered without
-scoping shows up here. Every name and code of the bravo world contains "bravo".
+scoping shows up here. Every name and code of the bravo world contains "bravo". The staff member's teams
+give every right here; what the rights themselves and the events of a team limit is in
+test_admin_rights.py.
 """
 
 from __future__ import annotations
