@@ -78,11 +78,11 @@ class StandaloneCouponAdminForm(ReachCheckedForm, forms.ModelForm):
         organizer = cleaned.get("organizer")
         if organizer is None or any(form_name not in cleaned for form_name in SETTINGS_FORM.values()):
             return cleaned
+        settings = self.settings()  # before an error takes a field out of cleaned_data
         try:
-            validate_coupon_series(organizer=organizer, **self.settings())
+            validate_coupon_series(organizer=organizer, **settings)
         except ValidationError as exc:
             self.add_error(None, exc)
-        settings = self.settings()
         self.refuse_outside_reach(
             organizer, all_events=settings["allow_all_events"], events=settings["allowed_events"]
         )
