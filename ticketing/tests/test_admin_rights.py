@@ -532,3 +532,11 @@ def test_every_page_a_viewer_may_read_renders_read_only(acme, root, model):
     assert response.status_code == 200
     assert response.context["has_change_permission"] is False
     assert 'name="_save"' not in response.content.decode()
+
+
+def test_the_job_list_follows_the_jobs_api(acme, clerk, root):
+    from jobs.models import Job
+
+    # The organizer-wide stand-alone series' job is out of the limited clerk's reach, in jobs/ as here.
+    assert listed(root, Job) and listed(clerk, Job) == set()
+    assert clerk.get("/api/v1/organizers/acme/jobs/").json()["count"] == 0
