@@ -7,35 +7,44 @@ from django.db.models.functions import Cast
 
 from audit.models import AuditEntry
 from ticketing.models import Organizer
+from ticketing.rights import EVENTS, GIFT_CARDS, ITEMS, ORDERS, VOUCHERS
 from ticketing.selectors import OrganizerAccess
 from vouchers.models import Coupon
 from vouchers.scope import readable_series
 
-#: What a team needs, beside seeing the event, to read the entries of an object type.
+#: What a team needs, beside seeing the event, to read the entries of an object type: what it needs to read
+#: the object itself (``ticketing.rights``).
 READ_PERMISSIONS: dict[str, str | None] = {
-    "event": None,
-    "item": None,
-    "quota": None,
-    "discount": None,
-    "voucher": "can_view_vouchers",
-    "coupon_series": "can_view_vouchers",
-    "coupon": "can_view_vouchers",
-    "promo_code": "can_view_vouchers",
-    "gift_card": "can_view_vouchers",
-    "event_discount_code": "can_view_vouchers",
-    "order": "can_view_orders",
+    "event": EVENTS.read,
+    "item": ITEMS.read,
+    "quota": ITEMS.read,
+    "discount": ITEMS.read,
+    "voucher": VOUCHERS.read,
+    "coupon_series": VOUCHERS.read,
+    "coupon": VOUCHERS.read,
+    "promo_code": VOUCHERS.read,
+    "gift_card": GIFT_CARDS.read,
+    "event_discount_code": VOUCHERS.read,
+    "order": ORDERS.read,
 }
 
 
 def organizer_entries(*, organizer: Organizer, access: OrganizerAccess) -> QuerySet[AuditEntry]:
-    """The organizer's entries the caller may read: each team its events' entries (all events: also
-    those of the organizer's codes, which belong to no event) of the object types its permissions
+    """The organizer's entries the caller may read (``readable_entries_q``)."""
+    entries = AuditEntry.objects.filter(organizer=organizer).select_related("user", "token", "event")
+    return entries.filter(readable_entries_q(access))
+
+
+def readable_entries_q(access: OrganizerAccess) -> Q:
+    """The entries of ``access.organizer`` the caller may read: each team its events' entries (all events:
+    also those of the organizer's codes, which belong to no event) of the object types its permissions
     cover (orders need ``can_view_orders``, codes ``can_view_vouchers``). A team limited to some events
     also reads the entries of the coupon series it reaches (``vouchers.scope``), of their coupons and of
-    its promo codes: they belong to the organizer, not to an event."""
-    entries = AuditEntry.objects.filter(organizer=organizer).select_related("user", "token", "event")
+    its promo codes: they belong to the organizer, not to an event. The API's ``logs/`` and the back
+    office's audit log both read through it."""
+    own = Q(organizer_id=access.organizer.pk)
     if access.is_superuser:
-        return entries
+        return own
     readable = Q(pk__in=[])
     for team in access.teams:
         granted = team.permission_set()
@@ -46,7 +55,7 @@ def organizer_entries(*, organizer: Organizer, access: OrganizerAccess) -> Query
         readable |= scope
     if not access.has_all_events:
         readable |= scoped_series_entries(access)
-    return entries.filter(readable)
+    return own & readable
 
 
 def scoped_series_entries(access: OrganizerAccess) -> Q:

@@ -10,6 +10,7 @@ from discounts.models import Discount, validate_discount
 from discounts.services import Direction, discount_move, discounts_set_active
 from ticketing.admin.display import label_currency, money_text
 from ticketing.admin.scoping import OrganizerScopedAdmin
+from ticketing.rights import ITEMS
 
 RELATED_LISTS = ("condition_limit_products", "benefit_limit_products", "limit_sales_channels")
 
@@ -44,6 +45,8 @@ class DiscountAdminForm(forms.ModelForm):
 @admin.register(Discount)
 class DiscountAdmin(OrganizerScopedAdmin):
     organizer_path = "event__organizer"
+    event_path = "event"
+    rights = ITEMS
     form = DiscountAdminForm
     list_display = (
         "internal_name", "event", "position", "active", "subevent_mode", "condition", "benefit",
@@ -75,11 +78,14 @@ class DiscountAdmin(OrganizerScopedAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        if obj is not None:
-            # Editing a rule: offer only its own event's products and its organizer's channels.
+        if obj is not None and "limit_sales_channels" in form.base_fields:  # a read-only page has no fields
+            # Editing a rule: offer only its own event's products and its organizer's channels (among those
+            # the user's teams reach).
             for name in ("condition_limit_products", "benefit_limit_products"):
-                form.base_fields[name].queryset = obj.event.items.all()
-            form.base_fields["limit_sales_channels"].queryset = obj.event.organizer.sales_channels.all()
+                field = form.base_fields[name]
+                field.queryset = field.queryset.filter(event=obj.event)
+            channels = form.base_fields["limit_sales_channels"]
+            channels.queryset = channels.queryset.filter(organizer=obj.event.organizer)
             label_currency(form, ("condition_min_value",), obj.event.currency)
         return form
 

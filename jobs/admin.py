@@ -8,12 +8,16 @@ import json
 from datetime import timedelta
 
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.utils.html import format_html
 
 from core.errors import ConflictError
 from jobs.models import Job
+from jobs.selectors import readable_jobs_q
 from jobs.services import JobNotQueued, job_rerun
 from ticketing.admin.scoping import OrganizerScopedAdmin
+from ticketing.rights import VISIBLE
+from ticketing.selectors import OrganizerAccess
 
 
 def progress_text(job: Job) -> str:
@@ -36,7 +40,10 @@ def pretty_json(value) -> str:
 
 @admin.register(Job)
 class JobAdmin(OrganizerScopedAdmin):
+    """The jobs each team may see, as the API's ``jobs/`` lists them (``jobs.selectors.readable_jobs_q``)."""
+
     organizer_path = "organizer"
+    rights = VISIBLE
     list_display = ("id", "kind", "state", "organizer", "progress", "started_by", "waited", "ran", "created")
     list_filter = ("kind", "state", "organizer")
     list_select_related = ("organizer", "started_by_user", "started_by_token")
@@ -76,6 +83,11 @@ class JobAdmin(OrganizerScopedAdmin):
             self.message_user(request, f"Re-running as job(s) {ids}.", messages.SUCCESS)
         if refused:
             self.message_user(request, "Not re-run: " + "; ".join(refused), messages.WARNING)
+
+    def access_q(
+        self, access: OrganizerAccess, permission: str | None, *, all_events: bool | None = None
+    ) -> Q:
+        return readable_jobs_q(access)
 
     def has_add_permission(self, request):
         return False

@@ -45,6 +45,7 @@ from orders.selectors import priced_cart
 from ticketing.admin.display import money_field, money_text
 from ticketing.admin.scoping import OrganizerScopedAdmin, OrganizerScopedInline
 from ticketing.currency import amount_text
+from ticketing.rights import CARTS, ORDERS
 
 BREAKDOWN = (
     "positionid", "item", "variation", "subevent", "addon_to", "is_bundled", "shown_list_price", "code",
@@ -98,6 +99,8 @@ def warning_text(entry: dict) -> str:
 
 
 class ReadOnlyInline(OrganizerScopedInline, admin.TabularInline):
+    rights = ORDERS
+    event_path = "order__event"
     extra = 0
     can_delete = False
     related: tuple[str, ...] = ("order__event",)  # the currency of the amounts, with the rows
@@ -187,6 +190,8 @@ class GiftCardIssueInline(ReadOnlyInline):
 @admin.register(Order)
 class OrderAdmin(OrganizerScopedAdmin):
     organizer_path = "event__organizer"
+    event_path = "event"
+    rights = ORDERS
     list_display = ("code", "event", "status", "email", "shown_total", "datetime")
     list_filter = ("status", "event", "sales_channel")
     search_fields = ("code", "email", "name", "positions__code")
@@ -283,6 +288,8 @@ class RedemptionAdmin(OrganizerScopedAdmin):
     """Every use of a code: search a code to see the orders that used it."""
 
     organizer_path = "order__event__organizer"
+    event_path = "order__event"
+    rights = ORDERS
     list_display = (
         "code", "kind", "order", "uses", "tickets", "shown_discount", "shown_saving", "reversed", "created",
     )  # fmt: skip
@@ -310,6 +317,8 @@ class RedemptionAdmin(OrganizerScopedAdmin):
 class CartPositionInline(ReadOnlyInline):
     model = CartPosition
     organizer_path = "cart__event__organizer"
+    event_path = "cart__event"
+    rights = CARTS
     fk_name = "cart"
     fields = ("positionid", "item", "variation", "subevent", "addon_to", "is_bundled", "voucher")
     readonly_fields = fields
@@ -319,6 +328,8 @@ class CartPositionInline(ReadOnlyInline):
 @admin.register(Cart)
 class CartAdmin(OrganizerScopedAdmin):
     organizer_path = "event__organizer"
+    event_path = "event"
+    rights = CARTS
     list_display = ("id", "event", "sales_channel", "created", "expires")
     list_filter = ("event",)
     fields = ("id", "event", "sales_channel", "email", "created", "expires", "price_now")

@@ -42,16 +42,41 @@ class OrganizerAccess:
     def can_see_event(self, event: Event) -> bool:
         return self.is_superuser or bool(self.event_teams(event))
 
-    def event_permissions(self, event: Event) -> frozenset[str]:
-        if self.is_superuser:
-            return ALL_PERMISSIONS
-        return frozenset().union(*(team.permission_set() for team in self.event_teams(event)))
-
     def visible_events(self) -> QuerySet[Event]:
         events = Event.objects.filter(organizer=self.organizer)
         if self.has_all_events:
             return events
         return events.filter(teams__in=[t.pk for t in self.teams]).distinct()
+
+    def teams_with(self, permission: str | None) -> list[Team]:
+        """The teams that give ``permission`` (None: every team)."""
+        return [t for t in self.teams if permission is None or permission in t.permission_set()]
+
+    def holds(self, permission: str | None, *, event: Event | None = None, all_events: bool = False) -> bool:
+        """Whether one team gives ``permission`` (None: nothing more than being a member): on ``event``
+        when given; ``all_events``: a team with all events. Permissions count team by team: a team limited
+        to some events gives its permissions on those only, and a team with no permission gives none by
+        having all events."""
+        if self.is_superuser:
+            return True
+        teams = self.teams_with(permission)
+        if all_events:
+            teams = [t for t in teams if t.all_events]
+        if event is not None:
+            seeing = {team.pk for team in self.event_teams(event)}
+            teams = [t for t in teams if t.pk in seeing]
+        return bool(teams)
+
+    def events_with(self, permission: str | None) -> frozenset[int] | None:
+        """The ids of the organizer's events on which a team gives ``permission``; None: all of them."""
+        if self.is_superuser:
+            return None
+        ids: set[int] = set()
+        for team in self.teams_with(permission):
+            if team.all_events:
+                return None
+            ids |= {event.pk for event in team.limit_events.all()}
+        return frozenset(ids)
 
 
 def principal_teams(principal) -> QuerySet[Team]:
@@ -68,6 +93,19 @@ def visible_organizers(principal) -> QuerySet[Organizer]:
     if getattr(principal, "is_superuser", False):
         return Organizer.objects.all()
     return Organizer.objects.filter(pk__in=principal_teams(principal).values("organizer_id"))
+
+
+def organizer_accesses(principal) -> list[OrganizerAccess]:
+    """The principal's access to each organizer of its teams (the back office spans them all), in two
+    queries; a superuser's access is not limited by teams and is not listed here."""
+    teams = principal_teams(principal).select_related("organizer").prefetch_related("limit_events")
+    by_organizer: dict[int, list[Team]] = {}
+    for team in teams.order_by("organizer_id", "pk"):
+        by_organizer.setdefault(team.organizer_id, []).append(team)
+    return [
+        OrganizerAccess(organizer=found[0].organizer, is_superuser=False, teams=tuple(found))
+        for found in by_organizer.values()
+    ]
 
 
 def organizer_access(principal, organizer_slug: str) -> OrganizerAccess | None:

@@ -14,11 +14,18 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from ticketing.models import Event
+from ticketing.rights import VOUCHERS
 from ticketing.selectors import OrganizerAccess
 from vouchers.models import CouponSeries
 
-READ = "can_view_vouchers"
-WRITE = "can_change_vouchers"
+READ = VOUCHERS.read
+WRITE = VOUCHERS.write
+
+ALL_EVENTS_REFUSED = (
+    "Your team is limited to some events and may not use all events in a code: limit it to events it "
+    "may change codes of (allow_all_events false, allowed_events among: {events})."
+)
+EVENTS_REFUSED = "Your team may not use these events in a code: {events}."
 
 
 @dataclass(frozen=True)
@@ -61,15 +68,27 @@ class SeriesScope:
 
 
 def series_scope(access: OrganizerAccess, permission: str) -> SeriesScope:
-    """The caller's scope for ``permission``: every series for a team with all events (its organizer-wide
-    permission is checked as before), else the series of the events its teams have ``permission`` on."""
-    if access.has_all_events:
-        return SeriesScope(None)
-    ids: set[int] = set()
-    for team in access.teams:
-        if permission in team.permission_set():
-            ids |= {event.pk for event in team.limit_events.all()}
-    return SeriesScope(frozenset(ids))
+    """The caller's scope for ``permission``: every series for a team with all events that gives it, else
+    the series of the events its teams give ``permission`` on (``OrganizerAccess.events_with``)."""
+    return SeriesScope(access.events_with(permission))
+
+
+def reach_refusal(access: OrganizerAccess | None, *, all_events: bool, events) -> str | None:
+    """Why the caller may not make a code of ``access.organizer`` reach ``events`` (``all_events``: every
+    event), or None when it may: a team limited to some events keeps its codes among the events it may
+    change codes of. The API's views and the back office's forms refuse with it."""
+    if access is None:
+        return None
+    scope = series_scope(access, WRITE)
+    if scope.everything:
+        return None
+    if all_events:
+        mine = Event.objects.filter(pk__in=scope.event_ids or ()).order_by("slug")
+        return ALL_EVENTS_REFUSED.format(events=", ".join(e.slug for e in mine) or "none")
+    outside = scope.outside(events)
+    if outside:
+        return EVENTS_REFUSED.format(events=", ".join(event.slug for event in outside))
+    return None
 
 
 def series_events(series: CouponSeries) -> list[Event] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from audit.masking import reveals_gift_cards, shown_entry
 from audit.models import AuditEntry
 
 
@@ -35,6 +36,15 @@ class AuditEntrySerializer(serializers.ModelSerializer):
             "required": ["user", "token", "text"],
         }
     )
+    def to_representation(self, entry: AuditEntry) -> dict:
+        """Gift card codes masked for a reader who may not read gift cards (``audit.masking``)."""
+        data = super().to_representation(entry)
+        if "reveals_codes" not in self.context:
+            self.context["reveals_codes"] = reveals_gift_cards(self.context.get("access"))
+        shown = shown_entry(entry, reveals_codes=self.context["reveals_codes"])
+        data["object_repr"], data["changes"] = shown.object_repr, shown.changes
+        return data
+
     def get_actor(self, entry: AuditEntry) -> dict:
         return {
             "user": entry.user.get_username() if entry.user_id and entry.user else None,

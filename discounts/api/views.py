@@ -12,6 +12,7 @@ from discounts.models import Discount
 from discounts.selectors import with_relations
 from discounts.services import discount_delete
 from ticketing.api.scoping import EventScopedMixin
+from ticketing.rights import ITEMS
 
 
 @extend_schema_view(
@@ -32,7 +33,7 @@ class DiscountViewSet(EventScopedMixin, viewsets.ModelViewSet):
 
     queryset = Discount.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = DiscountSerializer
-    write_permission = "can_change_items"
+    rights = ITEMS
     filter_backends = [DjangoFilterBackend, TieBreakingOrderingFilter]
     filterset_class = DiscountFilter
     ordering_fields = ("id", "position")

@@ -33,7 +33,7 @@ def change(job) -> str:
 def staff(organizer):
     user = UserFactory(username="staff", is_staff=True, password=None)
     user.user_permissions.set(Permission.objects.filter(content_type__app_label="jobs"))
-    TeamFactory(organizer=organizer, members=[user])
+    TeamFactory(organizer=organizer, all_permissions=True, members=[user])
     client = Client()
     client.force_login(user)
     return client

@@ -287,7 +287,7 @@ def test_the_order_page_has_buttons_to_the_confirmation(admin_client, event, sho
 def test_another_organizers_order_has_no_confirmation_page(organizer, event, shop):
     staff = UserFactory(is_staff=True, password=None)
     staff.user_permissions.set(Permission.objects.filter(content_type__app_label="orders"))
-    TeamFactory(organizer=OrganizerFactory(), members=[staff])
+    TeamFactory(organizer=OrganizerFactory(), all_permissions=True, members=[staff])
     client = Client()
     client.force_login(staff)
     order = place(event, [shop[0]])
@@ -345,7 +345,7 @@ def test_the_cart_page_names_a_code_that_no_longer_applies(admin_client, organiz
 def test_who_may_only_view_orders_gets_no_buttons_and_no_confirmation(organizer, event, shop):
     viewer = UserFactory(is_staff=True, password=None)
     viewer.user_permissions.set(Permission.objects.filter(codename="view_order"))
-    TeamFactory(organizer=organizer, members=[viewer])
+    TeamFactory(organizer=organizer, can_view_orders=True, members=[viewer])
     client = Client()
     client.force_login(viewer)
     order = place(event, [shop[0]])

@@ -10,6 +10,7 @@ from ticketing.admin.display import CurrencyLabelledInline
 from ticketing.admin.forms import SharedValidationForm
 from ticketing.admin.scoping import OrganizerScopedAdmin, OrganizerScopedInline
 from ticketing.models import Event, Quota, SubEvent, SubEventItem, SubEventItemVariation
+from ticketing.rights import EVENTS, ITEMS
 from ticketing.validation import validate_price_overrides
 
 
@@ -30,6 +31,8 @@ class EventForm(SharedValidationForm):
 class SubEventInline(OrganizerScopedInline, admin.TabularInline):
     model = SubEvent
     organizer_path = "event__organizer"
+    event_path = "event"
+    rights = ITEMS
     form = SharedValidationForm
     fields = ("name", "date_from", "date_to", "presale_start", "presale_end", "active")
     extra = 0
@@ -39,6 +42,8 @@ class SubEventInline(OrganizerScopedInline, admin.TabularInline):
 class EventQuotaInline(EventScopedChoicesMixin, OrganizerScopedInline, admin.TabularInline):
     model = Quota
     organizer_path = "event__organizer"
+    event_path = "event"
+    rights = ITEMS
     form = SharedValidationForm
     fields = ("name", "subevent", "size")
     extra = 0
@@ -48,6 +53,8 @@ class EventQuotaInline(EventScopedChoicesMixin, OrganizerScopedInline, admin.Tab
 @admin.register(Event)
 class EventAdmin(EventScopedChoicesMixin, OrganizerScopedAdmin):
     organizer_path = "organizer"
+    event_path = "pk"
+    rights = EVENTS
     form = EventForm
     list_display = ("name", "organizer", "slug", "date_from", "currency", "live", "has_subevents")
     list_filter = ("organizer", "live", "has_subevents", "currency")
@@ -63,6 +70,9 @@ class EventAdmin(EventScopedChoicesMixin, OrganizerScopedAdmin):
 
     def event_of(self, obj):
         return obj
+
+    def choice_permission(self):
+        return self.get_rights().create  # the organizer of a new event: an existing one's is read-only
 
     def get_readonly_fields(self, request, obj=None):
         # The slug is in every URL; a series cannot become a single event (its dates and quotas).
@@ -103,6 +113,8 @@ class SubEventItemInline(
     model = SubEventItem
     money_fields = ("price",)
     organizer_path = "subevent__event__organizer"
+    event_path = "subevent__event"
+    rights = ITEMS
     form = PriceOverrideForm
     fields = ("item", "price")
     extra = 0
@@ -116,6 +128,8 @@ class SubEventItemVariationInline(
     model = SubEventItemVariation
     money_fields = ("price",)
     organizer_path = "subevent__event__organizer"
+    event_path = "subevent__event"
+    rights = ITEMS
     form = VariationPriceOverrideForm
     fields = ("variation", "price")
     extra = 0
@@ -126,6 +140,8 @@ class SubEventItemVariationInline(
 @admin.register(SubEvent)
 class SubEventAdmin(EventScopedChoicesMixin, OrganizerScopedAdmin):
     organizer_path = "event__organizer"
+    event_path = "event"
+    rights = ITEMS
     form = SharedValidationForm
     list_display = ("name", "event", "date_from", "date_to", "active")
     list_filter = ("active", ("event", admin.RelatedOnlyFieldListFilter))

@@ -12,6 +12,7 @@ from ticketing.admin.pages import PreparedPageAdmin
 from ticketing.admin.scoping import OrganizerScopedAdmin, OrganizerScopedInline
 from ticketing.models import Item, ItemAddOn, ItemBundle, ItemCategory, ItemVariation, Quota
 from ticketing.quotas import QuotaTooSmall, quota_change_check
+from ticketing.rights import ITEMS
 from ticketing.selectors import QuotaAvailability, quota_availabilities, quota_availability
 from ticketing.validation import validate_addon, validate_bundle, validate_item, validate_quota
 
@@ -26,6 +27,8 @@ class EventFieldReadOnlyOnChange:
 @admin.register(ItemCategory)
 class ItemCategoryAdmin(EventFieldReadOnlyOnChange, OrganizerScopedAdmin):
     organizer_path = "event__organizer"
+    event_path = "event"
+    rights = ITEMS
     list_display = ("name", "event", "is_addon", "position")
     list_filter = ("event", "is_addon")
     search_fields = ("name", "event__name", "event__slug")
@@ -81,6 +84,8 @@ class ItemVariationInline(CurrencyLabelledInline, RowsWithNames, OrganizerScoped
     model = ItemVariation
     money_fields = ("default_price",)
     organizer_path = "item__event__organizer"
+    event_path = "item__event"
+    rights = ITEMS
     related = ("item",)
     fields = ("value", "default_price", "active", "position")
     extra = 0
@@ -89,6 +94,8 @@ class ItemVariationInline(CurrencyLabelledInline, RowsWithNames, OrganizerScoped
 class ItemAddOnInline(RowsWithNames, EventScopedChoicesMixin, OrganizerScopedInline, admin.TabularInline):
     model = ItemAddOn
     organizer_path = "base_item__event__organizer"
+    event_path = "base_item__event"
+    rights = ITEMS
     related = ("base_item", "addon_category")
     form = AddOnForm
     fk_name = "base_item"
@@ -102,6 +109,8 @@ class ItemBundleInline(
     model = ItemBundle
     money_fields = ("designated_price",)
     organizer_path = "base_item__event__organizer"
+    event_path = "base_item__event"
+    rights = ITEMS
     related = ("base_item", "bundled_item")
     form = BundleForm
     fk_name = "base_item"
@@ -112,6 +121,8 @@ class ItemBundleInline(
 @admin.register(Item)
 class ItemAdmin(EventFieldReadOnlyOnChange, EventScopedChoicesMixin, OrganizerScopedAdmin):
     organizer_path = "event__organizer"
+    event_path = "event"
+    rights = ITEMS
     form = ItemForm
     list_display = (
         "name", "event", "category", "shown_default_price", "active", "admission", "hide_without_voucher",
@@ -182,6 +193,8 @@ class QuotaAdmin(
     (paid orders), pending orders, unexpired carts, vouchers that block quota, and what is left."""
 
     organizer_path = "event__organizer"
+    event_path = "event"
+    rights = ITEMS
     form = QuotaForm
     list_display = (
         "name", "event", "subevent", "size", "item_count", "sold", "pending", "in_carts", "blocked", "left",

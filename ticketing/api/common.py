@@ -12,13 +12,13 @@ from rest_framework import filters, serializers
 
 from ticketing.api.scoping import EventScopedMixin
 from ticketing.api.validation import run_shared_validator
+from ticketing.rights import ITEMS
 
 
 class EventResourceMixin(EventScopedMixin):
     """Readable by anyone who may see the event; changed by teams with ``can_change_items``."""
 
-    read_permission = None
-    write_permission = "can_change_items"
+    rights = ITEMS
 
 
 #: The 404 of a URL below ``items/<item_pk>/`` whose item is not in the addressed event.

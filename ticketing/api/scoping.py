@@ -4,8 +4,9 @@ Every organizer- or event-scoped view inherits one of the mixins below:
 - the organizer (``organizer_slug``) and event (``event_slug``) URL kwargs are
   resolved through ``ticketing.selectors``; a parent that does not exist and
   one the caller may not see answer the same 403 body (no existence leak);
-- ``read_permission`` / ``write_permission`` name the team permission needed for
-  safe / unsafe methods (None: visibility is enough);
+- ``rights`` (``ticketing.rights``, shared with the back office's model admins) names the team
+  permission needed for safe / unsafe methods (None: visibility is enough), held on the event of an
+  event view, and whether only a team with all events reaches the resource;
 - ``get_queryset()`` must start from ``self.organizer`` / ``self.event``, so an
   id of another organizer or event is a 404.
 """
@@ -18,6 +19,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 
 from core import rawsql
 from ticketing.models import Event, Organizer
+from ticketing.rights import VISIBLE, Rights
 from ticketing.selectors import OrganizerAccess, organizer_access
 
 # URL patterns: typed in the OpenAPI schema, and a malformed id never reaches the database.
@@ -35,16 +37,16 @@ def event_by_slug(organizer: Organizer, slug: str) -> Event | None:
     return found[0] if found else None
 
 
-def require_permission(needed: str | None, granted: frozenset[str], scope: str) -> None:
-    """403 unless ``needed`` (a team permission name; None: nothing needed) is among ``granted``."""
-    if needed and needed not in granted:
+def require_permission(needed: str | None, held: bool, scope: str) -> None:
+    """403 unless the caller ``held`` ``needed`` (a team permission name; None: nothing needed)."""
+    if needed and not held:
         raise PermissionDenied(f"Your team lacks the permission '{needed}' for this {scope}.")
 
 
 class OrganizerScopedMixin:
     lookup_value_regex = ID_PATTERN
-    read_permission: str | None = None
-    write_permission: str | None = None
+    rights: Rights = VISIBLE
+    #: Even to be in scope, a team with all events (``rights.all_events`` asks it too, with the permission).
     require_all_events: bool = False
 
     organizer: Organizer
@@ -58,8 +60,7 @@ class OrganizerScopedMixin:
         self.resolve_scope(request)
 
     def resolve_scope(self, request) -> None:
-        access = self.resolve_access()
-        self.check_scope_permission(request, access.organizer_permissions, "organizer")
+        self.check_scope_permission(request, self.resolve_access(), "organizer")
 
     def resolve_access(self) -> OrganizerAccess:
         """The caller's access to the organizer of the URL (403 without it, or without all events
@@ -69,15 +70,20 @@ class OrganizerScopedMixin:
             raise PermissionDenied(ORGANIZER_FORBIDDEN)
         self.access = access
         self.organizer = access.organizer
-        if self.require_all_events and not access.has_all_events:
+        if (self.require_all_events or self.rights.all_events) and not access.has_all_events:
             raise PermissionDenied("This needs a team with access to all events of the organizer.")
         return access
 
     def required_permission(self, request) -> str | None:
-        return self.read_permission if request.method in permissions.SAFE_METHODS else self.write_permission
+        return self.rights.needed(write=request.method not in permissions.SAFE_METHODS)
 
-    def check_scope_permission(self, request, granted: frozenset[str], scope: str) -> None:
-        require_permission(self.required_permission(request), granted, scope)
+    def check_scope_permission(self, request, access: OrganizerAccess, scope: str) -> None:
+        """403 unless one of the caller's teams gives the permission the request needs (on the event of an
+        event view; with all events where ``rights.all_events``)."""
+        needed = self.required_permission(request)
+        event = self.event if scope == "event" else None
+        held = access.holds(needed, event=event, all_events=self.rights.all_events)
+        require_permission(needed, held, scope)
 
     def get_object(self):
         """The addressed object; a missing one is a 404 that says in words what was not found ("No
@@ -104,8 +110,7 @@ class EventScopedMixin(OrganizerScopedMixin):
     looked_in = "in this event"
 
     def resolve_scope(self, request) -> None:
-        access = self.resolve_access()
-        self.check_scope_permission(request, access.event_permissions(self.event), "event")
+        self.check_scope_permission(request, self.resolve_access(), "event")
 
     def resolve_access(self) -> OrganizerAccess:
         """The organizer's access (through the organizer scope, ``require_all_events`` included),

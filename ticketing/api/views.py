@@ -16,6 +16,7 @@ from ticketing.api.scoping import (
 )
 from ticketing.api.serializers import EventSerializer, OrganizerSerializer, SalesChannelSerializer
 from ticketing.models import Event, SalesChannel
+from ticketing.rights import EVENTS, ORGANIZER
 from ticketing.selectors import visible_organizers
 from ticketing.services import event_delete, sales_channel_delete
 
@@ -42,7 +43,7 @@ class OrganizerViewSet(viewsets.ReadOnlyModelViewSet):
 class SalesChannelViewSet(OrganizerScopedMixin, viewsets.ModelViewSet):
     queryset = SalesChannel.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = SalesChannelSerializer
-    write_permission = "can_change_organizer_settings"
+    rights = ORGANIZER
     ordering_fields = ("id", "identifier", "position")
     ordering = ("position", "identifier")
 
@@ -84,17 +85,20 @@ class EventViewSet(OrganizerScopedMixin, viewsets.ModelViewSet):
         self.check_object_permissions(self.request, event)
         return event
 
+    rights = EVENTS
+
     def required_permission(self, request):
         if request.method in SAFE_METHODS:
             return None
         if self.action == "create":
-            return "can_change_organizer_settings"
+            return self.rights.create
         return None  # checked against the event's teams in check_object_permissions
 
     def check_object_permissions(self, request, obj):
         super().check_object_permissions(request, obj)
         if request.method not in SAFE_METHODS:
-            require_permission("can_change_event_settings", self.access.event_permissions(obj), "event")
+            needed = self.rights.write
+            require_permission(needed, self.access.holds(needed, event=obj), "event")
 
     def perform_create(self, serializer):
         serializer.save(organizer=self.organizer)

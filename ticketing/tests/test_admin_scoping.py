@@ -3,7 +3,9 @@
 Two worlds are built: "alpha" (the staff member's organizers: Alpha Org and Amber Org) and "bravo"
 (another organizer). Which rows belong to which world is taken from the database after building
 each world, not from the admin's lookup paths, so a wrong path or a model admin registered without
-scoping shows up here. Every name and code of the bravo world contains "bravo".
+scoping shows up here. Every name and code of the bravo world contains "bravo". The staff member's teams
+give every right here; what the rights themselves and the events of a team limit is in
+test_admin_rights.py.
 """
 
 from __future__ import annotations
@@ -193,7 +195,7 @@ def world(db) -> World:
     alpha = build("alpha", staff, org_id=101)
     amber = OrganizerFactory(id=102, slug="amber-org", name="Amber Org")
     EventFactory(organizer=amber, slug="amber-gig", name="amber gig")
-    TeamFactory(organizer=amber, name="amber team", members=[staff])
+    TeamFactory(organizer=amber, name="amber team", all_permissions=True, members=[staff])
     a = all_pks()
     bravo = build("bravo", UserFactory(username="bravo-member", password=None), org_id=201)
     after = all_pks()
@@ -262,9 +264,14 @@ def test_superuser_sees_both_organizers(world, root, model):
 
 @pytest.mark.parametrize("model", REGISTERED, ids=model_ids)
 def test_staff_member_in_no_team_sees_nothing(world, root, loner, model):
-    assert listed(loner, model) == set()
-    response = loner.get(url(model, "change", min(listed(root, model))))
-    assert (response.status_code, response.url) == (302, reverse("admin:index"))
+    # No team gives them anything: the list and every object are refused, an existing one like a missing one.
+    assert loner.get(url(model, "changelist")).status_code == 403
+    existing = min(listed(root, model))
+    missing = uuid.uuid4() if isinstance(existing, uuid.UUID) else max(listed(root, model)) + 1000
+    assert loner.get(url(model, "change", existing)).status_code == 403
+    assert loner.get(url(model, "change", missing)).status_code == 403
+    index = loner.get(reverse("admin:index"))
+    assert index.context["app_list"] == []
 
 
 def declared_paths() -> list[tuple[str, type, str]]:
@@ -274,7 +281,7 @@ def declared_paths() -> list[tuple[str, type, str]]:
         model_admin = admin.site._registry[model]
         paths.append((type(model_admin).__name__, model, model_admin.organizer_path))
         paths += [(inline.__name__, inline.model, inline.organizer_path) for inline in model_admin.inlines]
-    paths += [(name, apps.get_model(name), path) for name, path in RELATED_PATHS.items()]
+    paths += [(name, apps.get_model(name), paths.organizer_path) for name, paths in RELATED_PATHS.items()]
     return paths
 
 
@@ -344,16 +351,25 @@ def choice_fields(response) -> dict[tuple, set]:
     return found
 
 
-def form_pages(world, root, model) -> list[str]:
+def form_pages(world, client, root, model) -> list[str]:
     pages = [url(model, "change", min(listed(root, model) & world.of_a(model)))]
-    if root.get(url(model, "add")).status_code == 200:
+    if root.get(url(model, "add")).status_code == 200 and client.get(url(model, "add")).status_code == 200:
         pages.append(url(model, "add"))
     return pages
 
 
+def test_only_superusers_add_and_delete_organizers(world, staff, root):
+    # No team's right reaches beyond its own organizer, nor ends it.
+    assert staff.get(url(Organizer, "add")).status_code == 403
+    assert root.get(url(Organizer, "add")).status_code == 200
+    own = world.alpha["org"]
+    assert staff.post(url(Organizer, "delete", own.pk), {"post": "yes"}).status_code == 403
+    assert Organizer.objects.filter(pk=own.pk).exists()
+
+
 @pytest.mark.parametrize("model", REGISTERED, ids=model_ids)
 def test_forms_offer_only_objects_of_the_own_organizers(world, staff, root, model):
-    for page in form_pages(world, root, model):
+    for page in form_pages(world, staff, root, model):
         offered = choice_fields(staff.get(page))
         everything = choice_fields(root.get(page))
         assert offered.keys() == everything.keys(), page

@@ -5,8 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.utils import timezone
 
+from ticketing.admin.scoping import accesses_of
+from ticketing.rights import VOUCHERS
+from ticketing.selectors import OrganizerAccess
+from vouchers.scope import reach_refusal, series_scope
 from vouchers.services.coupons import coupons_delete
 
 
@@ -54,6 +59,48 @@ def titled_boolean_filter(title: str) -> type[admin.BooleanFieldListFilter]:
             self.title = title
 
     return TitledBooleanFilter
+
+
+class SeriesScoping:
+    """For the admins of coupon series (``series_ref = "pk"``), coupons and promo codes: the series a team
+    reaches as in the API (``vouchers.scope``): a team with all events every series of its organizer, a
+    team limited to some events the series limited to events it has the permission on. Mix in before
+    ``OrganizerScopedAdmin``."""
+
+    rights = VOUCHERS
+    organizer_path = "organizer"
+    series_ref = "series_id"
+
+    def access_q(
+        self, access: OrganizerAccess, permission: str | None, *, all_events: bool | None = None
+    ) -> Q:
+        own = Q(organizer_id=access.organizer.pk)
+        return own & series_scope(access, permission).series_q(self.series_ref)
+
+    def access_holds(self, access: OrganizerAccess, permission: str | None) -> bool:
+        return access.holds(permission)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)  # a class made for this request: it may carry who
+        if not request.user.is_superuser:
+            form.editor_accesses = tuple(accesses_of(request))
+        return form
+
+
+class ReachCheckedForm:
+    """A form of a code that sets its events: a team limited to some events keeps the code among the events
+    it may change codes of (``vouchers.scope.reach_refusal``, as the API). ``SeriesScoping`` tells the form
+    the editor's teams; a superuser's form checks nothing."""
+
+    editor_accesses: tuple[OrganizerAccess, ...] | None = None
+
+    def refuse_outside_reach(self, organizer, *, all_events: bool, events) -> None:
+        if self.editor_accesses is None or organizer is None:
+            return
+        access = next((a for a in self.editor_accesses if a.organizer.pk == organizer.pk), None)
+        refusal = reach_refusal(access, all_events=all_events, events=list(events or ()))
+        if refusal:
+            self.add_error(None, refusal)
 
 
 class ActivationActions:

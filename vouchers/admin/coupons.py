@@ -15,10 +15,13 @@ from core.errors import ConflictError
 from ticketing.admin.display import usage_text
 from ticketing.admin.pages import PreparedPageAdmin
 from ticketing.admin.scoping import OrganizerScopedAdmin, OrganizerScopedInline
+from ticketing.rights import VOUCHERS
 from vouchers.admin.common import (
     ActivationActions,
     CouponDeletion,
     KeepsUsedCodes,
+    ReachCheckedForm,
+    SeriesScoping,
     SeriesValidityFilter,
     ValidityFilter,
     titled_boolean_filter,
@@ -56,7 +59,7 @@ from vouchers.validation import validate_series_relations
 RELATED = ("allowed_events", "allowed_items", "unlocks")
 
 
-class CouponSeriesAdminForm(forms.ModelForm):
+class CouponSeriesAdminForm(ReachCheckedForm, forms.ModelForm):
     class Meta:
         model = CouponSeries
         fields = (
@@ -93,6 +96,10 @@ class CouponSeriesAdminForm(forms.ModelForm):
                 validate_series_relations(**cleaned)
             except ValidationError as exc:
                 self.add_error(None, exc)
+        organizer = cleaned.get("organizer") or getattr(self.instance, "organizer", None)
+        self.refuse_outside_reach(
+            organizer, all_events=cleaned.get("allow_all_events", True), events=cleaned.get("allowed_events")
+        )
         return cleaned
 
 
@@ -118,8 +125,11 @@ def series_usage_text(series: CouponSeries, *, coupons: int, used: int) -> str:
 
 
 @admin.register(CouponSeries)
-class CouponSeriesAdmin(KeepsUsedCodes, PreparedPageAdmin, ActivationActions, OrganizerScopedAdmin):
-    organizer_path = "organizer"
+class CouponSeriesAdmin(
+    KeepsUsedCodes, PreparedPageAdmin, ActivationActions, SeriesScoping, OrganizerScopedAdmin
+):
+    series_ref = "pk"
+    read_actions = ("export_csv",)
     form = CouponSeriesAdminForm
     list_display = (
         "name", "organizer", "active", "discount", "coupons", "usage", "state", "valid", "created_at",
@@ -296,6 +306,8 @@ class StandaloneFilter(admin.SimpleListFilter):
 class EventUsageInline(OrganizerScopedInline, admin.TabularInline):
     model = CouponEventUsage
     organizer_path = "coupon__organizer"
+    event_path = "event"
+    rights = VOUCHERS
     fields = ("event", "orders", "tickets")
     readonly_fields = fields
     extra = 0
@@ -306,8 +318,7 @@ class EventUsageInline(OrganizerScopedInline, admin.TabularInline):
 
 
 @admin.register(Coupon)
-class CouponAdmin(CouponDeletion, ActivationActions, OrganizerScopedAdmin):
-    organizer_path = "organizer"
+class CouponAdmin(CouponDeletion, ActivationActions, SeriesScoping, OrganizerScopedAdmin):
     form = CouponAdminForm
     list_display = (
         "code",

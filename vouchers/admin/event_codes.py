@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from ticketing.admin.scoping import OrganizerScopedAdmin
+from ticketing.rights import VOUCHERS
 from vouchers.api.serializers.codes import coupon_kind
 from vouchers.models import EventDiscountCode
 
@@ -15,6 +16,8 @@ from vouchers.models import EventDiscountCode
 @admin.register(EventDiscountCode)
 class EventDiscountCodeAdmin(OrganizerScopedAdmin):
     organizer_path = "event__organizer"
+    event_path = "event"
+    rights = VOUCHERS
     list_display = ("event", "code_text", "kind", "updated_at")
     list_select_related = ("event", "voucher", "coupon__series")
     list_filter = ("event",)

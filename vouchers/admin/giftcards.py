@@ -18,6 +18,7 @@ from core.errors import DomainError
 from ticketing.admin.display import money_field, money_text
 from ticketing.admin.scoping import OrganizerScopedAdmin, OrganizerScopedInline
 from ticketing.currency import ISO_4217, currency_exponent
+from ticketing.rights import GIFT_CARDS
 from vouchers.admin.states import gift_card_state
 from vouchers.choices import GiftCardTransactionKind
 from vouchers.codes import normalise_code
@@ -88,6 +89,7 @@ class GiftCardTransactionInline(OrganizerScopedInline, admin.TabularInline):
 
     model = GiftCardTransaction
     organizer_path = "card__organizer"
+    rights = GIFT_CARDS
     fields = ("created", "kind", "shown_value", "order_code", "text", "user", "token")
     readonly_fields = fields
     extra = 0
@@ -124,6 +126,7 @@ class ExpiryFilter(admin.SimpleListFilter):
 @admin.register(GiftCard)
 class GiftCardAdmin(OrganizerScopedAdmin):
     organizer_path = "organizer"
+    rights = GIFT_CARDS
     form = GiftCardAdminForm
     list_display = ("code", "organizer", "currency", "shown_balance", "state", "expires", "created")
     list_filter = ("currency", ExpiryFilter, "organizer")

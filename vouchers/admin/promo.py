@@ -12,7 +12,14 @@ from ticketing.admin.display import AmountInput, usage_text
 from ticketing.admin.pages import PreparedPageAdmin
 from ticketing.admin.scoping import OrganizerScopedAdmin
 from ticketing.models import Event, Item, Organizer
-from vouchers.admin.common import ActivationActions, CouponDeletion, SeriesValidityFilter, validity
+from vouchers.admin.common import (
+    ActivationActions,
+    CouponDeletion,
+    ReachCheckedForm,
+    SeriesScoping,
+    SeriesValidityFilter,
+    validity,
+)
 from vouchers.admin.states import coupon_state, series_currencies, series_discount_text
 from vouchers.codes import normalise_code
 from vouchers.models import PromoCode
@@ -26,7 +33,7 @@ PROMO_FIELDS = (
 )  # fmt: skip
 
 
-class PromoCodeAdminForm(forms.ModelForm):
+class PromoCodeAdminForm(ReachCheckedForm, forms.ModelForm):
     organizer = forms.ModelChoiceField(queryset=Organizer.objects.all())
     name = forms.CharField(required=False, max_length=200)
     value = forms.DecimalField(max_digits=13, decimal_places=3, widget=AmountInput)
@@ -80,6 +87,8 @@ class PromoCodeAdminForm(forms.ModelForm):
             validate_promo_code(id=self.instance.pk, items=series_limited_items(series), **cleaned)
         except ValidationError as exc:
             self.add_error(None, exc)
+        events = cleaned.get("allowed_events")  # none chosen: every event
+        self.refuse_outside_reach(cleaned.get("organizer"), all_events=not events, events=events)
         return cleaned
 
     def _post_clean(self):
@@ -87,8 +96,9 @@ class PromoCodeAdminForm(forms.ModelForm):
 
 
 @admin.register(PromoCode)
-class PromoCodeAdmin(CouponDeletion, PreparedPageAdmin, ActivationActions, OrganizerScopedAdmin):
-    organizer_path = "organizer"
+class PromoCodeAdmin(
+    CouponDeletion, PreparedPageAdmin, ActivationActions, SeriesScoping, OrganizerScopedAdmin
+):
     form = PromoCodeAdminForm
     fields = (
         "organizer",

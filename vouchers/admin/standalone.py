@@ -12,7 +12,14 @@ from django.utils import timezone
 from ticketing.admin.display import usage_text
 from ticketing.admin.scoping import OrganizerScopedAdmin
 from ticketing.models import Organizer
-from vouchers.admin.common import ActivationActions, CouponDeletion, SeriesValidityFilter, validity
+from vouchers.admin.common import (
+    ActivationActions,
+    CouponDeletion,
+    ReachCheckedForm,
+    SeriesScoping,
+    SeriesValidityFilter,
+    validity,
+)
 from vouchers.admin.states import coupon_state
 from vouchers.codes import DEFAULT_LENGTH, normalise_code, unique_random_codes
 from vouchers.models import CouponSeries, StandaloneCoupon
@@ -42,7 +49,7 @@ def settings_form_fields() -> dict[str, forms.Field]:
     return fields
 
 
-class StandaloneCouponAdminForm(forms.ModelForm):
+class StandaloneCouponAdminForm(ReachCheckedForm, forms.ModelForm):
     organizer = forms.ModelChoiceField(queryset=Organizer.objects.all())
     code = forms.CharField(required=False, max_length=255, help_text="Leave empty to generate a code.")
 
@@ -71,10 +78,14 @@ class StandaloneCouponAdminForm(forms.ModelForm):
         organizer = cleaned.get("organizer")
         if organizer is None or any(form_name not in cleaned for form_name in SETTINGS_FORM.values()):
             return cleaned
+        settings = self.settings()  # before an error takes a field out of cleaned_data
         try:
-            validate_coupon_series(organizer=organizer, **self.settings())
+            validate_coupon_series(organizer=organizer, **settings)
         except ValidationError as exc:
             self.add_error(None, exc)
+        self.refuse_outside_reach(
+            organizer, all_events=settings["allow_all_events"], events=settings["allowed_events"]
+        )
         if not cleaned.get("code"):
             (cleaned["code"],) = unique_random_codes(
                 count=1,
@@ -98,8 +109,7 @@ for _name, _field in settings_form_fields().items():
 
 
 @admin.register(StandaloneCoupon)
-class StandaloneCouponAdmin(CouponDeletion, ActivationActions, OrganizerScopedAdmin):
-    organizer_path = "organizer"
+class StandaloneCouponAdmin(CouponDeletion, ActivationActions, SeriesScoping, OrganizerScopedAdmin):
     form = StandaloneCouponAdminForm
     list_display = ("code", "coupon_name", "organizer", "active", "customer_email", "usage", "state", "valid")
     list_filter = ("active", SeriesValidityFilter, "organizer")

@@ -10,6 +10,7 @@ from django.utils import timezone
 from ticketing.admin.display import AmountInput, money_field, money_text, usage_text
 from ticketing.admin.scoping import OrganizerScopedAdmin
 from ticketing.models.base import field_values
+from ticketing.rights import VOUCHERS
 from vouchers.admin.common import KeepsUsedCodes, ValidityFilter, validity
 from vouchers.admin.states import voucher_state
 from vouchers.choices import PriceMode
@@ -67,6 +68,8 @@ class VoucherAdminForm(forms.ModelForm):
 @admin.register(Voucher)
 class VoucherAdmin(KeepsUsedCodes, OrganizerScopedAdmin):
     organizer_path = "event__organizer"
+    event_path = "event"
+    rights = VOUCHERS
     form = VoucherAdminForm
     list_display = (
         "code", "event", "price_mode", "shown_value", "usage", "state", "shown_budget", "budget_left",
@@ -104,7 +107,8 @@ class VoucherAdmin(KeepsUsedCodes, OrganizerScopedAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        if obj is not None:  # amounts are in the event's currency: say which, and show its places
+        # Amounts are in the event's currency: say which, show its places (a read-only page has no fields).
+        if obj is not None and "value" in form.base_fields:
             currency = obj.event.currency
             for name in ("value", "budget"):
                 form.base_fields[name].help_text = f"In {currency} (a percentage in percent mode)."

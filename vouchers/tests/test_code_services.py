@@ -138,6 +138,10 @@ def test_series_scope(organizer, event):
     assert list(read.series(CouponSeries.objects.all())) == [mine]
     assert list(write.series(CouponSeries.objects.all())) == []
     assert read.outside([event, other]) == [other]
-    everything = TeamFactory(organizer=organizer, all_events=True)
+    everything = TeamFactory(organizer=organizer, all_events=True, can_change_vouchers=True)
     access = organizer_access(type("Token", (), {"team": everything})(), organizer.slug)
     assert series_scope(access, WRITE).everything
+    # All events without the permission reach no series: rights count team by team.
+    bare = TeamFactory(organizer=organizer, all_events=True)
+    access = organizer_access(type("Token", (), {"team": bare})(), organizer.slug)
+    assert list(series_scope(access, WRITE).series(CouponSeries.objects.all())) == []

@@ -198,7 +198,7 @@ def staff_of(organizer, *, permissions: bool = True):
     user = UserFactory(username="staff", is_staff=True)
     if permissions:
         user.user_permissions.set(Permission.objects.filter(content_type__app_label="vouchers"))
-    TeamFactory(organizer=organizer, members=[user])
+    TeamFactory(organizer=organizer, can_view_vouchers=True, can_change_vouchers=True, members=[user])
     return user
 
 

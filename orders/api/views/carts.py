@@ -39,6 +39,7 @@ from orders.services.carts import (
 )
 from orders.services.checkout import cart_checkout
 from ticketing.api.scoping import EventScopedMixin
+from ticketing.rights import CARTS
 
 
 class CartSerializer(PricedViewSerializer):
@@ -83,8 +84,7 @@ class CartViewSet(EventScopedMixin, mixins.RetrieveModelMixin, viewsets.GenericV
 
     queryset = Cart.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = CartSerializer
-    read_permission = "can_change_orders"
-    write_permission = "can_change_orders"
+    rights = CARTS
     lookup_value_regex = "[0-9a-fA-F-]{36}"
     pagination_class = None
     filter_backends = ()

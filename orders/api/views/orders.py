@@ -20,6 +20,7 @@ from orders.selectors import event_orders
 from orders.services.checkout import order_place
 from orders.services.orders import order_mark_canceled, order_mark_paid
 from ticketing.api.scoping import EventScopedMixin
+from ticketing.rights import ORDERS
 
 
 class OrderViewSet(
@@ -31,8 +32,7 @@ class OrderViewSet(
 
     queryset = Order.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = OrderSerializer
-    read_permission = "can_view_orders"
-    write_permission = "can_change_orders"
+    rights = ORDERS
     lookup_field = "code"
     lookup_value_regex = "[A-Za-z0-9]+"
     filterset_class = OrderFilter

@@ -13,6 +13,7 @@ from core.throttling import ClientAddressThrottle, MissThrottle
 from ticketing.api.common import ITEM_NOT_FOUND
 from ticketing.api.scoping import EventScopedMixin
 from ticketing.models import Event, Item, Organizer
+from ticketing.rights import VOUCHERS
 from vouchers.api.serializers.codes import (
     GIFT_CARD_TYPE,
     MESSAGES,
@@ -36,7 +37,7 @@ class EventCodeViewSet(EventScopedMixin, mixins.ListModelMixin, viewsets.Generic
     """Every code usable in the event: its vouchers, then coupons whose series allow it, then promo codes."""
 
     serializer_class = EventCodeSerializer
-    read_permission = "can_view_vouchers"
+    rights = VOUCHERS
     filter_backends = []  # filtered by ``kind`` / ``active`` below: the list spans two tables
     query_form = EventCodesQueryForm  # the parameters it reads itself (``core.queries``)
 

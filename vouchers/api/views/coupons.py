@@ -20,6 +20,7 @@ from jobs.models import JobKind
 from jobs.services import start_job
 from ticketing.api.filters import StrictBooleanField
 from ticketing.api.scoping import OrganizerScopedMixin
+from ticketing.rights import GIFT_CARDS
 from vouchers.api.filters import CouponFilter, CouponSeriesFilter
 from vouchers.api.ordering import NullsOrderingFilter
 from vouchers.api.parsers import CSVTextParser, CsvTooLarge, refuse_large_csv
@@ -63,9 +64,7 @@ class CodesPermissionMixin(OrganizerScopedMixin):
     """Organizer-wide codes that need a team with all events (gift cards). Coupon series, coupons and
     promo codes are reachable by teams limited to some events too: ``SeriesScopedMixin``."""
 
-    read_permission = "can_view_vouchers"
-    write_permission = "can_change_vouchers"
-    require_all_events = True
+    rights = GIFT_CARDS
 
 
 class CouponSeriesViewSet(SeriesScopedMixin, viewsets.ModelViewSet):

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from core.serializers import StrictSerializer
 from ticketing.api.scoping import EventScopedMixin
+from ticketing.rights import VOUCHERS
 from vouchers.api.serializers.codes import EventCodeSerializer
 from vouchers.event_codes import designated_code
 from vouchers.models import Coupon, EventDiscountCode
@@ -31,8 +32,7 @@ class EventDiscountCodeViewSet(EventScopedMixin, viewsets.GenericViewSet):
 
     queryset = EventDiscountCode.objects.none()  # for the schema
     serializer_class = EventCodeSerializer
-    read_permission = "can_view_vouchers"
-    write_permission = "can_change_vouchers"
+    rights = VOUCHERS
     filter_backends = []
     pagination_class = None
 

@@ -15,14 +15,17 @@ from rest_framework import permissions
 from core.errors import DomainError
 from ticketing.api.scoping import OrganizerScopedMixin
 from ticketing.models import Event, Item
+from ticketing.rights import VOUCHERS
 from vouchers.models import CouponSeries
-from vouchers.scope import READ, WRITE, SeriesScope, series_events, series_scope
-
-ALL_EVENTS_REFUSED = (
-    "Your team is limited to some events and may not use all events in a code: limit it to events it "
-    "may change codes of (allow_all_events false, allowed_events among: {events})."
+from vouchers.scope import (
+    EVENTS_REFUSED,
+    READ,
+    WRITE,
+    SeriesScope,
+    reach_refusal,
+    series_events,
+    series_scope,
 )
-EVENTS_REFUSED = "Your team may not use these events in a code: {events}."
 
 
 class ScopeRefused(DomainError):
@@ -39,8 +42,7 @@ def refuse_events(slugs: list[str]) -> ScopeRefused:
 class SeriesScopedMixin(OrganizerScopedMixin):
     """For views of series (``series_path = ""``) or of coupons and promo codes (``"series"``)."""
 
-    read_permission = READ
-    write_permission = WRITE
+    rights = VOUCHERS
     series_path = "series"
 
     def scope(self, permission: str = READ) -> SeriesScope:
@@ -61,18 +63,26 @@ class SeriesScopedMixin(OrganizerScopedMixin):
         scope = self.scope(READ)
         return scope.series(queryset) if not self.series_path else scope.coupons(queryset)
 
+    @property
+    def writes_limited(self) -> bool:
+        """Changes limited to some events' series (a team may read every series and change some)."""
+        return hasattr(self, "access") and not self.scope(WRITE).everything
+
     def check_object_permissions(self, request, obj) -> None:
         super().check_object_permissions(request, obj)
-        if request.method in permissions.SAFE_METHODS or not self.limited:
+        if request.method in permissions.SAFE_METHODS or not self.writes_limited:
             return
         series = obj if isinstance(obj, CouponSeries) else obj.series
-        outside = self.scope(WRITE).outside(series_events(series) or [])
+        events = series_events(series)
+        if events is None:
+            raise self.all_events_refused()
+        outside = self.scope(WRITE).outside(events)
         if outside:
             raise refuse_events([event.slug for event in outside])
 
     def get_serializer(self, *args, **kwargs):
         serializer = super().get_serializer(*args, **kwargs)
-        if self.limited and hasattr(serializer, "fields"):
+        if (self.limited or self.writes_limited) and hasattr(serializer, "fields"):
             self.limit_choices(serializer.fields)
         return serializer
 
@@ -89,7 +99,7 @@ class SeriesScopedMixin(OrganizerScopedMixin):
         """Before validation: a limited team's series stays among the events it may change codes of —
         ``allow_all_events`` true (also by default, on create and PUT) or an event slug out of its scope
         (unknown ones too: they are not told apart from hidden ones) is a 403."""
-        if not self.limited or not isinstance(data, dict):
+        if not self.writes_limited or not isinstance(data, dict):
             return
         scope = self.scope(WRITE)
         default = instance.allow_all_events if (partial and instance is not None) else True
@@ -112,8 +122,7 @@ class SeriesScopedMixin(OrganizerScopedMixin):
         return data.get("allow_all_events", default)
 
     def all_events_refused(self) -> ScopeRefused:
-        mine = Event.objects.filter(pk__in=self.scope(WRITE).event_ids or ()).order_by("slug")
-        return ScopeRefused(ALL_EVENTS_REFUSED.format(events=", ".join(e.slug for e in mine) or "none"))
+        return ScopeRefused(reach_refusal(self.access, all_events=True, events=()))
 
     #: Whether the objects carry their series' events (a series, a promo code): checked by ``check_reach``.
     sets_events = False

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from core.errors import DomainError
 from ticketing.api.scoping import EventScopedMixin
 from ticketing.models import Item
+from ticketing.rights import VOUCHERS
 from vouchers.api.filters import VoucherFilter
 from vouchers.api.ordering import NullsOrderingFilter
 from vouchers.api.serializers.code_items import CodeItemsSerializer, VoucherItemsSerializer
@@ -58,8 +59,7 @@ class VoucherViewSet(EventScopedMixin, viewsets.ModelViewSet):
 
     queryset = Voucher.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = VoucherSerializer
-    read_permission = "can_view_vouchers"
-    write_permission = "can_change_vouchers"
+    rights = VOUCHERS
     filterset_class = VoucherFilter
     filter_backends = [DjangoFilterBackend, NullsOrderingFilter]
     ordering_fields = ("id", "code", "max_usages", "valid_until", "value", "redeemed", "tag")
