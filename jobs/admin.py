@@ -13,11 +13,19 @@ from django.utils.html import format_html
 
 from core.errors import ConflictError
 from jobs.models import Job
+from jobs.registry import job_type
 from jobs.selectors import readable_jobs_q
 from jobs.services import JobNotQueued, job_rerun
-from ticketing.admin.scoping import OrganizerScopedAdmin
+from ticketing.admin.scoping import OrganizerScopedAdmin, accesses_of
 from ticketing.rights import VISIBLE
 from ticketing.selectors import OrganizerAccess
+
+
+def may_start(access: OrganizerAccess | None, job: Job) -> bool:
+    """Whether a team gives what starting a job of this kind takes (the API's ``rerun`` asks the same)."""
+    registered = job_type(job.kind)
+    permission = registered.start_permission
+    return access is not None and access.holds(permission, all_events=registered.all_events)
 
 
 def progress_text(job: Job) -> str:
@@ -55,6 +63,8 @@ class JobAdmin(OrganizerScopedAdmin):
     )  # fmt: skip
     readonly_fields = fields
     actions = ("rerun_jobs",)
+    # A re-run changes no selected row (it starts a new job): it needs, per job, what starting one needs.
+    read_actions = ("rerun_jobs",)
 
     def has_rerun_permission(self, request) -> bool:
         return request.user.has_perm("jobs.add_job")
@@ -64,7 +74,11 @@ class JobAdmin(OrganizerScopedAdmin):
         """Each selected failed job once more (``jobs.services.job_rerun``); the others are named and
         left alone. With the task queue unreachable the first re-run fails and the action stops."""
         started, refused = [], []
+        accesses = {access.organizer.pk: access for access in accesses_of(request)}
         for job in queryset.order_by("pk"):
+            if not request.user.is_superuser and not may_start(accesses.get(job.organizer_id), job):
+                refused.append(f"job {job.pk}: your teams may not start such a job")
+                continue
             try:
                 started.append(job_rerun(job, started_by_user=request.user))
             except ConflictError as exc:

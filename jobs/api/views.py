@@ -97,8 +97,9 @@ class JobViewSet(OrganizerScopedMixin, viewsets.ReadOnlyModelViewSet):
         ``can_view_vouchers`` to export them) and a team with all events."""
         job = self.get_object()
         registered = job_type(job.kind)
-        require_permission(registered.start_permission, self.access.organizer_permissions, "organizer")
-        if registered.all_events and not self.access.has_all_events:
+        permission = registered.start_permission
+        require_permission(permission, self.access.holds(permission), "organizer")
+        if registered.all_events and not self.access.holds(permission, all_events=True):
             raise PermissionDenied(
                 "Re-running a job needs a team with access to all events of the organizer."
             )
