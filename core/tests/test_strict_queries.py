@@ -44,6 +44,14 @@ def test_filters_ordering_paging_and_format_are_known(api, event, query):
     assert response.json()["count"] == 1
 
 
+@pytest.mark.parametrize("page", ["", "last", "abc", "0", "2"])
+def test_a_page_that_is_no_page_number_of_the_list_is_a_404(api, event, page):
+    """Found by the fuzz run: DRF read ``page=`` as page 1 and ``page=last`` as the last page."""
+    VoucherFactory(event=event)
+    response = api.get(EVENT + f"vouchers/?page={page}")
+    assert (response.status_code, response.json()) == (404, {"code": "not_found", "detail": "Invalid page."})
+
+
 def test_parameters_a_list_reads_itself_are_known(api, organizer, event):
     promo = PromoCodeFactory(series__organizer=organizer)
     assert api.get(ORGANIZER + f"promo-codes/?code={promo.code}").json()["count"] == 1
