@@ -45,8 +45,8 @@ PUT    coupon-series/{id}/               id=series_edit
 PATCH  coupon-series/{id}/               id=series_edit
 DELETE coupon-series/{id}/               id=series_delete
 GET    coupon-series/{id}/export/        id=series
-POST   coupon-series/{id}/generate/      id=series_edit
-POST   coupon-series/{id}/import/        id=series_edit
+POST   coupon-series/{id}/generate/      id=series_growing
+POST   coupon-series/{id}/import/        id=series_growing
 GET    coupon-series/{id}/items/         id=series
 PATCH  coupon-series/{id}/items/         id=series_edit
 GET    coupons/{id}/                     id=coupon
@@ -332,6 +332,8 @@ def shared_objects(api: Api, demo: Objects) -> Objects:
         "voucher_edit": api.post(f"{office}/vouchers/", {"code": "FUZZ-VOUCHER-EDIT"})["id"],
         "subevent_edit": date_create(api, "Fuzz date"),
         "series_edit": series["id"],
+        # generate/ and import/ add thousands of coupons: to a series of their own, not to the one PUT reads
+        "series_growing": api.post("coupon-series/", {"name": "Fuzz: growing", "discount_value": "5"})["id"],
         "coupon_edit": api.post("coupons/", {"code": "FUZZ-COUPON-EDIT", "series": series["id"]})["id"],
         "promo_edit": api.post("promo-codes/", {"code": "FUZZ-PROMO-EDIT", "value": "1.00"})["id"],
         "gift_card_edit": api.post("giftcards/", {"currency": "EUR", "initial_value": "100.00"})["id"],
@@ -372,6 +374,13 @@ def phase_objects(api: Api, phase: str, demo: Objects, shared: Objects) -> Objec
     ticket = [{"item": demo["item"]}]
     with_position = api.post(f"{shop}/carts/", {"positions": ticket})
     order = {"email": f"fuzz.{phase}@example.com", "positions": ticket}
+
+    def coupon(suffix: str) -> int:
+        return api.post("coupons/", {"code": f"{code}-{suffix}", "series": shared["series_edit"]})["id"]
+
+    def cart(**codes: list[str]) -> str:
+        return api.post(f"{shop}/carts/", {"positions": ticket, **codes})["id"]
+
     api.call("PUT", f"{office}/discount-code/", {"code": demo["promo_code"]})  # for DELETE discount-code/
     return {
         "event_edit": event_create(api, f"edit-{phase}"),
@@ -387,22 +396,14 @@ def phase_objects(api: Api, phase: str, demo: Objects, shared: Objects) -> Objec
         "voucher_delete": api.post(f"{office}/vouchers/", {"code": f"{code}-VOUCHER"})["id"],
         "subevent_delete": date_create(api, f"Gone {phase}"),
         "series_delete": api.post("coupon-series/", {"name": f"Gone {phase}", "discount_value": "5"})["id"],
-        "coupon_delete": api.post("coupons/", {"code": f"{code}-GONE", "series": shared["series_edit"]})[
-            "id"
-        ],
-        "coupon_decouple": api.post("coupons/", {"code": f"{code}-ALONE", "series": shared["series_edit"]})[
-            "id"
-        ],
+        "coupon_delete": coupon("GONE"),
+        "coupon_decouple": coupon("ALONE"),
         "promo_delete": api.post("promo-codes/", {"code": f"{code}-PROMO", "value": "1.00"})["id"],
         "channel_delete": api.post("saleschannels/", {"identifier": f"gone-{phase}", "label": "Gone"})["id"],
-        "cart_delete": api.post(f"{shop}/carts/", {"positions": ticket})["id"],
-        "cart_checkout": api.post(f"{shop}/carts/", {"positions": ticket})["id"],
-        "cart_with_code": api.post(f"{shop}/carts/", {"positions": ticket, "codes": [demo["promo_code"]]})[
-            "id"
-        ],
-        "cart_with_gift_card": api.post(f"{shop}/carts/", {"positions": ticket, "gift_cards": ["DEMO-GIFT"]})[
-            "id"
-        ],
+        "cart_delete": cart(),
+        "cart_checkout": cart(),
+        "cart_with_code": cart(codes=[demo["promo_code"]]),
+        "cart_with_gift_card": cart(gift_cards=[demo["gift_card_code"]]),
         "cart_with_position": with_position["id"],
         "position": with_position["positions"][0]["id"],
         "order_pay": api.post(f"{shop}/orders/", order)["code"],
