@@ -14,7 +14,25 @@ from ticketing.services import subevent_create, subevent_delete, subevent_update
 from ticketing.validation import validate_price_overrides, validate_subevent
 
 
-class ItemPriceOverrideSerializer(StrictModelSerializer):
+class WholeEntrySerializer(StrictModelSerializer):
+    """An entry of a list that a write replaces as a whole: each of its fields is required, in a PATCH too.
+
+    DRF lets a partial update leave out required fields at any depth, so an entry without its item or
+    its price would pass validation and break the write (a 500)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            missing = {
+                name: [field.error_messages["required"]]
+                for name, field in self.fields.items()
+                if field.required and name not in data
+            }
+            if missing:
+                raise serializers.ValidationError(missing, code="required")
+        return super().to_internal_value(data)
+
+
+class ItemPriceOverrideSerializer(WholeEntrySerializer):
     item = VisiblePrimaryKeyRelatedField(queryset=Item.objects.all())
     price = MoneyField()
 
@@ -23,7 +41,7 @@ class ItemPriceOverrideSerializer(StrictModelSerializer):
         fields = ("item", "price")
 
 
-class VariationPriceOverrideSerializer(StrictModelSerializer):
+class VariationPriceOverrideSerializer(WholeEntrySerializer):
     variation = VisiblePrimaryKeyRelatedField(
         queryset=ItemVariation.objects.select_related("item"), event_lookup="item__event"
     )

@@ -205,6 +205,28 @@ def test_patch_keeps_overrides_unless_given_and_then_replaces_them(api, series, 
     assert date.name == "Renamed"
 
 
+@pytest.mark.parametrize(
+    ("field", "given", "missing"),
+    [
+        ("item_price_overrides", {"price": "5.00"}, "item"),
+        ("item_price_overrides", {"item": "the item"}, "price"),
+        ("variation_price_overrides", {"price": "0"}, "variation"),
+        ("variation_price_overrides", {"variation": "the variation"}, "price"),
+    ],
+)
+def test_patch_refuses_an_override_missing_a_field(api, series, item, variation, field, given, missing):
+    """Found by the fuzz run: a PATCH let an override leave out its item or price, and the write broke."""
+    date = SubEventFactory(event=series)
+    date.item_overrides.create(item=item, price=Decimal("10"))
+    ids = {"the item": item.pk, "the variation": variation.pk}
+    entry = {key: ids.get(value, value) for key, value in given.items()}
+    response = api.patch(f"{URL}{date.pk}/", {field: [entry]}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {field: {"0": {missing: ["This field is required."]}}}
+    assert list(date.item_overrides.values_list("item_id", "price")) == [(item.pk, Decimal("10.00"))]
+    assert not date.variation_overrides.exists()
+
+
 def test_put_replaces_every_field(api, series, item):
     date = SubEventFactory(
         event=series, active=True, presale_start=at("2027-01-01T00:00:00+00:00"),
