@@ -10,8 +10,8 @@ instead of answering 404. Three sets, all made or read through the API with the 
   categories, the designated code) goes to an event of its own, ``office``, so that the shop operations
   (carts, orders, the price preview) price the demo conference as the demo made it;
 - objects made again before each phase (``phase_objects``), for the operations that use up what they
-  address (DELETE, checkout, mark_paid, mark_canceled, decouple, renaming an event): each phase has one
-  of its own to use up.
+  address (DELETE, checkout, mark_paid, mark_canceled, decouple, renaming an event, re-running a failed
+  job): each phase has one of its own to use up.
 
 ``ORGANIZER_PATHS`` and ``EVENT_PATHS`` say which object each operation's path names, ``BODIES`` which
 real values (item ids, codes) the fuzzing phase puts into request bodies, and ``examples`` one valid
@@ -64,6 +64,7 @@ POST   giftcards/{id}/transact/          id=gift_card_edit
 GET    giftcards/{id}/transactions/      id=gift_card
 GET    jobs/{id}/                        id=export_job
 GET    jobs/{id}/download/               id=export_job
+POST   jobs/{id}/rerun/                  id=job_failed
 GET    logs/{id}/                        id=log_entry
 GET    promo-codes/{id}/                 id=promo
 PUT    promo-codes/{id}/                 id=promo_edit
@@ -258,6 +259,18 @@ class Api:
     def post(self, path: str, body: Any) -> Any:
         return self.call("POST", path, body)
 
+    def post_csv(self, path: str, text: str) -> Any:
+        """POST a CSV body (``text/csv``), as the CSV imports take it."""
+        headers = self.client.headers
+        self.client.headers = {**headers, "Content-Type": "text/csv"}
+        try:
+            status, raw = self.client.request("POST", f"/api/v1/organizers/{ORGANIZER}/{path}", text.encode())
+        finally:
+            self.client.headers = headers
+        if status >= 300:
+            raise SystemExit(f"fuzz set-up: POST {path} (CSV) answered {status}: {raw[:500]!r}")
+        return json.loads(raw)
+
     def results(self, path: str) -> list[dict[str, Any]]:
         return self.call("GET", f"{path}{'&' if '?' in path else '?'}page_size=1000")["results"]
 
@@ -406,6 +419,11 @@ def phase_objects(api: Api, phase: str, demo: Objects, shared: Objects) -> Objec
         "cart_with_gift_card": cart(gift_cards=[demo["gift_card_code"]]),
         "cart_with_position": with_position["id"],
         "position": with_position["positions"][0]["id"],
+        # rerun/ takes a failed job, once: an import long enough to be a job, whose one bad line fails it
+        "job_failed": api.post_csv(
+            f"coupon-series/{shared['series_growing']}/import/",
+            "code\n" + "".join(f"{code}-JOB-{n}\n" for n in range(1000)) + "x\n",
+        )["id"],
         "order_pay": api.post(f"{shop}/orders/", order)["code"],
         "order_cancel": api.post(f"{shop}/orders/", order)["code"],
     }

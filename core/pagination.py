@@ -25,7 +25,6 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 1000
-    last_page_strings = ()  # DRF reads ``page=last`` as the last page; the API documents numbers only
 
     def paginate_queryset(self, queryset, request, view=None):
         if view is not None:
