@@ -12,9 +12,10 @@ from core.audit import record_bulk
 from core.errors import ConflictError
 from ticketing.models import Event
 from vouchers.codes import DEFAULT_LENGTH, normalise_code, unique_random_codes
-from vouchers.models import Voucher
+from vouchers.models import CodeHolder, Voucher
 from vouchers.selectors import event_codes_taken
-from vouchers.services.checks import DUPLICATE_VOUCHER
+from vouchers.services.checks import DUPLICATE_VOUCHER, USED_VOUCHER_CODE
+from vouchers.services.code_texts import code_texts_claim
 
 
 def voucher_codes_generate(*, event: Event, count: int, exclude: Sequence[str] = ()) -> list[str]:
@@ -43,6 +44,8 @@ def voucher_batch_create(*, event: Event, rows: Sequence[dict[str, Any]]) -> lis
         Voucher(**{**row, "event": event, "code": code or next(fresh)})
         for row, code in zip(rows, given, strict=True)
     ]
+    codes = dict.fromkeys(voucher.code for voucher in vouchers)
+    code_texts_claim(organizer_id=event.organizer_id, holder=CodeHolder.VOUCHER, codes=codes)
     try:
         with transaction.atomic():
             created = Voucher.objects.bulk_create(vouchers)
@@ -69,6 +72,8 @@ def voucher_update(*, voucher: Voucher, **fields: Any) -> Voucher:
         return voucher
     try:
         with transaction.atomic():
+            if "code" in fields:
+                voucher_code_change(voucher=voucher, code=fields["code"])
             # Only the fields sent: the usage counters (redeemed, budget_used) are the checkouts',
             # which may have changed them since this voucher was read; saving the whole row wrote
             # the stale counts back.
@@ -77,6 +82,18 @@ def voucher_update(*, voucher: Voucher, **fields: Any) -> Voucher:
         raise duplicate_voucher_code_or(exc) from exc
     voucher.refresh_from_db(fields=["redeemed", "budget_used"])
     return voucher
+
+
+def voucher_code_change(*, voucher: Voucher, code: str) -> None:
+    """A new code for the voucher, claimed in its organizer's code space; refused (409
+    ``voucher_redeemed`` naming ``code``) once orders have redeemed it, whose code must stay the one they
+    used. The conditional UPDATE decides under the row's lock: a checkout redeeming it meanwhile is seen."""
+    if Voucher.objects.filter(pk=voucher.pk, code=code).exists():
+        return
+    if not Voucher.objects.filter(pk=voucher.pk, redeemed=0, budget_used=0).update(code=code):
+        raise ConflictError(USED_VOUCHER_CODE, code="voucher_redeemed", field="code")
+    organizer_id = Event.objects.values_list("organizer_id", flat=True).get(pk=voucher.event_id)
+    code_texts_claim(organizer_id=organizer_id, holder=CodeHolder.VOUCHER, codes={code: None})
 
 
 def voucher_delete(*, voucher: Voucher) -> None:
