@@ -20,6 +20,7 @@ from vouchers.admin.common import (
     CouponDeletion,
     KeepsUsedCodes,
     SeriesValidityFilter,
+    ServiceRefusalShowsForm,
     ValidityFilter,
     titled_boolean_filter,
     validity,
@@ -42,11 +43,13 @@ from vouchers.codes import (
 )
 from vouchers.models import Coupon, CouponEventUsage, CouponSeries, SeriesKind
 from vouchers.selectors import organizer_codes_taken
-from vouchers.services.checks import validate_coupon_conflicts
+from vouchers.services.checks import validate_coupon_conflicts, validate_used_code_kept
 from vouchers.services.coupon_csv import coupons_csv_rows
 from vouchers.services.coupons import (
     MAX_GENERATE,
+    coupon_create,
     coupon_series_set_active,
+    coupon_update,
     coupons_generate,
     coupons_set_active,
 )
@@ -239,7 +242,6 @@ class CouponSeriesAdmin(KeepsUsedCodes, PreparedPageAdmin, ActivationActions, Or
         return coupon_import_urls(self) + super().get_urls()  # the CSV import (vouchers.admin.coupon_import)
 
 
-
 class CouponAdminForm(forms.ModelForm):
     code = forms.CharField(required=False, max_length=255, help_text="Leave empty to generate a code.")
 
@@ -275,6 +277,10 @@ class CouponAdminForm(forms.ModelForm):
                 )
             except ValidationError as exc:
                 self.add_error(None, exc)
+        try:
+            validate_used_code_kept(stored=self.instance, code=cleaned.get("code"), series=series)
+        except ValidationError as exc:
+            self.add_error(None, exc)
         return cleaned
 
 
@@ -306,7 +312,7 @@ class EventUsageInline(OrganizerScopedInline, admin.TabularInline):
 
 
 @admin.register(Coupon)
-class CouponAdmin(CouponDeletion, ActivationActions, OrganizerScopedAdmin):
+class CouponAdmin(ServiceRefusalShowsForm, CouponDeletion, ActivationActions, OrganizerScopedAdmin):
     organizer_path = "organizer"
     form = CouponAdminForm
     list_display = (
@@ -338,6 +344,15 @@ class CouponAdmin(CouponDeletion, ActivationActions, OrganizerScopedAdmin):
 
     def set_active(self, ids, active: bool) -> int:
         return coupons_set_active(coupon_ids=ids, active=active)
+
+    def save_model(self, request, obj, form, change):
+        """Through the services, as the API saves (the code is claimed in the organizer's code space)."""
+        values = {name: form.cleaned_data[name] for name in ("series", "code", "customer_email", "active")}
+        if change:
+            coupon_update(coupon=obj, **values)
+        else:
+            created = coupon_create(organizer=values["series"].organizer, **values)
+            obj.pk, obj.created_at, obj.updated_at = created.pk, created.created_at, created.updated_at
 
     def get_queryset(self, request):
         # Stand-alone coupons are listed here too (marked); their page is the stand-alone coupons' one.
@@ -394,4 +409,3 @@ class CouponAdmin(CouponDeletion, ActivationActions, OrganizerScopedAdmin):
     @admin.display(description="state")
     def state(self, coupon: Coupon) -> str:
         return coupon_state(coupon, timezone.now())
-

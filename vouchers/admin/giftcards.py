@@ -18,6 +18,7 @@ from core.errors import DomainError
 from ticketing.admin.display import money_field, money_text
 from ticketing.admin.scoping import OrganizerScopedAdmin, OrganizerScopedInline
 from ticketing.currency import ISO_4217, currency_exponent
+from vouchers.admin.common import ServiceRefusalShowsForm
 from vouchers.admin.states import gift_card_state
 from vouchers.choices import GiftCardTransactionKind
 from vouchers.codes import normalise_code
@@ -122,7 +123,7 @@ class ExpiryFilter(admin.SimpleListFilter):
 
 
 @admin.register(GiftCard)
-class GiftCardAdmin(OrganizerScopedAdmin):
+class GiftCardAdmin(ServiceRefusalShowsForm, OrganizerScopedAdmin):
     organizer_path = "organizer"
     form = GiftCardAdminForm
     list_display = ("code", "organizer", "currency", "shown_balance", "state", "expires", "created")

@@ -12,12 +12,18 @@ from ticketing.admin.display import AmountInput, usage_text
 from ticketing.admin.pages import PreparedPageAdmin
 from ticketing.admin.scoping import OrganizerScopedAdmin
 from ticketing.models import Event, Item, Organizer
-from vouchers.admin.common import ActivationActions, CouponDeletion, SeriesValidityFilter, validity
+from vouchers.admin.common import (
+    ActivationActions,
+    CouponDeletion,
+    SeriesValidityFilter,
+    ServiceRefusalShowsForm,
+    validity,
+)
 from vouchers.admin.states import coupon_state, series_currencies, series_discount_text
 from vouchers.codes import normalise_code
 from vouchers.models import PromoCode
 from vouchers.selectors import series_limited_items
-from vouchers.services.checks import validate_promo_code
+from vouchers.services.checks import validate_promo_code, validate_used_code_kept
 from vouchers.services.coupons import coupons_set_active
 from vouchers.services.promo import promo_code_create, promo_code_update
 
@@ -80,6 +86,10 @@ class PromoCodeAdminForm(forms.ModelForm):
             validate_promo_code(id=self.instance.pk, items=series_limited_items(series), **cleaned)
         except ValidationError as exc:
             self.add_error(None, exc)
+        try:
+            validate_used_code_kept(stored=self.instance, code=cleaned.get("code"))
+        except ValidationError as exc:
+            self.add_error(None, exc)
         return cleaned
 
     def _post_clean(self):
@@ -87,7 +97,9 @@ class PromoCodeAdminForm(forms.ModelForm):
 
 
 @admin.register(PromoCode)
-class PromoCodeAdmin(CouponDeletion, PreparedPageAdmin, ActivationActions, OrganizerScopedAdmin):
+class PromoCodeAdmin(
+    ServiceRefusalShowsForm, CouponDeletion, PreparedPageAdmin, ActivationActions, OrganizerScopedAdmin
+):
     organizer_path = "organizer"
     form = PromoCodeAdminForm
     fields = (
@@ -183,4 +195,3 @@ class PromoCodeAdmin(CouponDeletion, PreparedPageAdmin, ActivationActions, Organ
     @admin.display(description="validity")
     def valid(self, promo: PromoCode) -> str:
         return validity(promo.series.valid_from, promo.series.valid_until)
-
