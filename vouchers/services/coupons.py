@@ -192,24 +192,20 @@ def coupon_update(*, coupon: Coupon, **fields: Any) -> Coupon:
 def coupon_code_or_series_change(
     *, coupon: Coupon, code: str | None, series: CouponSeries | None, refusals: tuple[str, str] | None = None
 ) -> None:
-    """Give the coupon (or promo code) a new ``code`` or ``series`` (``None``: unchanged) — refused with
-    409 ``coupon_in_use`` naming the field once an order has used it (``refusals``: another code and
-    message for the code) — and claim a new code's text. The stored row decides what changes; the
-    conditional UPDATE decides under the row's lock, so a checkout using the coupon meanwhile is seen."""
-    stored = Coupon.objects.filter(pk=coupon.pk).values("code", "series_id").get()
-    changes = {}
-    if code is not None and code != stored["code"]:
-        changes["code"] = code
-    if series is not None and series.pk != stored["series_id"]:
-        changes["series"] = series
-    if not changes:
-        return
-    if not Coupon.objects.filter(pk=coupon.pk, used_orders=0).update(**changes):
-        if "code" in changes:
-            refusal, message = refusals or ("coupon_in_use", USED_COUPON_CODE)
-            raise ConflictError(message, code=refusal, field="code")
+    """Before a coupon (or promo code) is saved with a new ``code`` or ``series`` (``None``: unchanged):
+    refused with 409 ``coupon_in_use`` naming the field once an order has used it (``refusals``: another
+    code and message for the code), and a new code's text claimed. Decided on the row as stored, under its
+    lock (the one the save takes next): a checkout that used it meanwhile is seen."""
+    stored = Coupon.objects.select_for_update().filter(pk=coupon.pk)
+    stored_code, stored_series, used_orders = stored.values_list("code", "series_id", "used_orders").get()
+    renamed = code is not None and code != stored_code
+    moved = series is not None and series.pk != stored_series
+    if used_orders > 0 and renamed:
+        refusal, message = refusals or ("coupon_in_use", USED_COUPON_CODE)
+        raise ConflictError(message, code=refusal, field="code")
+    if used_orders > 0 and moved:
         raise ConflictError(USED_COUPON_SERIES, code="coupon_in_use", field="series")
-    if "code" in changes:
+    if renamed:
         code_texts_release(coupon_ids=[coupon.pk])
         code_texts_claim(organizer_id=coupon.organizer_id, holder=CodeHolder.COUPON, codes={code: coupon.pk})
 

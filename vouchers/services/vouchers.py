@@ -87,10 +87,13 @@ def voucher_update(*, voucher: Voucher, **fields: Any) -> Voucher:
 def voucher_code_change(*, voucher: Voucher, code: str) -> None:
     """A new code for the voucher, claimed in its organizer's code space; refused (409
     ``voucher_redeemed`` naming ``code``) once orders have redeemed it, whose code must stay the one they
-    used. The conditional UPDATE decides under the row's lock: a checkout redeeming it meanwhile is seen."""
-    if Voucher.objects.filter(pk=voucher.pk, code=code).exists():
+    used. Decided on the row as stored, under its lock (the one the save takes next): a checkout that
+    redeemed it meanwhile is seen."""
+    stored = Voucher.objects.select_for_update().filter(pk=voucher.pk)
+    stored_code, redeemed, budget_used = stored.values_list("code", "redeemed", "budget_used").get()
+    if stored_code == code:
         return
-    if not Voucher.objects.filter(pk=voucher.pk, redeemed=0, budget_used=0).update(code=code):
+    if redeemed > 0 or budget_used > 0:
         raise ConflictError(USED_VOUCHER_CODE, code="voucher_redeemed", field="code")
     organizer_id = Event.objects.values_list("organizer_id", flat=True).get(pk=voucher.event_id)
     code_texts_claim(organizer_id=organizer_id, holder=CodeHolder.VOUCHER, codes={code: None})
