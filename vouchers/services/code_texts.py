@@ -8,9 +8,10 @@ those checks, and :class:`CodeTextTaken` carries the same message.
 
 How a claim is made, for a batch of texts at once (a generation of thousands): insert the claims,
 skipping the texts already claimed (``ON CONFLICT DO NOTHING``: a claim another transaction is inserting
-is waited for); read back who holds each text; a text the vouchers hold (their claim is shared) is taken
-over by a coupon or gift card only when, under the claim's row lock, no voucher of the organizer has it
-any more. Vouchers lock the claims they rely on until they commit, so such a takeover waits for them.
+is waited for). When every claim was inserted, that is all: one statement. Otherwise read back who
+holds each text; a text the vouchers hold (their claim is shared) is taken over by a coupon or gift card
+only when, under the claim's row lock, no voucher of the organizer has it any more. Vouchers lock the
+claims they rely on until they commit, so such a takeover waits for them.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 
+from core import rawsql
 from core.errors import ConflictError
 from vouchers.codes import chunks
 from vouchers.models import CodeHolder, CodeText, Voucher
@@ -37,6 +39,7 @@ OWNER_COLUMN = {
     CodeHolder.COUPON: "coupon_id",
     CodeHolder.GIFT_CARD: "gift_card_id",
 }
+CLAIM_FIELDS = ("organizer", "text", "holder", "coupon", "gift_card")
 #: A claim is retried when the text it conflicted with was released before it could be read.
 ROUNDS = 3
 
@@ -73,6 +76,7 @@ def code_collision() -> ConflictError:
     )
 
 
+@transaction.atomic  # a refusal leaves no claim behind
 def code_texts_claim(*, organizer_id: int, holder: str, codes: Mapping[str, int | None]) -> None:
     """Claim every text of ``codes`` for ``holder`` in the organizer's code space, in the caller's
     transaction. ``codes`` maps each normalised text to the id of the coupon or gift card that has it
@@ -82,13 +86,12 @@ def code_texts_claim(*, organizer_id: int, holder: str, codes: Mapping[str, int 
     pending = dict(sorted(codes.items()))  # one order for every writer: two batches wait, never deadlock
     taken: dict[str, str] = {}
     for _ in range(ROUNDS):
-        CodeText.objects.bulk_create(
-            [
-                CodeText(organizer_id=organizer_id, text=text, holder=holder, **_owner(owner_column, owner))
-                for text, owner in pending.items()
-            ],
-            ignore_conflicts=True,
-        )
+        rows = [
+            (organizer_id, text, holder, *_owners(owner_column, owner)) for text, owner in pending.items()
+        ]
+        if rawsql.insert_new(CodeText, CLAIM_FIELDS, rows, unique=("organizer", "text")) == len(rows):
+            pending = {}  # every claim is new, and this transaction's until it ends: the usual case
+            break
         held = _claims(organizer_id, pending, lock=holder == CodeHolder.VOUCHER)
         stale = []
         for text, owner in list(pending.items()):
@@ -120,8 +123,9 @@ def code_texts_release(*, coupon_ids: Iterable[int] = (), gift_card_ids: Iterabl
     CodeText.objects.filter(gift_card_id__in=list(gift_card_ids)).delete()
 
 
-def _owner(column: str | None, owner: int | None) -> dict[str, int | None]:
-    return {} if column is None else {column: owner}
+def _owners(column: str | None, owner: int | None) -> tuple[int | None, int | None]:
+    """``(coupon_id, gift_card_id)`` of a claim."""
+    return (owner if column == "coupon_id" else None, owner if column == "gift_card_id" else None)
 
 
 def _claims(organizer_id: int, texts: Iterable[str], *, lock: bool) -> dict[str, tuple[int, str, int | None]]:

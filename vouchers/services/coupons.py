@@ -13,7 +13,7 @@ from core.errors import ConflictError
 from ticketing.models import Event, Item, Organizer
 from vouchers.codes import DEFAULT_LENGTH, normalise_code, unique_random_codes
 from vouchers.models import CodeHolder, Coupon, CouponSeries, SeriesKind
-from vouchers.selectors import organizer_codes_taken, with_codes
+from vouchers.selectors import claimed_texts, with_codes
 from vouchers.services.checks import DUPLICATE_COUPON, USED_COUPON_CODE, USED_COUPON_SERIES
 from vouchers.services.code_texts import CodeTextTaken, code_collision, code_texts_claim, code_texts_release
 
@@ -114,7 +114,7 @@ def coupons_generate_list(
         count=count,
         length=length,
         prefix=prefix,
-        taken=lambda chunk: organizer_codes_taken(organizer=series.organizer_id, codes=chunk),
+        taken=lambda chunk: claimed_texts(organizer=series.organizer_id, codes=chunk),
     )
     try:
         return coupons_bulk_create(series=series, rows=[{"code": code} for code in codes], progress=progress)
@@ -161,7 +161,7 @@ def coupon_create(*, organizer: Organizer, series: CouponSeries, code: str = "",
             count=1,
             length=DEFAULT_LENGTH,
             prefix="",
-            taken=lambda chunk: organizer_codes_taken(organizer=organizer, codes=chunk),
+            taken=lambda chunk: claimed_texts(organizer=organizer, codes=chunk),
         )
     try:
         with transaction.atomic():

@@ -36,7 +36,7 @@ from vouchers.giftcards import (
     GiftCardState,
 )
 from vouchers.models import CodeHolder, GiftCard, GiftCardTransaction
-from vouchers.selectors import gift_card_balances, organizer_codes_taken, with_codes
+from vouchers.selectors import claimed_texts, gift_card_balances, with_codes
 from vouchers.services.checks import DUPLICATE_GIFT_CARD
 from vouchers.services.code_texts import CodeTextTaken, code_collision, code_texts_claim
 
@@ -52,7 +52,7 @@ def fresh_codes(
     """``count`` unused random codes: free among every code of the organizer."""
     return unique_random_codes(
         count=count, length=length, prefix=normalise_code(prefix),
-        taken=lambda chunk: organizer_codes_taken(organizer=organizer_id, codes=chunk),
+        taken=lambda chunk: claimed_texts(organizer=organizer_id, codes=chunk),
     )  # fmt: skip
 
 
