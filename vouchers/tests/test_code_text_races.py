@@ -10,14 +10,12 @@ only: SQLite serialises writers.
 
 from __future__ import annotations
 
-import multiprocessing
-from collections import Counter
 from collections.abc import Callable
 
 import pytest
-from django.db import connections
 from rest_framework.test import APIClient
 
+from core.tests.processes import at_the_same_moment
 from ticketing.tests.factories import EventFactory, TeamFactory, make_token
 from vouchers.models import CodeText, Coupon, GiftCard, Voucher
 from vouchers.tests.factories import CouponFactory, CouponSeriesFactory
@@ -26,43 +24,12 @@ pytestmark = [pytest.mark.postgresql_only, pytest.mark.django_db(transaction=Tru
 
 TRIES = 10
 ORG = "/api/v1/organizers/demo-org/"
-FORK = multiprocessing.get_context("fork")
 
 VOUCHER_CLASH = "A voucher of one of this organizer's events already uses this code."
 DUPLICATE_COUPON = "A coupon or promo code with this code already exists for this organizer."
 GIFT_CARD_CLASH = "A gift card of this organizer already uses this code."
 
 Answer = tuple[int, object]  # status, JSON body
-
-
-def at_the_same_moment(requests: list[Callable[[int], Answer]], tries: int) -> list[list[Answer]]:
-    """Run each request in a process of its own, ``tries`` times, the processes released together by a
-    barrier for each try; answers ``[try][request]``."""
-    connections.close_all()  # each process opens a connection of its own
-    barrier = FORK.Barrier(len(requests))
-    answers = FORK.Queue()
-
-    def work(index: int, request: Callable[[int], Answer]) -> None:
-        try:
-            for attempt in range(tries):
-                barrier.wait(timeout=60)
-                answers.put((attempt, index, request(attempt)))
-        except BaseException as exc:  # noqa: BLE001 - reported by the test
-            answers.put((None, index, repr(exc)))
-        finally:
-            connections.close_all()
-
-    processes = [FORK.Process(target=work, args=(i, request)) for i, request in enumerate(requests)]
-    for process in processes:
-        process.start()
-    found: list[list] = [[None] * len(requests) for _ in range(tries)]
-    for _ in range(tries * len(requests)):
-        attempt, index, answer = answers.get(timeout=120)
-        assert attempt is not None, answer
-        found[attempt][index] = answer
-    for process in processes:
-        process.join(timeout=60)
-    return found
 
 
 def client() -> APIClient:
@@ -133,7 +100,7 @@ CREATED = {voucher: 201, voucher_batch: 201, coupon: 201, coupon_rename: 200, pr
 
 
 def refusal(write: Callable, text: str, message: str) -> object:
-    """The body ``write`` answers when ``text`` is already taken (``message``: what says by what)."""
+    """The body ``write`` answers when ``text`` is already taken, ``message`` saying by what."""
     if write is csv_import:
         return {"file": [f"Line 3: code: {text} already exists for this organizer."]}
     if write is voucher_batch:
@@ -142,6 +109,7 @@ def refusal(write: Callable, text: str, message: str) -> object:
     return {"code": [message]}
 
 
+#: What a write hears about the text when this write took it first (no pair here has two gift cards).
 TAKEN_BY = {voucher: VOUCHER_CLASH, voucher_batch: VOUCHER_CLASH, coupon: DUPLICATE_COUPON,
             coupon_rename: DUPLICATE_COUPON, promo_code: DUPLICATE_COUPON, csv_import: DUPLICATE_COUPON,
             gift_card: GIFT_CARD_CLASH}  # fmt: skip
@@ -149,9 +117,7 @@ TAKEN_BY = {voucher: VOUCHER_CLASH, voucher_batch: VOUCHER_CLASH, coupon: DUPLIC
 
 def holders(text: str) -> int:
     """How many codes of the organizer have the text."""
-    return sum(
-        model.objects.filter(code=text).count() for model in (Voucher, Coupon, GiftCard)
-    )  # fmt: skip
+    return sum(model.objects.filter(code=text).count() for model in (Voucher, Coupon, GiftCard))
 
 
 @pytest.mark.parametrize(
@@ -171,25 +137,14 @@ def holders(text: str) -> int:
 def test_the_same_text_as_two_kinds_of_code_at_once_makes_one_code(shop, first, second):
     writes = (first, second)
     tries = at_the_same_moment([lambda i, w=w: w(f"RACE-{i:02d}") for w in writes], TRIES)
-    outcomes = Counter()
     for attempt, answers in enumerate(tries):
         text = f"RACE-{attempt:02d}"
         won = [index for index, (status, _) in enumerate(answers) if status == CREATED[writes[index]]]
         assert len(won) == 1, (text, answers)
         winner, loser = writes[won[0]], writes[1 - won[0]]
-        assert answers[1 - won[0]] == (400, refusal(loser, text, refusal_message(loser, winner))), text
+        assert answers[1 - won[0]] == (400, refusal(loser, text, TAKEN_BY[winner])), text
         assert holders(text) == 1
         assert CodeText.objects.filter(text=text).count() == 1
-        outcomes[winner.__name__] += 1
-    assert sum(outcomes.values()) == TRIES
-
-
-def refusal_message(loser: Callable, winner: Callable) -> str:
-    """What the checks say to ``loser`` about the text ``winner`` took: a gift card names another gift
-    card as a gift card with this code, every other code as what holds it."""
-    if loser is gift_card and winner is gift_card:
-        return "A gift card with this code already exists for this organizer."
-    return TAKEN_BY[winner]
 
 
 def test_two_events_vouchers_with_one_text_at_once_are_both_created(shop):
