@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from core.audit import record_bulk
 from core.errors import ConflictError
 from ticketing.models import Event, Item, Organizer
-from vouchers.codes import DEFAULT_LENGTH, normalise_code, unique_random_codes
+from vouchers.codes import DEFAULT_LENGTH, chunks, normalise_code, unique_random_codes
 from vouchers.models import CodeHolder, Coupon, CouponSeries, SeriesKind
 from vouchers.selectors import claimed_texts, with_codes
 from vouchers.services.checks import DUPLICATE_COUPON, USED_COUPON_CODE, USED_COUPON_SERIES
@@ -145,8 +145,10 @@ def coupons_bulk_create(
     except IntegrityError as exc:  # another request's coupon has one of the codes: which, now it committed?
         if "uniq_coupon_code_per_organizer" not in str(exc):
             raise
-        taken = with_codes(Coupon.objects.filter(organizer_id=organizer_id), [c.code for c in coupons])
-        holders = dict.fromkeys(taken.values_list("code", flat=True), CodeHolder.COUPON)
+        holders = {}
+        for chunk in chunks([coupon.code for coupon in coupons]):
+            taken = with_codes(Coupon.objects.filter(organizer_id=organizer_id), chunk)
+            holders.update(dict.fromkeys(taken.values_list("code", flat=True), CodeHolder.COUPON))
         if not holders:  # that request rolled back after all
             raise code_collision() from exc
         raise CodeTextTaken(holders, claimer=CodeHolder.COUPON) from exc
@@ -182,7 +184,10 @@ def coupon_update(*, coupon: Coupon, **fields: Any) -> Coupon:
         setattr(coupon, name, value)
     try:
         with transaction.atomic():
-            coupon_code_or_series_change(coupon=coupon, code=fields.get("code"), series=fields.get("series"))
+            if "code" in fields or "series" in fields:
+                coupon_code_or_series_change(
+                    coupon=coupon, code=fields.get("code"), series=fields.get("series")
+                )
             coupon.save()
     except IntegrityError as exc:
         raise duplicate_coupon_code_or(exc) from exc

@@ -170,6 +170,7 @@ TAKEN_AFTER_THE_CHECKS = [
     ("coupon", "voucher batch", batch_refusal(DUPLICATE_COUPON)),
     ("coupon", "voucher rename", {"code": [DUPLICATE_COUPON]}),
     ("coupon", "gift card", {"code": [DUPLICATE_COUPON]}),
+    ("coupon", "CSV import", CSV_REFUSAL),  # refused by the coupons' own unique index, then told apart
     ("promo code", "voucher", {"code": [DUPLICATE_COUPON]}),
     ("promo code", "gift card", {"code": [DUPLICATE_COUPON]}),
     ("gift card", "voucher", {"code": [GIFT_CARD_CLASH]}),
