@@ -17,6 +17,15 @@ class CodeKind(models.TextChoices):
     PROMO_CODE = "promo_code", "Promo code"
 
 
+class CodeHolder(models.TextChoices):
+    """Which table holds the code a text of the organizer's code space is claimed for
+    (``vouchers.models.CodeText``): a promo code and a stand-alone coupon are rows of the coupon table."""
+
+    VOUCHER = "voucher", "Vouchers of the organizer's events"
+    COUPON = "coupon", "A coupon, promo code or stand-alone coupon"
+    GIFT_CARD = "gift_card", "A gift card"
+
+
 class PriceMode(models.TextChoices):
     NONE = "none", "No effect on the price"
     SET = "set", "Set the price to the value"

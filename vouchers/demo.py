@@ -28,6 +28,7 @@ from vouchers.services.coupons import coupon_create, coupon_series_create, coupo
 from vouchers.services.event_codes import event_discount_code_set
 from vouchers.services.giftcards import gift_card_create
 from vouchers.services.promo import promo_code_create
+from vouchers.services.vouchers import voucher_create
 
 DEMO_VOUCHER = "DEMO-VOUCHER"
 DEMO_SERIES = "Demo campaign"
@@ -81,8 +82,9 @@ def ensure_demo_codes(organizer: Organizer, event: Event) -> DemoCodes:
             comment=NOTE,
         )
         voucher.full_clean()  # the fields and the rules that need no query (Voucher.clean())
-        validate_voucher_conflicts(**field_values(voucher))  # and those that query: the code is free
-        voucher.save()
+        values = field_values(voucher)
+        validate_voucher_conflicts(**values)  # and those that query: the code is free
+        voucher_create(**values)  # which claims its text, as every voucher's
     series = CouponSeries.objects.filter(
         organizer=organizer, kind=SeriesKind.COUPON, name=DEMO_SERIES
     ).first()

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
+from core.errors import ConflictError
 from ticketing.admin.scoping import accesses_of
 from ticketing.rights import VOUCHERS
 from ticketing.selectors import OrganizerAccess
@@ -161,3 +163,18 @@ class CouponDeletion(KeepsUsedCodes):
 
     def delete_queryset(self, request, queryset):
         coupons_delete(coupons=list(queryset))
+
+
+class ServiceRefusalShowsForm:
+    """A code's page saves through the services, which decide under their locks and claims: a code text
+    another request created, or a code it used, after the form's checks ran is refused there, and the
+    admin's transaction rolls back. The page is then posted once more, and the form's checks, which now
+    see that request's work, show the refusal on the form as usual."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (ValidationError, ConflictError):
+            if request.method != "POST":
+                raise
+            return super().changeform_view(request, object_id, form_url, extra_context)

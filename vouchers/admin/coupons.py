@@ -23,6 +23,7 @@ from vouchers.admin.common import (
     ReachCheckedForm,
     SeriesScoping,
     SeriesValidityFilter,
+    ServiceRefusalShowsForm,
     ValidityFilter,
     titled_boolean_filter,
     validity,
@@ -45,11 +46,13 @@ from vouchers.codes import (
 )
 from vouchers.models import Coupon, CouponEventUsage, CouponSeries, SeriesKind
 from vouchers.selectors import organizer_codes_taken
-from vouchers.services.checks import validate_coupon_conflicts
+from vouchers.services.checks import validate_coupon_conflicts, validate_used_code_kept
 from vouchers.services.coupon_csv import coupons_csv_rows
 from vouchers.services.coupons import (
     MAX_GENERATE,
+    coupon_create,
     coupon_series_set_active,
+    coupon_update,
     coupons_generate,
     coupons_set_active,
 )
@@ -249,7 +252,6 @@ class CouponSeriesAdmin(
         return coupon_import_urls(self) + super().get_urls()  # the CSV import (vouchers.admin.coupon_import)
 
 
-
 class CouponAdminForm(forms.ModelForm):
     code = forms.CharField(required=False, max_length=255, help_text="Leave empty to generate a code.")
 
@@ -285,6 +287,10 @@ class CouponAdminForm(forms.ModelForm):
                 )
             except ValidationError as exc:
                 self.add_error(None, exc)
+        try:
+            validate_used_code_kept(stored=self.instance, code=cleaned.get("code"), series=series)
+        except ValidationError as exc:
+            self.add_error(None, exc)
         return cleaned
 
 
@@ -318,7 +324,9 @@ class EventUsageInline(OrganizerScopedInline, admin.TabularInline):
 
 
 @admin.register(Coupon)
-class CouponAdmin(CouponDeletion, ActivationActions, SeriesScoping, OrganizerScopedAdmin):
+class CouponAdmin(
+    ServiceRefusalShowsForm, CouponDeletion, ActivationActions, SeriesScoping, OrganizerScopedAdmin
+):
     form = CouponAdminForm
     list_display = (
         "code",
@@ -349,6 +357,15 @@ class CouponAdmin(CouponDeletion, ActivationActions, SeriesScoping, OrganizerSco
 
     def set_active(self, ids, active: bool) -> int:
         return coupons_set_active(coupon_ids=ids, active=active)
+
+    def save_model(self, request, obj, form, change):
+        """Through the services, as the API saves (the code is claimed in the organizer's code space)."""
+        values = {name: form.cleaned_data[name] for name in ("series", "code", "customer_email", "active")}
+        if change:
+            coupon_update(coupon=obj, **values)
+        else:
+            created = coupon_create(organizer=values["series"].organizer, **values)
+            obj.pk, obj.created_at, obj.updated_at = created.pk, created.created_at, created.updated_at
 
     def get_queryset(self, request):
         # Stand-alone coupons are listed here too (marked); their page is the stand-alone coupons' one.
@@ -405,4 +422,3 @@ class CouponAdmin(CouponDeletion, ActivationActions, SeriesScoping, OrganizerSco
     @admin.display(description="state")
     def state(self, coupon: Coupon) -> str:
         return coupon_state(coupon, timezone.now())
-

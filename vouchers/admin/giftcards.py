@@ -19,6 +19,7 @@ from ticketing.admin.display import money_field, money_text
 from ticketing.admin.scoping import OrganizerScopedAdmin, OrganizerScopedInline
 from ticketing.currency import ISO_4217, currency_exponent
 from ticketing.rights import GIFT_CARDS
+from vouchers.admin.common import ServiceRefusalShowsForm
 from vouchers.admin.states import gift_card_state
 from vouchers.choices import GiftCardTransactionKind
 from vouchers.codes import normalise_code
@@ -124,7 +125,7 @@ class ExpiryFilter(admin.SimpleListFilter):
 
 
 @admin.register(GiftCard)
-class GiftCardAdmin(OrganizerScopedAdmin):
+class GiftCardAdmin(ServiceRefusalShowsForm, OrganizerScopedAdmin):
     organizer_path = "organizer"
     rights = GIFT_CARDS
     form = GiftCardAdminForm

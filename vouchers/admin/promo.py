@@ -18,13 +18,14 @@ from vouchers.admin.common import (
     ReachCheckedForm,
     SeriesScoping,
     SeriesValidityFilter,
+    ServiceRefusalShowsForm,
     validity,
 )
 from vouchers.admin.states import coupon_state, series_currencies, series_discount_text
 from vouchers.codes import normalise_code
 from vouchers.models import PromoCode
 from vouchers.selectors import series_limited_items
-from vouchers.services.checks import validate_promo_code
+from vouchers.services.checks import validate_promo_code, validate_used_code_kept
 from vouchers.services.coupons import coupons_set_active
 from vouchers.services.promo import promo_code_create, promo_code_update
 
@@ -89,6 +90,10 @@ class PromoCodeAdminForm(ReachCheckedForm, forms.ModelForm):
             self.add_error(None, exc)
         events = cleaned.get("allowed_events")  # none chosen: every event
         self.refuse_outside_reach(cleaned.get("organizer"), all_events=not events, events=events)
+        try:
+            validate_used_code_kept(stored=self.instance, code=cleaned.get("code"))
+        except ValidationError as exc:
+            self.add_error(None, exc)
         return cleaned
 
     def _post_clean(self):
@@ -97,7 +102,8 @@ class PromoCodeAdminForm(ReachCheckedForm, forms.ModelForm):
 
 @admin.register(PromoCode)
 class PromoCodeAdmin(
-    CouponDeletion, PreparedPageAdmin, ActivationActions, SeriesScoping, OrganizerScopedAdmin
+    ServiceRefusalShowsForm, CouponDeletion, PreparedPageAdmin, ActivationActions, SeriesScoping,
+    OrganizerScopedAdmin,
 ):
     form = PromoCodeAdminForm
     fields = (
@@ -193,4 +199,3 @@ class PromoCodeAdmin(
     @admin.display(description="validity")
     def valid(self, promo: PromoCode) -> str:
         return validity(promo.series.valid_from, promo.series.valid_until)
-

@@ -18,13 +18,14 @@ from vouchers.admin.common import (
     ReachCheckedForm,
     SeriesScoping,
     SeriesValidityFilter,
+    ServiceRefusalShowsForm,
     validity,
 )
 from vouchers.admin.states import coupon_state
 from vouchers.codes import DEFAULT_LENGTH, normalise_code, unique_random_codes
 from vouchers.models import CouponSeries, StandaloneCoupon
 from vouchers.selectors import organizer_codes_taken
-from vouchers.services.checks import validate_coupon_conflicts
+from vouchers.services.checks import validate_coupon_conflicts, validate_used_code_kept
 from vouchers.services.coupons import coupons_set_active
 from vouchers.services.standalone import (
     SETTINGS_FIELDS,
@@ -97,6 +98,10 @@ class StandaloneCouponAdminForm(ReachCheckedForm, forms.ModelForm):
             validate_coupon_conflicts(id=self.instance.pk, organizer=organizer, code=cleaned["code"])
         except ValidationError as exc:
             self.add_error(None, exc)
+        try:
+            validate_used_code_kept(stored=self.instance, code=cleaned["code"])
+        except ValidationError as exc:
+            self.add_error(None, exc)
         return cleaned
 
     def _post_clean(self):
@@ -109,7 +114,9 @@ for _name, _field in settings_form_fields().items():
 
 
 @admin.register(StandaloneCoupon)
-class StandaloneCouponAdmin(CouponDeletion, ActivationActions, SeriesScoping, OrganizerScopedAdmin):
+class StandaloneCouponAdmin(
+    ServiceRefusalShowsForm, CouponDeletion, ActivationActions, SeriesScoping, OrganizerScopedAdmin
+):
     form = StandaloneCouponAdminForm
     list_display = ("code", "coupon_name", "organizer", "active", "customer_email", "usage", "state", "valid")
     list_filter = ("active", SeriesValidityFilter, "organizer")

@@ -11,13 +11,13 @@ from ticketing.admin.display import AmountInput, money_field, money_text, usage_
 from ticketing.admin.scoping import OrganizerScopedAdmin
 from ticketing.models.base import field_values
 from ticketing.rights import VOUCHERS
-from vouchers.admin.common import KeepsUsedCodes, ValidityFilter, validity
+from vouchers.admin.common import KeepsUsedCodes, ServiceRefusalShowsForm, ValidityFilter, validity
 from vouchers.admin.states import voucher_state
 from vouchers.choices import PriceMode
 from vouchers.codes import normalise_code
 from vouchers.models import Voucher
-from vouchers.services.checks import validate_voucher_conflicts
-from vouchers.services.vouchers import voucher_codes_generate
+from vouchers.services.checks import validate_used_code_kept, validate_voucher_conflicts
+from vouchers.services.vouchers import voucher_codes_generate, voucher_create, voucher_update
 
 
 class VoucherAdminForm(forms.ModelForm):
@@ -62,11 +62,15 @@ class VoucherAdminForm(forms.ModelForm):
             validate_voucher_conflicts(**{**field_values(self.instance), **cleaned})
         except ValidationError as exc:
             self.add_error(None, exc)
+        try:
+            validate_used_code_kept(stored=self.instance, code=cleaned.get("code"))
+        except ValidationError as exc:
+            self.add_error(None, exc)
         return cleaned
 
 
 @admin.register(Voucher)
-class VoucherAdmin(KeepsUsedCodes, OrganizerScopedAdmin):
+class VoucherAdmin(ServiceRefusalShowsForm, KeepsUsedCodes, OrganizerScopedAdmin):
     organizer_path = "event__organizer"
     event_path = "event"
     rights = VOUCHERS
@@ -83,13 +87,19 @@ class VoucherAdmin(KeepsUsedCodes, OrganizerScopedAdmin):
     ordering = ("-id",)
 
     def save_model(self, request, obj, form, change):
-        """A change writes the form's fields only: ``redeemed`` and ``budget_used`` are the checkouts',
-        which may have recorded uses since the page read the voucher."""
-        if not change:
-            return super().save_model(request, obj, form, change)
-        fields = [f.name for f in Voucher._meta.concrete_fields if f.name in form.cleaned_data]
-        obj.save(update_fields=fields)
-        return None
+        """Through the services, as the API saves: the code is claimed in the organizer's code space, and
+        a change writes the form's fields only (``redeemed`` and ``budget_used`` are the checkouts', which
+        may have recorded uses since the page read the voucher)."""
+        fields = {
+            f.name: form.cleaned_data[f.name]
+            for f in Voucher._meta.concrete_fields
+            if f.name in form.cleaned_data
+        }
+        if change:
+            voucher_update(voucher=obj, **fields)
+        else:
+            created = voucher_create(**fields)
+            obj.pk, obj.created = created.pk, created.created
 
     def used_lines(self, objs) -> list[str]:
         return [

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from ticketing.validation import Errors
 from vouchers.codes import code_text_errors, normalise_code
+from vouchers.models import Coupon, SeriesKind, Voucher
 from vouchers.quotas import QuotaShortfall, asked_block, blocks_check
 from vouchers.selectors import (
     coupon_code_taken,
@@ -50,6 +51,13 @@ DUPLICATE_COUPON = "A coupon or promo code with this code already exists for thi
 VOUCHER_CLASH = "A voucher of one of this organizer's events already uses this code."
 GIFT_CARD_CLASH = "A gift card of this organizer already uses this code."
 DUPLICATE_GIFT_CARD = "A gift card with this code already exists for this organizer."
+#: A code that orders used keeps its text (their redemptions name it), and a used coupon its series (its
+#: uses count against that series' limits). The services refuse such a change with 409 under the row's
+#: lock; :func:`validate_used_code_kept` says so beforehand in a form.
+USED_VOUCHER_CODE = "This voucher has been redeemed: its code cannot change."
+USED_COUPON_CODE = "This coupon has been used: its code cannot change."
+USED_PROMO_CODE = "This promo code has been used: its code cannot change."
+USED_COUPON_SERIES = "This coupon has been used: it cannot move to another series."
 
 
 def check_voucher_code_free(
@@ -128,6 +136,24 @@ def validate_voucher_conflicts(**values: Any) -> None:
         check_voucher(rules, **values)
         if not rules.errors:
             check_quota_room(errors, **values)
+    errors.raise_if_any()
+
+
+def validate_used_code_kept(*, stored: Voucher | Coupon | None, code: str | None = None, series=None) -> None:
+    """A voucher that orders redeemed, or a coupon or promo code that orders used (``stored``, the row as
+    saved; ``None`` on create), keeps its code, and the coupon its series. An empty ``code`` keeps it."""
+    if stored is None or stored.pk is None:
+        return
+    errors = Errors()
+    if isinstance(stored, Voucher):
+        used, message = stored.redeemed > 0 or stored.budget_used > 0, USED_VOUCHER_CODE
+    else:
+        promo = stored.series.kind == SeriesKind.PROMO_CODE
+        used, message = stored.used_orders > 0, USED_PROMO_CODE if promo else USED_COUPON_CODE
+    if used and normalise_code(code) not in ("", stored.code):
+        errors.add("code", message)
+    if used and series is not None and series.pk != stored.series_id:
+        errors.add("series", USED_COUPON_SERIES)
     errors.raise_if_any()
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,7 @@ from django.db import transaction
 from vouchers.codes import code_text_errors, normalise_code
 from vouchers.models import Coupon, CouponSeries
 from vouchers.selectors import organizer_codes_taken
+from vouchers.services.code_texts import CodeTextTaken
 from vouchers.services.coupons import coupons_bulk_create
 
 Progress = Callable[[int, int], None]
@@ -218,9 +219,17 @@ def coupons_import_csv(
     line_of = {row["code"]: line for line, row in rows}
     taken = organizer_codes_taken(organizer=series.organizer_id, codes=list(line_of))
     if taken:
-        lines = sorted((line_of[code], code) for code in taken)[: max(limit, 1)]
-        raise CouponFileRejected(
-            [CsvProblem(line, f"{code} already exists for this organizer.", "code") for line, code in lines]
-        )
-    coupons_bulk_create(series=series, rows=[row for _, row in rows], progress=progress)
+        raise codes_taken_rejection(taken, line_of, limit)
+    try:
+        coupons_bulk_create(series=series, rows=[row for _, row in rows], progress=progress)
+    except CodeTextTaken as exc:  # another request created some of the codes after the check above
+        raise codes_taken_rejection(exc.holders, line_of, limit) from exc
     return len(rows)
+
+
+def codes_taken_rejection(taken: Iterable[str], line_of: dict[str, int], limit: int) -> CouponFileRejected:
+    """The file's lines whose codes the organizer already has (at most ``limit``), in file order."""
+    lines = sorted((line_of[code], code) for code in taken)[: max(limit, 1)]
+    return CouponFileRejected(
+        [CsvProblem(line, f"{code} already exists for this organizer.", "code") for line, code in lines]
+    )

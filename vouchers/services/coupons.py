@@ -11,10 +11,11 @@ from django.db import IntegrityError, transaction
 from core.audit import record_bulk
 from core.errors import ConflictError
 from ticketing.models import Event, Item, Organizer
-from vouchers.codes import DEFAULT_LENGTH, normalise_code, unique_random_codes
-from vouchers.models import Coupon, CouponSeries, SeriesKind
-from vouchers.selectors import organizer_codes_taken
-from vouchers.services.checks import DUPLICATE_COUPON
+from vouchers.codes import DEFAULT_LENGTH, chunks, normalise_code, unique_random_codes
+from vouchers.models import CodeHolder, Coupon, CouponSeries, SeriesKind
+from vouchers.selectors import claimed_texts, with_codes
+from vouchers.services.checks import DUPLICATE_COUPON, USED_COUPON_CODE, USED_COUPON_SERIES
+from vouchers.services.code_texts import CodeTextTaken, code_collision, code_texts_claim, code_texts_release
 
 #: At most so many coupons per generation while the caller waits (the admin's action); as a job, more.
 MAX_GENERATE = 10_000
@@ -113,33 +114,44 @@ def coupons_generate_list(
         count=count,
         length=length,
         prefix=prefix,
-        taken=lambda chunk: organizer_codes_taken(organizer=series.organizer_id, codes=chunk),
+        taken=lambda chunk: claimed_texts(organizer=series.organizer_id, codes=chunk),
     )
-    return coupons_bulk_create(series=series, rows=[{"code": code} for code in codes], progress=progress)
+    try:
+        return coupons_bulk_create(series=series, rows=[{"code": code} for code in codes], progress=progress)
+    except CodeTextTaken as exc:
+        raise code_collision() from exc
 
 
 def coupons_bulk_create(
     *, series: CouponSeries, rows: Sequence[dict[str, Any]], progress: Progress | None = None
 ) -> list[Coupon]:
     """Insert validated coupon rows (``code`` and optional ``customer_email``, ``active``) all or nothing,
-    ``BULK_BATCH`` at a time (``progress(done, total)`` after each)."""
-    coupons = [Coupon(organizer_id=series.organizer_id, series=series, **row) for row in rows]
+    ``BULK_BATCH`` at a time (``progress(done, total)`` after each), each batch claiming its texts.
+    ``CodeTextTaken`` names the texts another request created after the caller's checks."""
+    organizer_id = series.organizer_id
+    coupons = [Coupon(organizer_id=organizer_id, series=series, **row) for row in rows]
     try:
         with transaction.atomic():
             if progress is not None:
                 progress(0, len(coupons))
             for start in range(0, len(coupons), BULK_BATCH):
                 batch = Coupon.objects.bulk_create(coupons[start : start + BULK_BATCH])
+                codes = {coupon.code: coupon.pk for coupon in batch}
+                code_texts_claim(organizer_id=organizer_id, holder=CodeHolder.COUPON, codes=codes)
                 record_bulk(Coupon, batch, action="created")
                 if progress is not None:
                     progress(min(start + BULK_BATCH, len(coupons)), len(coupons))
             return coupons
-    except IntegrityError as exc:
+    except IntegrityError as exc:  # another request's coupon has one of the codes: which, now it committed?
         if "uniq_coupon_code_per_organizer" not in str(exc):
             raise
-        raise ConflictError(
-            "Another request created one of these codes at the same time; try again.", code="code_collision"
-        ) from exc
+        holders = {}
+        for chunk in chunks([coupon.code for coupon in coupons]):
+            taken = with_codes(Coupon.objects.filter(organizer_id=organizer_id), chunk)
+            holders.update(dict.fromkeys(taken.values_list("code", flat=True), CodeHolder.COUPON))
+        if not holders:  # that request rolled back after all
+            raise code_collision() from exc
+        raise CodeTextTaken(holders, claimer=CodeHolder.COUPON) from exc
 
 
 @transaction.atomic
@@ -151,27 +163,56 @@ def coupon_create(*, organizer: Organizer, series: CouponSeries, code: str = "",
             count=1,
             length=DEFAULT_LENGTH,
             prefix="",
-            taken=lambda chunk: organizer_codes_taken(organizer=organizer, codes=chunk),
+            taken=lambda chunk: claimed_texts(organizer=organizer, codes=chunk),
         )
     try:
         with transaction.atomic():
-            return Coupon.objects.create(organizer=organizer, series=series, code=code, **fields)
+            coupon = Coupon.objects.create(organizer=organizer, series=series, code=code, **fields)
+            code_texts_claim(organizer_id=organizer.pk, holder=CodeHolder.COUPON, codes={code: coupon.pk})
+            return coupon
     except IntegrityError as exc:
         raise duplicate_coupon_code_or(exc) from exc
 
 
 @transaction.atomic
 def coupon_update(*, coupon: Coupon, **fields: Any) -> Coupon:
+    """Change a coupon; its code and series only while no order has used it (409 ``coupon_in_use``
+    naming the field)."""
     if "code" in fields:
         fields["code"] = normalise_code(fields["code"]) or coupon.code
     for name, value in fields.items():
         setattr(coupon, name, value)
     try:
         with transaction.atomic():
+            if "code" in fields or "series" in fields:
+                coupon_code_or_series_change(
+                    coupon=coupon, code=fields.get("code"), series=fields.get("series")
+                )
             coupon.save()
     except IntegrityError as exc:
         raise duplicate_coupon_code_or(exc) from exc
     return coupon
+
+
+def coupon_code_or_series_change(
+    *, coupon: Coupon, code: str | None, series: CouponSeries | None, refusals: tuple[str, str] | None = None
+) -> None:
+    """Before a coupon (or promo code) is saved with a new ``code`` or ``series`` (``None``: unchanged):
+    refused with 409 ``coupon_in_use`` naming the field once an order has used it (``refusals``: another
+    code and message for the code), and a new code's text claimed. Decided on the row as stored, under its
+    lock (the one the save takes next): a checkout that used it meanwhile is seen."""
+    stored = Coupon.objects.select_for_update().filter(pk=coupon.pk)
+    stored_code, stored_series, used_orders = stored.values_list("code", "series_id", "used_orders").get()
+    renamed = code is not None and code != stored_code
+    moved = series is not None and series.pk != stored_series
+    if used_orders > 0 and renamed:
+        refusal, message = refusals or ("coupon_in_use", USED_COUPON_CODE)
+        raise ConflictError(message, code=refusal, field="code")
+    if used_orders > 0 and moved:
+        raise ConflictError(USED_COUPON_SERIES, code="coupon_in_use", field="series")
+    if renamed:
+        code_texts_release(coupon_ids=[coupon.pk])
+        code_texts_claim(organizer_id=coupon.organizer_id, holder=CodeHolder.COUPON, codes={code: coupon.pk})
 
 
 #: The series kinds that are one code's own: they go with their coupon.

@@ -23,7 +23,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.audit import record_bulk
-from core.errors import ConflictError
 from core.locks import LockKind, lock_in_order
 from ticketing.currency import amount_text
 from ticketing.models import Event, Organizer
@@ -37,9 +36,10 @@ from vouchers.giftcards import (
     GiftCardSpent,
     GiftCardState,
 )
-from vouchers.models import GiftCard, GiftCardTransaction
-from vouchers.selectors import gift_card_balances, organizer_codes_taken, with_codes
+from vouchers.models import CodeHolder, GiftCard, GiftCardTransaction
+from vouchers.selectors import claimed_texts, gift_card_balances, with_codes
 from vouchers.services.checks import DUPLICATE_GIFT_CARD
+from vouchers.services.code_texts import CodeTextTaken, code_collision, code_texts_claim
 
 _ZERO = Decimal("0")
 #: At most so many cards per ``generate/`` (the caller waits for them).
@@ -53,14 +53,19 @@ def fresh_codes(
     """``count`` unused random codes: free among every code of the organizer."""
     return unique_random_codes(
         count=count, length=length, prefix=normalise_code(prefix),
-        taken=lambda chunk: organizer_codes_taken(organizer=organizer_id, codes=chunk),
+        taken=lambda chunk: claimed_texts(organizer=organizer_id, codes=chunk),
     )  # fmt: skip
 
 
 def _cards_inserted(cards: list[GiftCard]) -> list[GiftCard]:
+    """The cards inserted, their codes claimed in the organizer's code space. A code another request
+    created after the checks: for one card a 400 naming ``code`` (as the checks say it), for several a
+    409 ``code_collision``."""
     try:
         with transaction.atomic():
             created = GiftCard.objects.bulk_create(cards)
+            codes = {card.code: card.pk for card in created}
+            code_texts_claim(organizer_id=created[0].organizer_id, holder=CodeHolder.GIFT_CARD, codes=codes)
             record_bulk(GiftCard, created, action="created")
             return created
     except IntegrityError as exc:
@@ -68,9 +73,11 @@ def _cards_inserted(cards: list[GiftCard]) -> list[GiftCard]:
             raise
         if len(cards) == 1:
             raise ValidationError({"code": [DUPLICATE_GIFT_CARD]}) from exc
-        raise ConflictError(
-            "Another request created one of these codes at the same time; try again.", code="code_collision"
-        ) from exc
+        raise code_collision() from exc
+    except CodeTextTaken as exc:
+        if len(cards) == 1:
+            raise
+        raise code_collision() from exc
 
 
 def _issue(

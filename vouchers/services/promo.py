@@ -12,8 +12,10 @@ from django.db import IntegrityError, transaction
 from core.errors import ConflictError
 from ticketing.models import Event, Item, Organizer
 from vouchers.codes import normalise_code
-from vouchers.models import CouponSeries, DiscountType, PromoCode, SeriesKind
-from vouchers.services.coupons import coupons_delete, duplicate_coupon_code_or
+from vouchers.models import CodeHolder, CouponSeries, DiscountType, PromoCode, SeriesKind
+from vouchers.services.checks import USED_PROMO_CODE
+from vouchers.services.code_texts import code_texts_claim
+from vouchers.services.coupons import coupon_code_or_series_change, coupons_delete, duplicate_coupon_code_or
 
 #: Promo-code field → (series field, how to store it).
 SERIES_FIELDS = {
@@ -65,6 +67,9 @@ def promo_code_create(
             promo = PromoCode.objects.create(
                 organizer=organizer, series=series, code=normalise_code(code), active=active
             )
+            code_texts_claim(
+                organizer_id=organizer.pk, holder=CodeHolder.COUPON, codes={promo.code: promo.pk}
+            )
     except IntegrityError as exc:
         raise duplicate_coupon_code_or(exc) from exc
     return PromoCode.objects.get(pk=promo.pk)
@@ -72,6 +77,8 @@ def promo_code_create(
 
 @transaction.atomic
 def promo_code_update(*, promo: PromoCode, **fields: Any) -> PromoCode:
+    """Change a promo code; its code only while no order has used it (409 ``promo_code_in_use``
+    naming ``code``)."""
     series = promo.series
     for name, value in fields.items():
         if name in SERIES_FIELDS:
@@ -91,6 +98,9 @@ def promo_code_update(*, promo: PromoCode, **fields: Any) -> PromoCode:
         series.allowed_events.set(events)
     try:
         with transaction.atomic():
+            if "code" in fields:
+                refusals = ("promo_code_in_use", USED_PROMO_CODE)
+                coupon_code_or_series_change(coupon=promo, code=promo.code, series=None, refusals=refusals)
             promo.save()
     except IntegrityError as exc:
         raise duplicate_coupon_code_or(exc) from exc

@@ -15,10 +15,11 @@ from core.locks import locking_transaction
 from ticketing.models import Event
 from ticketing.models.base import field_values
 from vouchers.codes import DEFAULT_LENGTH, normalise_code, unique_random_codes
-from vouchers.models import Voucher
+from vouchers.models import CodeHolder, Voucher
 from vouchers.quotas import asked_block, blocks_check
 from vouchers.selectors import event_codes_taken
-from vouchers.services.checks import DUPLICATE_VOUCHER
+from vouchers.services.checks import DUPLICATE_VOUCHER, USED_VOUCHER_CODE
+from vouchers.services.code_texts import code_texts_claim
 
 
 def voucher_codes_generate(*, event: Event, count: int, exclude: Sequence[str] = ()) -> list[str]:
@@ -50,6 +51,8 @@ def voucher_batch_create(*, event: Event, rows: Sequence[dict[str, Any]]) -> lis
     now = timezone.now()
     with locking_transaction():
         blocks_check([asked_block(**row, event=event, now=now) for row in rows], now=now)
+        codes = dict.fromkeys(voucher.code for voucher in vouchers)
+        code_texts_claim(organizer_id=event.organizer_id, holder=CodeHolder.VOUCHER, codes=codes)
         try:
             with transaction.atomic():
                 created = Voucher.objects.bulk_create(vouchers)
@@ -102,6 +105,8 @@ def voucher_update(*, voucher: Voucher, **fields: Any) -> Voucher:
 def _voucher_save(voucher: Voucher, fields: dict[str, Any]) -> Voucher:
     try:
         with transaction.atomic():
+            if "code" in fields:
+                voucher_code_change(voucher=voucher, code=fields["code"])
             # Only the fields sent: the usage counters (redeemed, budget_used) are the checkouts',
             # which may have changed them since this voucher was read; saving the whole row wrote
             # the stale counts back.
@@ -110,6 +115,21 @@ def _voucher_save(voucher: Voucher, fields: dict[str, Any]) -> Voucher:
         raise duplicate_voucher_code_or(exc) from exc
     voucher.refresh_from_db(fields=["redeemed", "budget_used"])
     return voucher
+
+
+def voucher_code_change(*, voucher: Voucher, code: str) -> None:
+    """A new code for the voucher, claimed in its organizer's code space; refused (409
+    ``voucher_redeemed`` naming ``code``) once orders have redeemed it, whose code must stay the one they
+    used. Decided on the row as stored, under its lock (the one the save takes next): a checkout that
+    redeemed it meanwhile is seen."""
+    stored = Voucher.objects.select_for_update().filter(pk=voucher.pk)
+    stored_code, redeemed, budget_used = stored.values_list("code", "redeemed", "budget_used").get()
+    if stored_code == code:
+        return
+    if redeemed > 0 or budget_used > 0:
+        raise ConflictError(USED_VOUCHER_CODE, code="voucher_redeemed", field="code")
+    organizer_id = Event.objects.values_list("organizer_id", flat=True).get(pk=voucher.event_id)
+    code_texts_claim(organizer_id=organizer_id, holder=CodeHolder.VOUCHER, codes={code: None})
 
 
 def voucher_delete(*, voucher: Voucher) -> None:

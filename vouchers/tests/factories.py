@@ -1,4 +1,8 @@
-"""factory-boy factories for vouchers, coupon series, coupons and promo codes."""
+"""factory-boy factories for vouchers, coupon series, coupons, promo codes and gift cards.
+
+Each code claims its text in the organizer's code space, as the services do (``claim=False``: a code
+stored without its claim, as codes of two kinds with one text were before the claims existed).
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,26 @@ import factory
 
 from ticketing.tests.factories import EventFactory, OrganizerFactory
 from vouchers import models
+from vouchers.codes import normalise_code
+from vouchers.services.code_texts import code_texts_claim
+
+
+def claim_text(holder: str, organizer_id: int, code: str, owner: int | None = None) -> None:
+    code_texts_claim(organizer_id=organizer_id, holder=holder, codes={normalise_code(code): owner})
 
 
 class VoucherFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Voucher
+        skip_postgeneration_save = True
 
     event = factory.SubFactory(EventFactory)
     code = factory.Sequence(lambda n: f"VOUCHER{n:05d}")
+
+    @factory.post_generation
+    def claim(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            claim_text(models.CodeHolder.VOUCHER, self.event.organizer_id, self.code)
 
     class Params:
         percent = factory.Trait(price_mode=models.PriceMode.PERCENT, value=Decimal("10.00"))
@@ -46,10 +62,16 @@ class CouponSeriesFactory(factory.django.DjangoModelFactory):
 class CouponFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Coupon
+        skip_postgeneration_save = True
 
     series = factory.SubFactory(CouponSeriesFactory)
     organizer = factory.SelfAttribute("series.organizer")
     code = factory.Sequence(lambda n: f"COUPON{n:05d}")
+
+    @factory.post_generation
+    def claim(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            claim_text(models.CodeHolder.COUPON, self.organizer_id, self.code, self.pk)
 
 
 class PromoSeriesFactory(CouponSeriesFactory):
@@ -75,6 +97,11 @@ class GiftCardFactory(factory.django.DjangoModelFactory):
     organizer = factory.SubFactory(OrganizerFactory)
     code = factory.Sequence(lambda n: f"GIFT{n:05d}")
     currency = "EUR"
+
+    @factory.post_generation
+    def claim(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            claim_text(models.CodeHolder.GIFT_CARD, self.organizer_id, self.code, self.pk)
 
     @factory.post_generation
     def value(self, create, extracted, **kwargs):

@@ -6,11 +6,12 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.utils import timezone
 
 from vouchers.choices import CodeKind
 from vouchers.demo import ensure_demo_codes
-from vouchers.models import Coupon, CouponSeries, Voucher
+from vouchers.models import CodeText, Coupon, CouponSeries, Voucher
 from vouchers.resolution import resolve_code
 from vouchers.services.checks import DUPLICATE_COUPON
 from vouchers.tests.factories import CouponFactory
@@ -33,6 +34,10 @@ def test_demo_codes_resolve_and_are_idempotent(organizer, event):
     # 100 coupons, the promo code's row, and the 4 coupons of the docs' examples.
     assert Coupon.objects.count() == 105
     assert CouponSeries.objects.count() == 6  # "Demo campaign", the promo code's, 4 "Docs: …" series
+    # Every code claims its text: the voucher, the 105 coupon rows and the gift card DEMO-GIFT.
+    assert list(CodeText.objects.values_list("holder").annotate(n=Count("pk")).order_by("holder")) == [
+        ("coupon", 105), ("gift_card", 1), ("voucher", 1)
+    ]  # fmt: skip
 
 
 def test_the_docs_example_codes_resolve_with_their_settings(organizer, event):

@@ -23,6 +23,7 @@ from vouchers.codes import normalise_code
 from vouchers.models import Voucher
 from vouchers.quotas import QuotaShortfall
 from vouchers.services.code_items import voucher_items_allow_all, voucher_items_set
+from vouchers.services.code_texts import CodeTextTaken
 from vouchers.services.vouchers import voucher_batch_create, voucher_create, voucher_delete, voucher_update
 
 MAX_BATCH = 1000
@@ -51,6 +52,20 @@ def batch_duplicate_errors(rows: list[Any]) -> dict[int, dict[str, list[str]]]:
 
 def batch_refusal(detail: str, **context: Any) -> DomainError:
     return DomainError(detail, code="invalid", **context)
+
+
+def batch_taken_refusal(rows: list[dict[str, Any]], taken: CodeTextTaken) -> Exception:
+    """The refusal of a batch whose codes another request took after the checks: the same row errors
+    the checks give (a generated code, which no row names: the error as it is)."""
+    errors = [{} for _ in rows]
+    for index, row in enumerate(rows):
+        code = normalise_code(row.get("code"))
+        if code in taken.holders:
+            errors[index] = {"code": [taken.message(code)]}
+    invalid = sum(1 for row_errors in errors if row_errors)
+    if not invalid:
+        return taken
+    return batch_refusal(f"{invalid} of {len(rows)} rows are invalid; nothing was created.", errors=errors)
 
 
 class VoucherViewSet(EventScopedMixin, viewsets.ModelViewSet):
@@ -139,5 +154,7 @@ class VoucherViewSet(EventScopedMixin, viewsets.ModelViewSet):
             raise batch_refusal(
                 f"1 of {len(rows)} rows is invalid; nothing was created.", errors=errors
             ) from exc
+        except CodeTextTaken as exc:  # another request created some of the codes after the checks above
+            raise batch_taken_refusal(rows, exc) from exc
         data = VoucherSerializer(vouchers, many=True, context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_201_CREATED)
