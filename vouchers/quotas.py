@@ -145,8 +145,8 @@ def blocks_check(asked: Sequence[BlockAsked | None], *, now: datetime) -> None:
     locked = quotas_lock({q.pk for scope in scopes for q in scope})
     if not locked:
         return
-    left = {q.pk: availability.available_number for q, availability in zip(
-        locked, quota_availabilities(locked).values(), strict=True)}  # fmt: skip
+    availability = quota_availabilities(locked)
+    left = {q.pk: availability[q.pk].available_number for q in locked}
     for voucher in Voucher.objects.filter(pk__in=[a.voucher_id for a in asked if a and a.voucher_id]):
         for quota_id, held in count_own_block(voucher, locked, now=now).items():
             left[quota_id] += held

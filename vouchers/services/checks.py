@@ -83,7 +83,8 @@ def check_quota_room(errors: Errors, **values: Any) -> None:
     transaction that saves the voucher, and only once every other check passed — a voucher in error is
     not saved, and its scope may not be one yet."""
     try:
-        blocks_check([asked_block(**values, now=timezone.now())], now=timezone.now())
+        now = timezone.now()
+        blocks_check([asked_block(**values, now=now)], now=now)
     except QuotaShortfall as exc:
         errors.add("block_quota", exc.message_dict["block_quota"][0])
 
