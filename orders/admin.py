@@ -35,9 +35,11 @@ from orders.models import (
     Cart,
     CartPosition,
     GiftCardIssue,
-    GiftCardPayment,
     Order,
+    OrderFee,
+    OrderPayment,
     OrderPosition,
+    OrderRefund,
     Redemption,
     RedemptionPosition,
 )
@@ -164,15 +166,36 @@ class RedemptionInline(ReadOnlyInline):
     shown_saving = money_field("saving", ORDER_CURRENCY)
 
 
-class GiftCardPaymentInline(ReadOnlyInline):
-    """What each gift card paid of the order (refunded when it was canceled)."""
+class OrderPaymentInline(ReadOnlyInline):
+    """What the order was paid, gift cards included (refunded ones were given back)."""
 
-    model = GiftCardPayment
+    model = OrderPayment
     organizer_path = "order__event__organizer"
-    fields = ("gift_card", "code", "shown_amount", "created", "refunded", "refunded_at")
+    fields = ("local_id", "provider", "state", "shown_amount", "gift_card", "created", "payment_date", "info")
     readonly_fields = fields
-    verbose_name_plural = "paid with gift cards"
+    verbose_name_plural = "payments"
     shown_amount = money_field("amount", ORDER_CURRENCY)
+
+
+class OrderRefundInline(ReadOnlyInline):
+    """What was, or is being, given back."""
+
+    model = OrderRefund
+    organizer_path = "order__event__organizer"
+    fields = ("local_id", "provider", "state", "source", "shown_amount", "payment", "created", "execution_date",
+              "comment")  # fmt: skip
+    readonly_fields = fields
+    verbose_name_plural = "refunds"
+    shown_amount = money_field("amount", ORDER_CURRENCY)
+
+
+class OrderFeeInline(ReadOnlyInline):
+    model = OrderFee
+    organizer_path = "order__event__organizer"
+    fields = ("fee_type", "shown_value", "description", "canceled")
+    readonly_fields = fields
+    verbose_name_plural = "fees"
+    shown_value = money_field("value", ORDER_CURRENCY)
 
 
 class GiftCardIssueInline(ReadOnlyInline):
@@ -203,7 +226,10 @@ class OrderAdmin(OrganizerScopedAdmin):
         "codes_set_aside", "code_warnings", "tags", "paid_at", "canceled_at",
     )  # fmt: skip
     readonly_fields = fields
-    inlines = (OrderPositionInline, RedemptionInline, GiftCardPaymentInline, GiftCardIssueInline)
+    inlines = (
+        OrderPositionInline, RedemptionInline, OrderFeeInline, OrderPaymentInline, OrderRefundInline,
+        GiftCardIssueInline,
+    )
     actions = ("mark_paid", "mark_canceled")
     shown_list_total = money_field("list_total", "event.currency", description="list total")
     shown_code_discount_total = money_field(

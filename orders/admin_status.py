@@ -21,7 +21,16 @@ from django.utils import timezone
 
 from core.errors import DomainError
 from orders.api.serializers.outputs import amount_due
-from orders.models import GiftCardIssue, GiftCardPayment, Order, OrderPosition, OrderStatus, Redemption
+from orders.models import (
+    GIFT_CARD_PROVIDER,
+    GiftCardIssue,
+    Order,
+    OrderPosition,
+    OrderStatus,
+    PaymentState,
+    Redemption,
+)
+from orders.selectors import MONEY_ROWS
 from orders.services.orders import order_mark_canceled, order_mark_paid
 from ticketing.admin.display import money_text
 
@@ -68,11 +77,7 @@ def orders_for_confirmation(orders: Iterable[Order]) -> list[Order]:
         Order.objects.filter(pk__in=[order.pk for order in orders])
         .select_related("event")
         .prefetch_related(
-            Prefetch(
-                "gift_card_payments",
-                queryset=GiftCardPayment.objects.order_by("id"),
-                to_attr="gift_card_payment_list",
-            ),
+            *MONEY_ROWS,
             Prefetch(
                 "gift_card_issues",
                 queryset=GiftCardIssue.objects.select_related("gift_card")
@@ -112,9 +117,9 @@ def canceled_effects(order: Order) -> list[str]:
     currency = order.event.currency
     effects = ["Becomes canceled; its tickets go back to the quotas."]
     effects += [
-        f"Gives {money_text(payment.amount, currency)} back to gift card {payment.code}."
-        for payment in order.gift_card_payment_list
-        if not payment.refunded
+        f"Gives {money_text(payment.amount, currency)} back to gift card {payment.gift_card_code}."
+        for payment in order.payment_list
+        if payment.provider == GIFT_CARD_PROVIDER and payment.state == PaymentState.CONFIRMED
     ]
     effects += [f"Gives the use of code {redemption.code} back." for redemption in order.live_redemptions]
     effects += [

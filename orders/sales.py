@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from django.db import connection
 from django.db.models import Count
 
-from orders.models import Order, OrderPosition, OrderStatus, ProductSales
+from orders.models import LIVE_STATUSES, Order, OrderPosition, ProductSales
 
 ProductKey = tuple[int, int, int, str]  # item, variation or 0, date or 0, status
 
@@ -52,7 +52,12 @@ def positions_sold(positions: Iterable[Product], status: str) -> Counter[Product
 def order_status_moved(order: Order, old: str, new: str | None) -> None:
     """The order's positions leave ``old`` and join ``new`` (None: canceled orders are not counted)."""
     changes: Counter[ProductKey] = Counter()
-    rows = order.positions.values("item_id", "variation_id", "subevent_id").annotate(n=Count("id")).order_by()
+    rows = (
+        order.positions.filter(canceled=False)
+        .values("item_id", "variation_id", "subevent_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     for row in rows:
         changes[product_key(row["item_id"], row["variation_id"], row["subevent_id"], old)] -= row["n"]
         if new is not None:
@@ -65,7 +70,7 @@ def sales_recount() -> int:
     """Rebuild every ``ProductSales`` row from the positions of pending and paid orders (a repair
     tool, e.g. after editing orders in the database by hand); returns the number of rows."""
     rows = (
-        OrderPosition.objects.filter(order__status__in=[OrderStatus.PENDING, OrderStatus.PAID])
+        OrderPosition.objects.filter(order__status__in=LIVE_STATUSES, canceled=False)
         .values("item_id", "variation_id", "subevent_id", "order__status")
         .annotate(n=Count("id"))
         .order_by()

@@ -17,9 +17,11 @@ from orders.checkout.price import PricedView, price
 from orders.models import (
     Cart,
     GiftCardIssue,
-    GiftCardPayment,
     Order,
+    OrderFee,
+    OrderPayment,
     OrderPosition,
+    OrderRefund,
     Redemption,
     RedemptionPosition,
 )
@@ -102,12 +104,19 @@ def event_carts(event: Event) -> QuerySet[Cart]:
     return Cart.objects.filter(event=event).select_related("sales_channel", "event__organizer")
 
 
+#: An order's payments, refunds and fees, as ``payment_list``, ``refund_list``, ``fee_list``.
+MONEY_ROWS = (
+    Prefetch("payments", queryset=OrderPayment.objects.order_by("local_id"), to_attr="payment_list"),
+    Prefetch("refunds", queryset=OrderRefund.objects.order_by("local_id"), to_attr="refund_list"),
+    Prefetch("fees", queryset=OrderFee.objects.order_by("id"), to_attr="fee_list"),
+)
+
 CODE_LINKS = Prefetch("code_links", queryset=RedemptionPosition.objects.all(), to_attr="code_list")
 
 
 def with_details(orders: QuerySet[Order]) -> QuerySet[Order]:
-    """Positions (with their rule and the codes applied to them), redemptions and channel: a fixed
-    number of queries per page."""
+    """Positions (with their rule and the codes applied to them), redemptions, payments, refunds, fees
+    and channel: a fixed number of queries per page."""
     return orders.select_related("sales_channel").prefetch_related(
         Prefetch(
             "positions",
@@ -121,11 +130,7 @@ def with_details(orders: QuerySet[Order]) -> QuerySet[Order]:
             queryset=Redemption.objects.order_by("id"),
             to_attr="redemption_list",
         ),
-        Prefetch(
-            "gift_card_payments",
-            queryset=GiftCardPayment.objects.order_by("id"),
-            to_attr="gift_card_payment_list",
-        ),
+        *MONEY_ROWS,
         Prefetch(
             "gift_card_issues",
             queryset=GiftCardIssue.objects.select_related("gift_card", "position").order_by("id"),

@@ -18,7 +18,7 @@ class OrderFilter(FilterSet):
     status = filters.ChoiceFilter(
         choices=[*OrderStatus.choices, *((letter, word.label) for letter, word in STATUS_LETTERS.items())],
         method="filter_status",
-        help_text="pending, paid, canceled, or pretix's n, p, c.",
+        help_text="pending, paid, expired, canceled, or pretix's n, p, e, c.",
     )
     email = filters.CharFilter(field_name="email", lookup_expr="iexact")
     code = filters.CharFilter(method="filter_code", help_text="The order code.")

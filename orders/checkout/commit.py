@@ -37,15 +37,17 @@ from orders.checkout.price import PricedView
 from orders.checkout.trees import bulk_create_tree
 from orders.giftcards import order_gift_cards_issue, order_gift_cards_pay
 from orders.models import (
+    GIFT_CARD_PROVIDER,
     Cart,
     CartCode,
     CartGiftCard,
     CartPosition,
-    GiftCardPayment,
     Order,
+    OrderPayment,
     OrderPosition,
     OrderStatus,
     OrderTag,
+    PaymentState,
     Redemption,
     RedemptionPosition,
 )
@@ -118,7 +120,9 @@ def commit_order(gathered: Gathered, view: PricedView, *, store: bool = True) ->
     record_sales(positions_sold(((p.item, p.variation, p.subevent) for p in specs), status))
     order.position_list = rows
     order.redemption_list = redeem(order, view, rows, used_codes)
-    order.gift_card_payment_list = order_gift_cards_pay(order, view.gift_cards, now=gathered.now)
+    order.payment_list = order_gift_cards_pay(order, view.gift_cards, now=gathered.now)
+    order.refund_list = []
+    order.fee_list = []
     order.gift_card_issue_list = []
     if status == OrderStatus.PAID:
         items = gathered.catalog.items
@@ -173,11 +177,15 @@ def simulated_order(order: Order, view: PricedView, used: list[ResolvedCode], bu
     rows = bulk_create_tree(OrderPosition, [p.spec for p in view.positions], build, insert=False)
     order.position_list = rows
     order.redemption_list = redeem(order, view, rows, used, store=False)
-    order.gift_card_payment_list = [
-        GiftCardPayment(order=order, gift_card_id=s.card.id, code=s.card.code, amount=s.amount)
-        for s in view.gift_cards
-        if s.amount > 0
+    order.payment_list = [
+        OrderPayment(
+            order=order, local_id=n, state=PaymentState.CONFIRMED, provider=GIFT_CARD_PROVIDER,
+            amount=s.amount, gift_card_id=s.card.id, gift_card_code=s.card.code, payment_date=order.datetime,
+        )  # fmt: skip
+        for n, s in enumerate((s for s in view.gift_cards if s.amount > 0), 1)
     ]
+    order.refund_list = []
+    order.fee_list = []
     order.gift_card_issue_list = []
     return order
 

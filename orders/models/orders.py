@@ -28,15 +28,25 @@ def new_order_code() -> str:
 
 
 class OrderStatus(models.TextChoices):
-    """pretix stores n/p/c; the API speaks these lowercase words."""
+    """pretix stores n/p/e/c; the API speaks these lowercase words (and shows pretix's letter)."""
 
     PENDING = "pending", "Pending"
     PAID = "paid", "Paid"
+    EXPIRED = "expired", "Expired"
     CANCELED = "canceled", "Canceled"
 
 
+#: The statuses whose positions count against quotas and whose codes stay used.
+LIVE_STATUSES = (OrderStatus.PENDING, OrderStatus.PAID)
+
+
 class Order(models.Model):
-    """An order. ``total = list_total − code_discount_total − rule_discount_total`` (no fees)."""
+    """An order. ``total = list_total − code_discount_total − rule_discount_total + fee_total``: the
+    first three sum its positions that are not canceled, ``fee_total`` its fees that are not canceled.
+
+    A pending order must be paid by ``expires``; then it expires (``orders.services.expiry``). What was
+    paid and refunded are rows of their own (``OrderPayment``, ``OrderRefund``).
+    """
 
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="orders")
     code = models.CharField(max_length=32, default=new_order_code, editable=False)
@@ -48,7 +58,11 @@ class Order(models.Model):
     list_total = models.DecimalField(**MONEY, default=Decimal("0"))
     code_discount_total = models.DecimalField(**MONEY, default=Decimal("0"))
     rule_discount_total = models.DecimalField(**MONEY, default=Decimal("0"))
+    fee_total = models.DecimalField(**MONEY, default=Decimal("0"))
     total = models.DecimalField(**MONEY, default=Decimal("0"))
+    expires = models.DateTimeField(
+        null=True, blank=True, help_text="The payment deadline of a pending order: then it expires."
+    )
     tags = models.JSONField(default=list, blank=True, help_text="From the coupon series the order used.")
     set_aside_codes = models.JSONField(
         default=list, blank=True,
@@ -73,9 +87,14 @@ class Order(models.Model):
                 condition=Q(rule_discount_total__gte=0), name="order_rule_discount_total_ge_0"
             ),
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_ge_0"),
+            models.CheckConstraint(condition=Q(fee_total__gte=0), name="order_fee_total_ge_0"),
         ]
         indexes = [
             models.Index(fields=["event", "status"], name="order_event_status"),
+            # The expiry task's scan: pending orders by deadline, whatever the event.
+            models.Index(
+                fields=["expires"], condition=Q(status="pending"), name="order_pending_expires"
+            ),
             models.Index(fields=["event", "email"], name="order_event_email"),
         ]
 
@@ -137,6 +156,11 @@ class OrderPosition(models.Model):
         default=False,
         help_text="The price was set by the caller that created the order (pretix's explicit price): no code "
         "or rule changed it.",
+    )
+    canceled = models.BooleanField(
+        default=False,
+        help_text="Canceled on its own (an order change, or a cancel that kept a fee): it no longer counts "
+        "against quotas nor in the order's totals.",
     )
 
     class Meta:

@@ -10,7 +10,7 @@ import pytest
 from django.db import IntegrityError, connections, transaction
 from rest_framework.test import APIClient
 
-from orders.models import GiftCardPayment, Order, OrderStatus
+from orders.models import Order, OrderPayment, OrderStatus
 from orders.tests.conftest import BASE, pos
 from orders.tests.test_concurrency import TOKEN, at_once, statuses
 from ticketing.tests.factories import ItemFactory, QuotaFactory, TeamFactory, make_token
@@ -42,7 +42,7 @@ def test_20_orders_at_once_paying_10_from_a_card_of_50_make_exactly_5(organizer,
     assert all(r.json()["status_text"] == "paid" for r in responses if r.status_code == 201)
     assert Order.objects.filter(status=OrderStatus.PAID).count() == 5 == Order.objects.count()
     assert gift_card_balance(card) == D("0")
-    assert GiftCardPayment.objects.filter(gift_card=card).count() == 5
+    assert OrderPayment.objects.filter(gift_card=card).count() == 5
     payments = GiftCardTransaction.objects.filter(card=card, kind="payment")
     assert sorted(payments.values_list("value", flat=True)) == [D("-10.00")] * 5
 

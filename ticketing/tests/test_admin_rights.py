@@ -23,7 +23,7 @@ from audit.models import AuditEntry
 from discounts.models import Discount
 from discounts.tests.factories import DiscountFactory
 from jobs.tests.factories import JobFactory
-from orders.models import Cart, GiftCardPayment, Order, OrderStatus, Redemption
+from orders.models import Cart, Order, OrderPayment, OrderStatus, Redemption
 from orders.tests.factories import CartFactory, OrderFactory, OrderPositionFactory
 from ticketing.admin.scoping import RELATED_PATHS, OrganizerScoping
 from ticketing.models import Event, Item, Quota, Team, TeamAPIToken
@@ -112,8 +112,9 @@ def acme(db) -> dict:
     wide = CouponSeriesFactory(organizer=org, name="THEIRS organizer-wide series")
     CouponFactory(series=wide, code="THEIRS-WIDE-COUPON")
     card = GiftCardFactory(organizer=org, code=GIFT_CODE, note="GIFT card")
-    GiftCardPayment.objects.create(
-        order=objects["mine_order"], gift_card=card, code=card.code, amount=Decimal("5")
+    OrderPayment.objects.create(
+        order=objects["mine_order"], local_id=1, state="confirmed", provider="giftcard", gift_card=card,
+        gift_card_code=card.code, amount=Decimal("5"),
     )
     objects["card"] = card
     return objects

@@ -31,7 +31,7 @@ from django.urls import reverse
 
 from discounts.models import Discount
 from discounts.tests.factories import DiscountFactory
-from orders.models import Cart, GiftCardIssue, GiftCardPayment, Order, Redemption
+from orders.models import Cart, GiftCardIssue, Order, OrderPayment, Redemption
 from orders.tests.factories import CartFactory, CartPositionFactory, OrderFactory, OrderPositionFactory
 from ticketing.admin.scoping import RELATED_PATHS
 from ticketing.models import (
@@ -157,7 +157,11 @@ def build(name: str, member, org_id: int) -> dict[str, Any]:
         order=order, item=ticket, voucher=voucher, coupon=coupon, discount_rule=rule
     )
     card = GiftCardFactory(organizer=org, code=f"{code}-GIFT", note=f"{name} card", allowed_events=[conf])
-    GiftCardPayment.objects.create(order=order, gift_card=card, code=card.code, amount=Decimal("5.00"))
+    OrderPayment.objects.create(
+        order=order, local_id=1, state="confirmed", provider="giftcard", gift_card=card,
+        gift_card_code=card.code,
+        amount=Decimal("5.00"),
+    )
     bought = GiftCardFactory(organizer=org, code=f"{code}-BOUGHT", value=Decimal("23.00"))
     GiftCardIssue.objects.create(order=order, position=position, gift_card=bought, value=Decimal("23.00"))
     Redemption.objects.create(order=order, kind="voucher", code=voucher.code, voucher=voucher)

@@ -311,17 +311,19 @@ def gift_cards_order_reversed(
     order_id: int,
     order_code: str,
     now: datetime,
+    text: str = "",
 ) -> None:
-    """A canceled order gives back what its cards paid (``refund`` transactions) and voids the cards it
-    issued: each one's remaining value goes to zero by a ``correction`` — unless some of it has
-    already paid for something, then nothing is written and the cancel is a 409 ``gift_card_spent``.
+    """An order gives back what its cards paid (``refund`` transactions: it was canceled or expired, or
+    the organizer refunded a card's payment) and voids the cards it issued: each one's remaining value
+    goes to zero by a ``correction`` — unless some of it has already paid for something, then nothing
+    is written and the cancel is a 409 ``gift_card_spent``. ``text``: why (default "Order … canceled").
 
     Every card concerned is locked first, in one statement by primary key."""
     cards = {card.pk: card for card in lock_cards({c.card_id for c in refunds} | set(voided))}
     for card_id in sorted(voided):
         if gift_card_used(card_id):
             raise GiftCardSpent(gift_card=cards[card_id].code)
-    text = f"Order {order_code} canceled"
+    text = text or f"Order {order_code} canceled"
     GiftCardTransaction.objects.bulk_create([
         GiftCardTransaction(
             card_id=charge.card_id, kind=GiftCardTransactionKind.REFUND, value=charge.amount, created=now,

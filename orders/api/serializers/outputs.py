@@ -14,7 +14,18 @@ from rest_framework import serializers
 from core.serializers import StrictModelSerializer, StrictSerializer
 from orders.checkout.commit import set_aside_data, warnings_data
 from orders.checkout.price import PricedPosition, PricedView
-from orders.models import Order, OrderPosition, OrderStatus, Redemption
+from orders.models import (
+    GIFT_CARD_PROVIDER,
+    Order,
+    OrderFee,
+    OrderPayment,
+    OrderPosition,
+    OrderRefund,
+    OrderStatus,
+    PaymentState,
+    Redemption,
+)
+from orders.payments import payment_balance
 from ticketing.api.fields import MoneyField, context_currency
 from ticketing.currency import amount_text
 
@@ -170,7 +181,9 @@ class OrderPositionSerializer(StrictModelSerializer):
         source="discount_rule_id", allow_null=True, help_text="pretix: the id of the rule that consumed it."
     )
     voucher_budget_use = serializers.SerializerMethodField()
-    canceled = serializers.SerializerMethodField()
+    canceled = serializers.BooleanField(
+        help_text="Canceled on its own (an order change, or a cancel that kept a fee): it no longer counts."
+    )
 
     class Meta:
         model = OrderPosition
@@ -190,10 +203,6 @@ class OrderPositionSerializer(StrictModelSerializer):
     def get_voucher_budget_use(self, obj: OrderPosition) -> str | None:
         use = voucher_budget_use(obj, self.context["redemption_kinds"])
         return None if use is None else amount_text(use, context_currency(self))
-
-    def get_canceled(self, obj: OrderPosition) -> bool:
-        """pretix: a position canceled on its own; this API cancels whole orders only (always false)."""
-        return False
 
     def get_addon_to(self, obj: OrderPosition) -> int | None:
         """The parent's ``positionid``, as pretix does."""
@@ -226,11 +235,61 @@ class RedemptionSerializer(StrictModelSerializer):
 
 
 class GiftCardPaymentSerializer(StrictSerializer):
-    """What a gift card paid of the order; ``refunded`` once the order was canceled."""
+    """What a gift card paid of the order (a payment of provider ``giftcard``); ``refunded`` once it went
+    back to the card."""
 
-    code = serializers.CharField()
+    code = serializers.CharField(source="gift_card_code")
     amount = MoneyField()
-    refunded = serializers.BooleanField()
+    refunded = serializers.SerializerMethodField()
+
+    def get_refunded(self, obj: OrderPayment) -> bool:
+        return obj.state == PaymentState.REFUNDED
+
+
+class OrderPaymentSerializer(StrictModelSerializer):
+    """A payment of the order (pretix's order payment): ``local_id`` numbers it within the order."""
+
+    amount = MoneyField()
+    info = serializers.JSONField(help_text="What the provider recorded (pretix: ``details``).")
+    gift_card = serializers.CharField(
+        source="gift_card_code", allow_null=True, help_text="The gift card's code (provider giftcard)."
+    )
+
+    class Meta:
+        model = OrderPayment
+        fields = ("local_id", "state", "amount", "created", "payment_date", "provider", "info", "gift_card")
+
+    def to_representation(self, instance: OrderPayment) -> dict:
+        return payment_data(instance, currency=context_currency(self))
+
+
+class OrderRefundSerializer(StrictModelSerializer):
+    """A refund of the order (pretix's order refund); ``payment`` is the ``local_id`` of the payment it
+    gives back."""
+
+    amount = MoneyField()
+    payment = serializers.IntegerField(source="payment.local_id", allow_null=True)
+    info = serializers.JSONField()
+
+    class Meta:
+        model = OrderRefund
+        fields = (
+            "local_id", "state", "source", "amount", "payment", "created", "execution_date", "comment",
+            "provider", "info",
+        )  # fmt: skip
+
+    def to_representation(self, instance: OrderRefund) -> dict:
+        return refund_data(instance, currency=context_currency(self))
+
+
+class OrderFeeSerializer(StrictModelSerializer):
+    """A fee line of the order (pretix's order fee)."""
+
+    value = MoneyField()
+
+    class Meta:
+        model = OrderFee
+        fields = ("fee_type", "value", "description", "internal_type", "canceled")
 
 
 class IssuedGiftCardSerializer(StrictSerializer):
@@ -249,7 +308,7 @@ class OrderSerializer(StrictModelSerializer):
     status = serializers.SerializerMethodField()
     status_text = serializers.ChoiceField(
         source="status", choices=OrderStatus.choices,
-        help_text="The status in words: pending, paid, canceled.",
+        help_text="The status in words: pending, paid, expired, canceled.",
     )
     event = serializers.SerializerMethodField()
     sales_channel = serializers.CharField(source="sales_channel.identifier")
@@ -261,7 +320,12 @@ class OrderSerializer(StrictModelSerializer):
     redemptions = serializers.SerializerMethodField()
     set_aside_codes = serializers.SerializerMethodField()
     warnings = serializers.SerializerMethodField()
-    gift_cards = GiftCardPaymentSerializer(source="gift_card_payment_list", many=True)
+    fee_total = MoneyField(help_text="The fees that are not canceled.")
+    fees = OrderFeeSerializer(source="fee_list", many=True)
+    payments = OrderPaymentSerializer(source="payment_list", many=True)
+    refunds = OrderRefundSerializer(source="refund_list", many=True)
+    gift_cards = serializers.SerializerMethodField()
+    payment_balance = serializers.SerializerMethodField()
     amount_due = serializers.SerializerMethodField()
     issued_gift_cards = IssuedGiftCardSerializer(source="gift_card_issue_list", many=True)
 
@@ -269,12 +333,14 @@ class OrderSerializer(StrictModelSerializer):
         model = Order
         fields = (
             "code", "event", "status", "status_text", "email", "name", "sales_channel", "datetime",
-            "list_total", "code_discount_total", "rule_discount_total", "total", "tags", "positions",
-            "redemptions", "set_aside_codes", "warnings", "gift_cards", "amount_due", "issued_gift_cards",
+            "expires", "list_total", "code_discount_total", "rule_discount_total", "fee_total", "total", "tags",
+            "positions", "fees", "redemptions", "set_aside_codes", "warnings", "payments", "refunds",
+            "gift_cards", "payment_balance", "amount_due", "issued_gift_cards",
         )  # fmt: skip
 
     @extend_schema_field(serializers.ChoiceField(
-        choices=["n", "p", "c"], help_text="pretix's letter: n (pending), p (paid), c (canceled).",
+        choices=["n", "p", "e", "c"],
+        help_text="pretix's letter: n (pending), p (paid), e (expired), c (canceled).",
     ))  # fmt: skip
     def get_status(self, obj: Order) -> str:
         return PRETIX_STATUS[obj.status]
@@ -283,10 +349,22 @@ class OrderSerializer(StrictModelSerializer):
         """The event's slug."""
         return event_slug(obj, self.context)
 
-    @extend_schema_field(MoneyField(help_text="A pending order: the total minus what gift cards paid; "
-                                    "a paid or canceled one: 0."))  # fmt: skip
+    @extend_schema_field(MoneyField(help_text="What is still due (0 when nothing is): the payment balance "
+                                    "when it is positive."))  # fmt: skip
     def get_amount_due(self, obj: Order) -> str:
         return amount_text(amount_due(obj), context_currency(self))
+
+    @extend_schema_field(MoneyField(help_text="What the order owes (the total of a pending or paid order, 0 "
+                                    "for an expired or canceled one) minus its confirmed payments plus its done "
+                                    "refunds: positive, still due; negative, overpaid (a refund is due)."))  # fmt: skip
+    def get_payment_balance(self, obj: Order) -> str:
+        return amount_text(payment_balance(obj, obj.payment_list, obj.refund_list), context_currency(self))
+
+    @extend_schema_field(GiftCardPaymentSerializer(many=True))
+    def get_gift_cards(self, obj: Order) -> list[dict]:
+        """The payments of provider giftcard, as before payments were listed."""
+        rows = [p for p in obj.payment_list if p.provider == GIFT_CARD_PROVIDER]
+        return GiftCardPaymentSerializer(rows, many=True, context=self.context).data
 
     @extend_schema_field(OrderPositionSerializer(many=True))
     def get_positions(self, obj: Order) -> list[dict]:
@@ -319,7 +397,9 @@ class OrderSerializer(StrictModelSerializer):
 
 
 #: pretix's status letters for this API's status words (``status``; ``status_text`` keeps the word).
-PRETIX_STATUS = {OrderStatus.PENDING: "n", OrderStatus.PAID: "p", OrderStatus.CANCELED: "c"}
+PRETIX_STATUS = {
+    OrderStatus.PENDING: "n", OrderStatus.PAID: "p", OrderStatus.EXPIRED: "e", OrderStatus.CANCELED: "c",
+}  # fmt: skip
 
 
 def event_slug(order: Order, context: dict) -> str:
@@ -336,11 +416,41 @@ def voucher_budget_use(row: OrderPosition, kinds: dict[int, str]) -> Decimal | N
 
 
 def amount_due(order: Order) -> Decimal:
-    """What is still to pay: for a pending order its total minus what gift cards paid of it."""
-    if order.status != OrderStatus.PENDING:
-        return Decimal("0")
-    paid = sum((p.amount for p in order.gift_card_payment_list if not p.refunded), Decimal("0"))
-    return order.total - paid
+    """What is still to pay: the payment balance when positive (``orders.payments``)."""
+    return max(payment_balance(order, order.payment_list, order.refund_list), Decimal("0"))
+
+
+def payment_data(payment: OrderPayment, *, currency: str) -> dict:
+    return {
+        "local_id": payment.local_id, "state": payment.state, "amount": amount_text(payment.amount, currency),
+        "created": drf_datetime(payment.created),
+        "payment_date": drf_datetime(payment.payment_date) if payment.payment_date else None,
+        "provider": payment.provider, "info": payment.info, "gift_card": payment.gift_card_code or None,
+    }  # fmt: skip
+
+
+def refund_data(refund: OrderRefund, *, currency: str, payment_ids: dict[int, int] | None = None) -> dict:
+    """``payment_ids``: the order's payments' ``local_id`` by primary key (else the payment is read)."""
+    if refund.payment_id is None:
+        payment = None
+    elif payment_ids is not None:
+        payment = payment_ids[refund.payment_id]
+    else:
+        payment = refund.payment.local_id
+    return {
+        "local_id": refund.local_id, "state": refund.state, "source": refund.source,
+        "amount": amount_text(refund.amount, currency), "payment": payment,
+        "created": drf_datetime(refund.created),
+        "execution_date": drf_datetime(refund.execution_date) if refund.execution_date else None,
+        "comment": refund.comment, "provider": refund.provider, "info": refund.info,
+    }  # fmt: skip
+
+
+def fee_data(fee: OrderFee, *, currency: str) -> dict:
+    return {
+        "fee_type": fee.fee_type, "value": amount_text(fee.value, currency), "description": fee.description,
+        "internal_type": fee.internal_type, "canceled": fee.canceled,
+    }  # fmt: skip
 
 
 def order_data(order: Order, *, currency: str, event: str) -> dict:
@@ -351,6 +461,7 @@ def order_data(order: Order, *, currency: str, event: str) -> dict:
         return amount_text(value, currency)
 
     stored = order.pk is not None
+    payment_ids = {p.pk: p.local_id for p in order.payment_list}
     positionids = {row.pk: row.positionid for row in order.position_list}
     texts = {r.pk: r.code for r in order.redemption_list}
     kinds = {r.pk: r.kind for r in order.redemption_list}
@@ -375,15 +486,17 @@ def order_data(order: Order, *, currency: str, event: str) -> dict:
             "code_discount": money(row.code_discount), "discount_rule": rule,
             "rule_discount": money(row.rule_discount), "price": money(row.price),
             "price_manual": row.price_manual, "voucher": row.voucher_id, "discount": row.discount_rule_id,
-            "voucher_budget_use": None if budget_use is None else money(budget_use), "canceled": False,
+            "voucher_budget_use": None if budget_use is None else money(budget_use), "canceled": row.canceled,
         })  # fmt: skip
     return {
         "code": order.code, "event": event, "status": PRETIX_STATUS[order.status],
         "status_text": order.status, "email": order.email, "name": order.name,
         "sales_channel": order.sales_channel.identifier, "datetime": drf_datetime(order.datetime),
+        "expires": drf_datetime(order.expires) if order.expires else None,
         "list_total": money(order.list_total), "code_discount_total": money(order.code_discount_total),
-        "rule_discount_total": money(order.rule_discount_total), "total": money(order.total),
-        "tags": list(order.tags), "positions": positions,
+        "rule_discount_total": money(order.rule_discount_total), "fee_total": money(order.fee_total),
+        "total": money(order.total), "tags": list(order.tags), "positions": positions,
+        "fees": [fee_data(f, currency=currency) for f in order.fee_list],
         "redemptions": [
             {"id": r.pk if stored else None, "kind": r.kind, "code": r.code, "voucher": r.voucher_id,
              "coupon": r.coupon_id, "uses": r.uses, "tickets": r.tickets, "discount": money(r.discount),
@@ -392,10 +505,14 @@ def order_data(order: Order, *, currency: str, event: str) -> dict:
         ],
         "set_aside_codes": [{**s, "total_with": money(s["total_with"])} for s in order.set_aside_codes],
         "warnings": list(order.warnings),
+        "payments": [payment_data(p, currency=currency) for p in order.payment_list],
+        "refunds": [refund_data(r, currency=currency, payment_ids=payment_ids) for r in order.refund_list],
         "gift_cards": [
-            {"code": p.code, "amount": money(p.amount), "refunded": p.refunded}
-            for p in order.gift_card_payment_list
+            {"code": p.gift_card_code, "amount": money(p.amount), "refunded": p.state == PaymentState.REFUNDED}
+            for p in order.payment_list
+            if p.provider == GIFT_CARD_PROVIDER
         ],
+        "payment_balance": money(payment_balance(order, order.payment_list, order.refund_list)),
         "amount_due": money(amount_due(order)),
         "issued_gift_cards": [
             {"code": i.gift_card.code, "value": money(i.value), "positionid": i.position.positionid,

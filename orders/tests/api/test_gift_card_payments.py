@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from discounts.models import Discount
-from orders.models import CartGiftCard, GiftCardIssue, GiftCardPayment, Order, OrderStatus
+from orders.models import CartGiftCard, GiftCardIssue, Order, OrderPayment, OrderStatus
 from orders.tests.conftest import BASE, pos
 from ticketing.tests.factories import EventFactory, ItemFactory, OrganizerFactory, QuotaFactory
 from vouchers.models import GiftCard, GiftCardTransaction, PriceMode
@@ -58,7 +58,7 @@ def test_a_card_pays_part_of_an_order_which_stays_pending_with_the_rest_due(buy,
     assert balance(card) == D("0")
     order = Order.objects.get(code=body["code"])
     assert ledger(card) == [("issue", "50.00", ""), ("payment", "-50.00", order.code)]
-    assert GiftCardPayment.objects.filter(order=order).values_list("amount", flat=True).get() == D("50.00")
+    assert OrderPayment.objects.filter(order=order).values_list("amount", flat=True).get() == D("50.00")
     assert order.paid_at is None
 
 
@@ -87,7 +87,7 @@ def test_a_card_the_total_no_longer_needs_pays_nothing_and_keeps_its_balance(buy
     assert body["gift_cards"] == [{"code": card.code, "amount": "30.00", "refunded": False}]
     assert body["status_text"] == "paid"
     assert balance(other) == D("40.00")
-    assert GiftCardPayment.objects.count() == 1
+    assert OrderPayment.objects.count() == 1
 
 
 def test_cards_pay_the_total_the_codes_and_rules_left(buy, event, organizer, shop, card):
@@ -133,7 +133,7 @@ def test_refused_cards_name_themselves_and_nothing_is_stored(buy, event, organiz
     expected_card = "NOPE-NOPE-NOPE" if setup == "unknown" else card.code
     assert refusal(response) == (400, code, expected_card)
     assert response.json()["detail"]
-    assert not Order.objects.exists() and not GiftCardPayment.objects.exists()
+    assert not Order.objects.exists() and not OrderPayment.objects.exists()
 
 
 def test_a_card_limited_to_this_event_pays_in_it(buy, event, shop, card):
@@ -177,7 +177,7 @@ def test_canceling_gives_what_the_cards_paid_back(api, buy, organizer, shop, car
     assert body["amount_due"] == "0.00"
     assert (balance(small), balance(card)) == (D("20.00"), D("50.00"))
     assert ledger(card) == [("issue", "50.00", ""), ("payment", "-50.00", code), ("refund", "50.00", code)]
-    assert GiftCardPayment.objects.filter(refunded=True).count() == 2
+    assert OrderPayment.objects.filter(state="refunded").count() == 2
 
 
 def test_a_paid_order_paid_by_a_card_is_canceled_and_refunded(api, buy, shop, card):
