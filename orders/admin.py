@@ -182,8 +182,10 @@ class OrderRefundInline(ReadOnlyInline):
 
     model = OrderRefund
     organizer_path = "order__event__organizer"
-    fields = ("local_id", "provider", "state", "source", "shown_amount", "payment", "created", "execution_date",
-              "comment")  # fmt: skip
+    fields = (
+        "local_id", "provider", "state", "source", "shown_amount", "payment", "created", "execution_date",
+        "comment",
+    )  # fmt: skip
     readonly_fields = fields
     verbose_name_plural = "refunds"
     shown_amount = money_field("amount", ORDER_CURRENCY)

@@ -89,14 +89,21 @@ class CardRefund:
 
 
 def order_gift_cards_refund(
-    order: Order, refunds: Sequence[CardRefund], *, void_issued: bool, now: datetime, reason: str,
+    order: Order,
+    refunds: Sequence[CardRefund],
+    *,
+    void_issued: bool,
+    now: datetime,
+    reason: str,
     comment: str = "",
 ) -> list[OrderRefund]:
     """Give gift card payments back to their cards (one done refund each, the payment ``refunded`` once
     nothing of it is left) and, with ``void_issued``, void the cards the order issued (or refuse with 409
     ``gift_card_spent``, see the module's docstring). ``reason`` goes to the cards' ledgers."""
     refunds = [r for r in refunds if r.amount > 0]
-    issues = list(GiftCardIssue.objects.filter(order=order, voided=False).order_by("id")) if void_issued else []
+    issues = (
+        list(GiftCardIssue.objects.filter(order=order, voided=False).order_by("id")) if void_issued else []
+    )
     if not refunds and not issues:
         return []
     gift_cards_order_reversed(
@@ -119,4 +126,3 @@ def order_gift_cards_refund(
     if issues:
         GiftCardIssue.objects.filter(pk__in=[i.pk for i in issues]).update(voided=True)
     return rows
-

@@ -43,7 +43,9 @@ def owed(order: Order) -> Decimal:
     return order.total if order.status in LIVE_STATUSES else ZERO
 
 
-def payment_balance(order: Order, payments: Iterable[OrderPayment], refunds: Iterable[OrderRefund]) -> Decimal:
+def payment_balance(
+    order: Order, payments: Iterable[OrderPayment], refunds: Iterable[OrderRefund]
+) -> Decimal:
     """Positive: still due; negative: overpaid, a refund is due."""
     return owed(order) - net_paid(payments, refunds)
 

@@ -60,7 +60,9 @@ def sales_release(orders: Sequence[Order], *, positions: Sequence[int] | None = 
     rows = OrderPosition.objects.filter(order__in=[o.pk for o in orders], canceled=False)
     if positions is not None:
         rows = rows.filter(pk__in=positions)
-    counts = rows.values("order_id", "item_id", "variation_id", "subevent_id").annotate(n=Count("id")).order_by()
+    counts = (
+        rows.values("order_id", "item_id", "variation_id", "subevent_id").annotate(n=Count("id")).order_by()
+    )
     status = {o.pk: o.status for o in orders}
     changes: Counter[ProductKey] = Counter()
     for row in counts:
@@ -78,7 +80,12 @@ def gift_card_payments(order: Order) -> list[OrderPayment]:
 
 
 def gift_cards_release(
-    orders: Sequence[Order], *, now: datetime, reason: str, void_issued: bool, keep: dict[int, Decimal] | None = None
+    orders: Sequence[Order],
+    *,
+    now: datetime,
+    reason: str,
+    void_issued: bool,
+    keep: dict[int, Decimal] | None = None,
 ) -> None:
     """Give what the orders' gift cards paid back to the cards; ``keep``: by order id, an amount the
     cards' payments keep (a cancellation fee that other payments do not cover), taken from the last
@@ -100,7 +107,11 @@ def gift_cards_release(
     lock_cards(card_ids)  # the whole batch's cards at once, by primary key
     for order, refunds in plans:
         order_gift_cards_refund(
-            order, list(reversed(refunds)), void_issued=void_issued, now=now, reason=reason.format(code=order.code)
+            order,
+            list(reversed(refunds)),
+            void_issued=void_issued,
+            now=now,
+            reason=reason.format(code=order.code),
         )
 
 

@@ -43,6 +43,7 @@ from orders.models import (
     CartGiftCard,
     CartPosition,
     Order,
+    OrderFee,
     OrderPayment,
     OrderPosition,
     OrderStatus,
@@ -106,7 +107,8 @@ def commit_order(gathered: Gathered, view: PricedView, *, store: bool = True) ->
         paid_at=gathered.now if status == OrderStatus.PAID else None,
         sales_channel=draft.sales_channel, datetime=gathered.now, list_total=view.list_total,
         code_discount_total=view.code_discount_total, rule_discount_total=view.rule_discount_total,
-        total=view.total, tags=tags, set_aside_codes=set_aside_data(view), warnings=warnings_data(view),
+        fee_total=view.fee_total, total=view.total, tags=tags, set_aside_codes=set_aside_data(view),
+        warnings=warnings_data(view), expires=draft.expires if status == OrderStatus.PENDING else None,
     )  # fmt: skip
     specs = [p.spec for p in view.positions]
     build = position_builder(order, view, codes)
@@ -120,9 +122,9 @@ def commit_order(gathered: Gathered, view: PricedView, *, store: bool = True) ->
     record_sales(positions_sold(((p.item, p.variation, p.subevent) for p in specs), status))
     order.position_list = rows
     order.redemption_list = redeem(order, view, rows, used_codes)
+    order.fee_list = OrderFee.objects.bulk_create(fee_rows(order, view)) if view.fees else []
     order.payment_list = order_gift_cards_pay(order, view.gift_cards, now=gathered.now)
     order.refund_list = []
-    order.fee_list = []
     order.gift_card_issue_list = []
     if status == OrderStatus.PAID:
         items = gathered.catalog.items
@@ -185,9 +187,17 @@ def simulated_order(order: Order, view: PricedView, used: list[ResolvedCode], bu
         for n, s in enumerate((s for s in view.gift_cards if s.amount > 0), 1)
     ]
     order.refund_list = []
-    order.fee_list = []
+    order.fee_list = fee_rows(order, view)
     order.gift_card_issue_list = []
     return order
+
+
+def fee_rows(order: Order, view: PricedView) -> list[OrderFee]:
+    return [
+        OrderFee(order=order, fee_type=fee.fee_type, value=fee.value, description=fee.description,
+                 internal_type=fee.internal_type)
+        for fee in view.fees
+    ]  # fmt: skip
 
 
 def redeem(

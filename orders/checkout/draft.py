@@ -8,6 +8,7 @@ all become one :class:`Draft`; the gather stage reads the stored cart's position
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
@@ -38,6 +39,17 @@ class PositionSpec:
     price: Decimal | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class FeeSpec:
+    """A fee line the caller adds to the order (pretix's ``fees`` of a new order): the total includes it;
+    no code or rule changes it."""
+
+    fee_type: str
+    value: Decimal
+    description: str = ""
+    internal_type: str = ""
+
+
 @dataclass(frozen=True)
 class Draft:
     """One request to the checkout path.
@@ -49,6 +61,8 @@ class Draft:
     ``gift_cards``: codes of gift cards to pay with, as typed, after the cart's; they change no price.
     ``consume_carts``: ids of this event's carts that the order replaces: they are locked with the
     order's rows, what they hold counts as the order's own, and they are deleted with it.
+    ``fees``: fee lines of the order (service, shipping …); the total includes them.
+    ``expires``: the payment deadline of the order when it is stored pending.
     """
 
     event: Event
@@ -62,6 +76,8 @@ class Draft:
     expected_total: Decimal | None = None
     gift_cards: tuple[str, ...] = ()
     consume_carts: tuple[UUID, ...] = ()
+    fees: tuple[FeeSpec, ...] = ()
+    expires: datetime | None = None
 
 
 def refuse(code: str, detail: str, index: int, spec: PositionSpec, **context) -> DomainError:

@@ -32,8 +32,6 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
-from ticketing.quotas import limited_quotas
-
 from core.errors import ConflictError, DomainError
 from core.locks import LockKind, lock_in_order
 from orders.checkout.catalog import (
@@ -50,6 +48,7 @@ from orders.checkout.mode import Mode, Store
 from orders.counting import Counts, count_taken
 from orders.models import Cart, CartCode, CartGiftCard
 from ticketing.models import Quota
+from ticketing.quotas import limited_quotas
 from vouchers.codes import normalise_code
 from vouchers.giftcards import GiftCardState
 from vouchers.quotas import blocking_voucher_ids, count_blocking_vouchers

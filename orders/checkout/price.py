@@ -1,7 +1,8 @@
 """Stage 3, price: the checked positions and codes through the one adapter to the pure engine,
 with the order service's decisions around it (``orders.checkout.decide``: codes that would make
-the order dearer set aside, what each code saved, codes only partly applied). Then, on the total so
-decided, what the gift cards pay (``orders.checkout.giftcards``) and what is still due.
+the order dearer set aside, what each code saved, codes only partly applied). Then the fee lines the
+caller added, and on the total so decided, what the gift cards pay (``orders.checkout.giftcards``)
+and what is still due.
 
 What comes back is plain data (:class:`PricedView`) that the API renders and the
 commit stage stores: each position with its price breakdown (every code applied to it
@@ -18,7 +19,7 @@ from discounts.models import Discount
 from orders.checkout.adapter import price_positions, voucher_saving
 from orders.checkout.codes import AppliedCodes
 from orders.checkout.decide import PartlyApplied, SetAside, decide
-from orders.checkout.draft import PositionSpec, refuse
+from orders.checkout.draft import FeeSpec, PositionSpec, refuse
 from orders.checkout.gather import Gathered
 from orders.checkout.giftcards import GiftCardShare, gift_card_shares
 from orders.pricing import PricedLine
@@ -40,7 +41,8 @@ class PricedView:
     """Positions with their price breakdown, the totals, the codes that were applied (what each
     took off: ``discounts``, and for coupons and promo codes what each saved: ``savings``, both by
     code text), those set aside, and the warnings; what each gift card pays of the total
-    (``gift_cards``) and what is left to pay (``amount_due``)."""
+    (``gift_cards``) and what is left to pay (``amount_due``). ``total`` includes the fee lines the
+    caller added (``fees``, summing to ``fee_total``)."""
 
     currency: str
     positions: list[PricedPosition]
@@ -54,6 +56,8 @@ class PricedView:
     set_aside: list[SetAside] = field(default_factory=list)
     warnings: list[PartlyApplied] = field(default_factory=list)
     gift_cards: list[GiftCardShare] = field(default_factory=list)
+    fees: tuple[FeeSpec, ...] = ()
+    fee_total: Decimal = Decimal("0")
 
     @property
     def amount_due(self) -> Decimal:
@@ -106,6 +110,9 @@ def price(gathered: Gathered, applied: AppliedCodes, *, whole_order: bool = Fals
     )
     result = decision.result
     by_id = {rule.discount.pk: rule.discount for rule in rules}
+    fees = gathered.draft.fees
+    fee_total = quantize(sum((fee.value for fee in fees), Decimal("0")), result.currency)
+    total = result.total + fee_total
     view = PricedView(
         currency=result.currency.code,
         positions=[
@@ -116,12 +123,14 @@ def price(gathered: Gathered, applied: AppliedCodes, *, whole_order: bool = Fals
         list_total=result.list_total,
         code_discount_total=result.code_discount_total,
         rule_discount_total=result.rule_discount_total,
-        total=result.total,
+        total=total,
         discounts={r.code: r.discount for r in result.codes},
         savings=decision.savings,
         set_aside=decision.set_aside,
         warnings=decision.warnings,
-        gift_cards=gift_card_shares(applied.gift_cards, result.total, result.currency.code),
+        gift_cards=gift_card_shares(applied.gift_cards, total, result.currency.code),
+        fees=fees,
+        fee_total=fee_total,
     )
     if whole_order:
         check_budgets(view, decision.codes)

@@ -2,9 +2,9 @@ from orders.models.carts import Cart, CartCode, CartPosition
 from orders.models.giftcards import CartGiftCard, GiftCardIssue
 from orders.models.idempotency import IdempotencyKey
 from orders.models.orders import (
+    LIVE_STATUSES,
     Order,
     OrderPosition,
-    LIVE_STATUSES,
     OrderStatus,
     OrderTag,
     Redemption,

@@ -147,4 +147,3 @@ class OrderFee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.fee_type} {self.value}"
-

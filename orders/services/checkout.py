@@ -21,7 +21,7 @@ from uuid import UUID
 
 from core.metrics import checkout_counted
 from orders.checkout import run
-from orders.checkout.draft import Draft, PositionSpec
+from orders.checkout.draft import Draft, FeeSpec, PositionSpec
 from orders.checkout.mode import ORDER, SIMULATE
 from orders.models import Cart, Order
 from ticketing.models import Event, SalesChannel
@@ -40,16 +40,19 @@ def order_place(
     gift_cards: Sequence[str] = (),
     consume_carts: Sequence[UUID] = (),
     simulate: bool = False,
+    fees: Sequence[FeeSpec] = (),
+    expires: datetime | None = None,
 ) -> Order:
     """A pending order from ``positions`` (``addon_to``: index; bundles are added; ``price``: a manual
     price) and ``codes``; ``gift_cards`` pay its total in the order given (when they pay all of it, the
     order is paid). ``consume_carts``: carts of the event the order replaces (their holds are its own,
     they are deleted with it). ``simulate``: everything checked and priced, nothing stored or redeemed;
-    the order returned is unsaved (code ``PREVIEW``)."""
+    the order returned is unsaved (code ``PREVIEW``). ``fees``: fee lines its total includes; ``expires``:
+    its payment deadline while pending (default: from the event's payment terms)."""
     draft = Draft(
         event=event, sales_channel=sales_channel, email=email, name=name, positions=tuple(positions),
         codes=tuple(codes), expected_total=expected_total, gift_cards=tuple(gift_cards),
-        consume_carts=tuple(consume_carts),
+        consume_carts=tuple(consume_carts), fees=tuple(fees), expires=expires,
     )  # fmt: skip
     if simulate:
         return run(draft, mode=SIMULATE, now=now).order

@@ -65,7 +65,9 @@ def order_settle(locked: Order, *, now: datetime) -> bool:
     positions = list(issuing.select_related("order__event").order_by("positionid"))
     if positions:
         event = positions[0].order.event
-        order_gift_cards_issue(locked, positions, organizer_id=event.organizer_id, currency=event.currency, now=now)
+        order_gift_cards_issue(
+            locked, positions, organizer_id=event.organizer_id, currency=event.currency, now=now
+        )
     return True
 
 
@@ -87,7 +89,9 @@ def order_mark_paid(
         if amount < 0:
             raise ValidationError({"amount": ["A payment cannot be negative."]})
         if provider == GIFT_CARD_PROVIDER:
-            raise ValidationError({"provider": ["Gift cards pay through the checkout's gift_cards, not here."]})
+            raise ValidationError(
+                {"provider": ["Gift cards pay through the checkout's gift_cards, not here."]}
+            )
         if amount > 0:
             OrderPayment.objects.create(
                 order=locked, local_id=next_local_id(OrderPayment, locked), state=PaymentState.CONFIRMED,
@@ -118,7 +122,11 @@ def order_mark_canceled(
             raise ValidationError({"cancellation_fee": ["A fee cannot be negative."]})
         if fee > 0 and locked.status not in LIVE_STATUSES:
             raise ValidationError(
-                {"cancellation_fee": [f"Only a pending or paid order keeps a fee; this one is {locked.status}."]}
+                {
+                    "cancellation_fee": [
+                        f"Only a pending or paid order keeps a fee; this one is {locked.status}."
+                    ]
+                }
             )
         if fee > locked.total:
             raise ValidationError(
@@ -129,9 +137,7 @@ def order_mark_canceled(
         # The part of the fee that payments other than gift cards do not cover stays with the cards.
         others = order_net_paid(locked) - gift_card_net(locked)
         keep = {locked.pk: max(fee - max(others, ZERO), ZERO)}
-        gift_cards_release(
-            [locked], now=now, reason="Order {code} canceled", void_issued=True, keep=keep
-        )
+        gift_cards_release([locked], now=now, reason="Order {code} canceled", void_issued=True, keep=keep)
         if live:
             sales_release([locked])  # its positions stop counting against quotas
         if fee > 0:

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core import rawsql
 from core.serializers import StrictSerializer
-from orders.checkout.draft import PositionSpec
+from orders.checkout.draft import FeeSpec, PositionSpec
 from orders.checkout.gather import MAX_POSITIONS
+from orders.models import FeeType
 from ticketing.api.fields import MoneyField
 from ticketing.models import SalesChannel
 from vouchers.codes import MAX_CODE_LENGTH, normalise_code
 
 MAX_CODES = 20
 MAX_GIFT_CARDS = 10
+MAX_FEES = 20
 
 
 class PositionInputSerializer(StrictSerializer):
@@ -97,6 +100,34 @@ class SalesChannelField(serializers.SlugRelatedField):
         return SalesChannel.objects.filter(organizer=organizer)
 
 
+class OrderFeeInputSerializer(StrictSerializer):
+    """A fee line of ``POST orders/`` (pretix's ``fees``): the order's total includes it."""
+
+    fee_type = serializers.ChoiceField(choices=FeeType.choices)
+    value = MoneyField()
+    description = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    internal_type = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    tax_rule = serializers.IntegerField(
+        required=False, allow_null=True, default=None,
+        help_text="pretix's tax rule of the fee: only null is taken (this version does not tax fees).",
+    )  # fmt: skip
+
+    def validate_tax_rule(self, value):
+        if value is not None:
+            raise serializers.ValidationError(
+                "Taxes are not computed in this version: send null or leave it out."
+            )
+        return value
+
+
+def fee_specs(rows: list[dict]) -> list[FeeSpec]:
+    return [
+        FeeSpec(fee_type=row["fee_type"], value=row["value"], description=row["description"],
+                internal_type=row["internal_type"])
+        for row in rows
+    ]  # fmt: skip
+
+
 class PositionsAndCodesSerializer(StrictSerializer):
     sales_channel = SalesChannelField()
     positions = PositionInputSerializer(many=True, max_length=MAX_POSITIONS)
@@ -135,6 +166,19 @@ class OrderCreateSerializer(PositionsAndCodesSerializer):
         help_text="Ids of this event's carts that the order replaces: what they hold counts as the order's "
         "own, and they are deleted with it (ids of carts that are gone are passed over).",
     )  # fmt: skip
+    fees = OrderFeeInputSerializer(
+        many=True, required=False, default=list, max_length=MAX_FEES,
+        help_text="Fee lines (service, shipping …); the total includes them.",
+    )  # fmt: skip
+    expires = serializers.DateTimeField(
+        required=False, allow_null=True, default=None,
+        help_text="The payment deadline while the order is pending (default: the event's payment terms).",
+    )  # fmt: skip
+
+    def validate_expires(self, value):
+        if value is not None and value <= timezone.now():
+            raise serializers.ValidationError("The payment deadline must be in the future.")
+        return value
 
 
 class CartCreateSerializer(PositionsAndCodesSerializer):

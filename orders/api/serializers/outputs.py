@@ -257,7 +257,9 @@ class OrderPaymentSerializer(StrictModelSerializer):
 
     class Meta:
         model = OrderPayment
-        fields = ("local_id", "state", "amount", "created", "payment_date", "provider", "info", "gift_card")
+        fields = (
+            "local_id", "state", "amount", "created", "payment_date", "provider", "info", "gift_card",
+        )  # fmt: skip
 
     def to_representation(self, instance: OrderPayment) -> dict:
         return payment_data(instance, currency=context_currency(self))
@@ -333,8 +335,8 @@ class OrderSerializer(StrictModelSerializer):
         model = Order
         fields = (
             "code", "event", "status", "status_text", "email", "name", "sales_channel", "datetime",
-            "expires", "list_total", "code_discount_total", "rule_discount_total", "fee_total", "total", "tags",
-            "positions", "fees", "redemptions", "set_aside_codes", "warnings", "payments", "refunds",
+            "expires", "list_total", "code_discount_total", "rule_discount_total", "fee_total", "total",
+            "tags", "positions", "fees", "redemptions", "set_aside_codes", "warnings", "payments", "refunds",
             "gift_cards", "payment_balance", "amount_due", "issued_gift_cards",
         )  # fmt: skip
 
@@ -354,9 +356,11 @@ class OrderSerializer(StrictModelSerializer):
     def get_amount_due(self, obj: Order) -> str:
         return amount_text(amount_due(obj), context_currency(self))
 
-    @extend_schema_field(MoneyField(help_text="What the order owes (the total of a pending or paid order, 0 "
-                                    "for an expired or canceled one) minus its confirmed payments plus its done "
-                                    "refunds: positive, still due; negative, overpaid (a refund is due)."))  # fmt: skip
+    @extend_schema_field(MoneyField(
+        help_text="What the order owes (the total of a pending or paid order, 0 for an expired or canceled "
+        "one) minus its confirmed payments plus its done refunds: positive, still due; negative, overpaid "
+        "(a refund is due).",
+    ))  # fmt: skip
     def get_payment_balance(self, obj: Order) -> str:
         return amount_text(payment_balance(obj, obj.payment_list, obj.refund_list), context_currency(self))
 
@@ -506,9 +510,12 @@ def order_data(order: Order, *, currency: str, event: str) -> dict:
         "set_aside_codes": [{**s, "total_with": money(s["total_with"])} for s in order.set_aside_codes],
         "warnings": list(order.warnings),
         "payments": [payment_data(p, currency=currency) for p in order.payment_list],
-        "refunds": [refund_data(r, currency=currency, payment_ids=payment_ids) for r in order.refund_list],
+        "refunds": [
+            refund_data(r, currency=currency, payment_ids=payment_ids) for r in order.refund_list
+        ],
         "gift_cards": [
-            {"code": p.gift_card_code, "amount": money(p.amount), "refunded": p.state == PaymentState.REFUNDED}
+            {"code": p.gift_card_code, "amount": money(p.amount),
+             "refunded": p.state == PaymentState.REFUNDED}
             for p in order.payment_list
             if p.provider == GIFT_CARD_PROVIDER
         ],

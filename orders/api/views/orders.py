@@ -11,7 +11,8 @@ from rest_framework.response import Response
 from core.errors import DomainError
 from orders.api.errors import add_position_fields
 from orders.api.filters import OrderFilter
-from orders.api.serializers.inputs import OrderCreateSerializer, position_specs
+from orders.api.serializers.inputs import OrderCreateSerializer, fee_specs, position_specs
+from orders.api.serializers.money import MarkCanceledSerializer, MarkPaidSerializer
 from orders.api.serializers.outputs import OrderSerializer
 from orders.api.views.common import IDEMPOTENCY_PARAMETER, caller_scope, idempotency_key
 from orders.idempotency import request_hash, run_idempotent
@@ -69,6 +70,7 @@ class OrderViewSet(
                     codes=data["codes"], email=data["email"], name=data["name"], now=timezone.now(),
                     expected_total=data["expected_total"], gift_cards=data["gift_cards"],
                     consume_carts=data["consume_carts"], simulate=data["simulate"],
+                    fees=fee_specs(data["fees"]), expires=data["expires"],
                 )  # fmt: skip
             except DomainError as exc:
                 add_position_fields(exc, specs)
@@ -83,18 +85,36 @@ class OrderViewSet(
         )  # fmt: skip
         return Response(stored.body, status=stored.status)
 
-    @extend_schema(request=None, responses={200: OrderSerializer})
-    @action(detail=True, methods=["post"])
-    def mark_paid(self, request, *args, **kwargs):
-        """A pending order becomes paid (409 ``order_state`` otherwise)."""
-        order = order_mark_paid(order=self.get_object(), now=timezone.now())
+    def body(self, serializer_class) -> dict:
+        body = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        return body.validated_data
+
+    def answer(self, order: Order) -> Response:
         return Response(self.get_serializer(event_orders(self.event).get(pk=order.pk)).data)
 
-    @extend_schema(request=None, responses={200: OrderSerializer})
+    @extend_schema(request=MarkPaidSerializer, responses={200: OrderSerializer})
+    @action(detail=True, methods=["post"])
+    def mark_paid(self, request, *args, **kwargs):
+        """A confirmed payment of what is due (or of ``amount``, by ``provider``, default ``manual``): the
+        order becomes paid when its payments cover it. Only a pending order (409 ``order_state``)."""
+        data = self.body(MarkPaidSerializer)
+        order = order_mark_paid(
+            order=self.get_object(), now=timezone.now(), amount=data["amount"], provider=data["provider"],
+            info=data["info"],
+        )  # fmt: skip
+        return self.answer(order)
+
+    @extend_schema(request=MarkCanceledSerializer, responses={200: OrderSerializer})
     @action(detail=True, methods=["post"])
     def mark_canceled(self, request, *args, **kwargs):
         """Cancel the order: quota and code usage are given back, redemptions marked reversed, what gift
         cards paid refunded to them, the gift cards it issued voided (409 ``gift_card_spent`` when one of
-        them has paid for something already)."""
-        order = order_mark_canceled(order=self.get_object(), now=timezone.now())
-        return Response(self.get_serializer(event_orders(self.event).get(pk=order.pk)).data)
+        them has paid for something already). With ``cancellation_fee`` the order stays as an order of
+        just that fee; what was paid beyond it is due back (``payment_balance`` < 0)."""
+        data = self.body(MarkCanceledSerializer)
+        order = order_mark_canceled(
+            order=self.get_object(), now=timezone.now(), cancellation_fee=data["cancellation_fee"],
+            comment=data["comment"],
+        )  # fmt: skip
+        return self.answer(order)
