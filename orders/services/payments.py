@@ -90,8 +90,9 @@ def payment_confirm(
         locked = order_locked(payment.order)
         payment = OrderPayment.objects.get(pk=payment.pk)
         if payment.state not in OPEN_PAYMENT_STATES:
-            raise PaymentStateError(f"The payment is {payment.state}: only a created or pending one is confirmed.",
-                                    state=payment.state)  # fmt: skip
+            raise PaymentStateError(
+                f"The payment is {payment.state}: only a created or pending one is confirmed.", state=payment.state
+            )
         confirmed(locked, payment, now=now, payment_date=payment_date)
     return payment
 
@@ -127,8 +128,9 @@ def payment_cancel(*, payment: OrderPayment, now: datetime) -> OrderPayment:
         order_locked(payment.order)
         payment = OrderPayment.objects.get(pk=payment.pk)
         if payment.state not in OPEN_PAYMENT_STATES:
-            raise PaymentStateError(f"The payment is {payment.state}: only a created or pending one is canceled.",
-                                    state=payment.state)  # fmt: skip
+            raise PaymentStateError(
+                f"The payment is {payment.state}: only a created or pending one is canceled.", state=payment.state
+            )
         payment.state = PaymentState.CANCELED
         payment.save(update_fields=["state"])
     return payment
@@ -170,8 +172,10 @@ def refund_create(
                 )
             left = order_net_paid(locked) - pending_refunds(locked)
             if amount > left:
-                raise RefundTooLarge(f"The order has {max(left, ZERO)} left to refund, not {amount}.",
-                                     refundable=amount_text(max(left, ZERO), locked.event.currency))  # fmt: skip
+                raise RefundTooLarge(
+                    f"The order has {max(left, ZERO)} left to refund, not {amount}.",
+                    refundable=amount_text(max(left, ZERO), locked.event.currency),
+                )
         if provider == GIFT_CARD_PROVIDER:
             (refund,) = order_gift_cards_refund(
                 locked, [CardRefund(payment=payment, amount=amount)], void_issued=False, now=now,
