@@ -91,7 +91,8 @@ def payment_confirm(
         payment = OrderPayment.objects.get(pk=payment.pk)
         if payment.state not in OPEN_PAYMENT_STATES:
             raise PaymentStateError(
-                f"The payment is {payment.state}: only a created or pending one is confirmed.", state=payment.state
+                f"The payment is {payment.state}: only a created or pending one is confirmed.",
+                state=payment.state,
             )
         confirmed(locked, payment, now=now, payment_date=payment_date)
     return payment
@@ -129,7 +130,8 @@ def payment_cancel(*, payment: OrderPayment, now: datetime) -> OrderPayment:
         payment = OrderPayment.objects.get(pk=payment.pk)
         if payment.state not in OPEN_PAYMENT_STATES:
             raise PaymentStateError(
-                f"The payment is {payment.state}: only a created or pending one is canceled.", state=payment.state
+                f"The payment is {payment.state}: only a created or pending one is canceled.",
+                state=payment.state,
             )
         payment.state = PaymentState.CANCELED
         payment.save(update_fields=["state"])
