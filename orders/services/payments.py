@@ -156,8 +156,8 @@ def refund_create(
             payment = OrderPayment.objects.get(pk=payment.pk)
             provider = provider or payment.provider
             if provider != payment.provider:
-                raise ValidationError({"provider": [f"A refund of payment {payment.local_id} goes through its "
-                                                    f"provider, {payment.provider}."]})  # fmt: skip
+                reason = f"A refund of payment {payment.local_id} goes through its provider, {payment.provider}."
+                raise ValidationError({"provider": [reason]})
             left = payment_refundable(payment)
             if amount > left:
                 raise RefundTooLarge(
