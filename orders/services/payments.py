@@ -156,7 +156,8 @@ def refund_create(
             payment = OrderPayment.objects.get(pk=payment.pk)
             provider = provider or payment.provider
             if provider != payment.provider:
-                reason = f"A refund of payment {payment.local_id} goes through its provider, {payment.provider}."
+                reason = f"A refund of payment {payment.local_id} goes through its provider"
+                reason += f", {payment.provider}."
                 raise ValidationError({"provider": [reason]})
             left = payment_refundable(payment)
             if amount > left:
