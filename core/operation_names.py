@@ -45,6 +45,8 @@ RESOURCES: dict[str, Resource] = {
     "carts": Resource("Carts", "a cart", "carts"),
     "price-preview": Resource("Price preview", "a price preview", "price previews"),
     "orders": Resource("Orders", "an order", "orders"),
+    "payments": Resource("Order payments", "a payment of an order", "payments of an order"),
+    "refunds": Resource("Order refunds", "a refund of an order", "refunds of an order"),
     "jobs": Resource("Jobs", "a background job", "background jobs"),
     "logs": Resource("Audit log", "an audit log entry", "audit log entries"),
 }
@@ -92,6 +94,11 @@ ACTIONS: dict[tuple[str, str], str] = {
     ("carts", "remove_gift_card"): "Remove a gift card from a cart",
     ("orders", "mark_paid"): "Mark an order paid",
     ("orders", "mark_canceled"): "Cancel an order",
+    ("payments", "confirm"): "Confirm a payment of an order: its money arrived",
+    ("payments", "cancel"): "Cancel a payment of an order that will not arrive",
+    ("payments", "refund"): "Refund a payment of an order",
+    ("refunds", "done"): "Mark a refund of an order done: its money left",
+    ("refunds", "cancel"): "Cancel a refund of an order",
     ("price-preview", "create"): "Price a cart without storing it",
     ("code-info", "retrieve"): "Look up a typed code (public)",
     ("giftcards", "generate"): "Generate gift cards",
@@ -101,7 +108,7 @@ ACTIONS: dict[tuple[str, str], str] = {
     ("jobs", "rerun"): "Run a failed job again",
 }
 
-_PARENT = re.compile(r"^\{(organizer_slug|event_slug|item_pk)\}$")
+_PARENT = re.compile(r"^\{(organizer_slug|event_slug|item_pk|order_code)\}$")
 
 
 def resource_of(path: str) -> str:

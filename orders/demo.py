@@ -10,6 +10,7 @@ used it up) is skipped rather than failing the demo command.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,8 +18,10 @@ from django.utils import timezone
 from core.errors import DomainError
 from orders.checkout.draft import PositionSpec
 from orders.models import Order, OrderStatus
+from orders.payments import order_net_paid
 from orders.services.checkout import order_place
-from orders.services.orders import order_mark_paid
+from orders.services.orders import order_mark_canceled, order_mark_paid
+from orders.services.payments import refund_create
 from ticketing.models import Event, Item, SalesChannel
 from vouchers.demo import DemoCodes
 
@@ -30,6 +33,8 @@ class DemoOrder:
     positions: tuple[tuple[str, int | None, bool], ...]  # item name, add-on to (index), carries the voucher
     codes: tuple[str, ...] = ()
     paid: bool = False
+    #: Paid, then canceled keeping this fee, and the rest refunded (the life cycle's money in the demo).
+    cancellation_fee: Decimal | None = None
 
 
 def demo_orders(codes: DemoCodes) -> list[DemoOrder]:
@@ -52,6 +57,10 @@ def demo_orders(codes: DemoCodes) -> list[DemoOrder]:
             positions=(("Regular ticket", None, False), ("Regular ticket", None, False),
                        ("Student ticket", None, False), ("Workshop: Django deep dive", 0, False),
                        ("VIP ticket", None, False)),
+        ),
+        DemoOrder(
+            email="cancel.demo@example.com", name="Carl Cancel", paid=True, cancellation_fee=Decimal("10.00"),
+            positions=(("Student ticket", None, False),),
         ),
     ]  # fmt: skip
 
@@ -85,7 +94,13 @@ def place(event: Event, web: SalesChannel, items: dict[str, Item], demo: DemoOrd
                 name=demo.name, now=timezone.now(),
             )  # fmt: skip
             if demo.paid and order.status == OrderStatus.PENDING:
-                order = order_mark_paid(order=order, now=timezone.now())
+                order = order_mark_paid(order=order, now=timezone.now(), provider="banktransfer")
+            if demo.cancellation_fee is not None:
+                now = timezone.now()
+                order = order_mark_canceled(order=order, now=now, cancellation_fee=demo.cancellation_fee)
+                payment = order.payments.get(local_id=1)
+                overpaid = order_net_paid(order) - order.total  # what the fee does not keep is due back
+                refund_create(order=order, payment=payment, amount=overpaid, now=now)
     except DomainError:
         return None  # e.g. a code used up by someone trying the demo: skip this order
     return order

@@ -83,8 +83,8 @@ class Reads:
             return []  # carts have no list; the demo starts no job
         body = self.get(parent)
         rows = body["results"] if isinstance(body, dict) else body
-        key = "code" if name == "code" else "id"
-        return [row[key] for row in (rows if name == "item_pk" else rows[:1])]
+        key = {"code": "code", "order_code": "code", "local_id": "local_id"}.get(name, "id")
+        return [row[key] for row in (rows if name in ("item_pk", "order_code") else rows[:1])]
 
 
 def test_every_read_the_demo_can_fill_answers_as_documented(demo_api, schema):

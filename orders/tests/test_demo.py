@@ -144,7 +144,7 @@ def test_demo_orders_use_every_kind_of_code_and_the_rules():
     out = io.StringIO()
     call_command("demo", stdout=out)
     orders = Order.objects.filter(event__organizer__slug="demo", event__slug="conference")
-    assert orders.count() == 4
+    assert orders.count() == 5
     assert set(Redemption.objects.filter(order__in=orders).values_list("kind", flat=True)) == {
         "voucher", "coupon", "promo_code",
     }

@@ -357,6 +357,7 @@ class OrderSerializer(StrictModelSerializer):
         return amount_text(amount_due(obj), context_currency(self))
 
     @extend_schema_field(MoneyField(
+        min_value=None,
         help_text="What the order owes (the total of a pending or paid order, 0 for an expired or canceled "
         "one) minus its confirmed payments plus its done refunds: positive, still due; negative, overpaid "
         "(a refund is due).",
