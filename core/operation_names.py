@@ -47,6 +47,7 @@ RESOURCES: dict[str, Resource] = {
     "orders": Resource("Orders", "an order", "orders"),
     "jobs": Resource("Jobs", "a background job", "background jobs"),
     "logs": Resource("Audit log", "an audit log entry", "audit log entries"),
+    "notifications": Resource("Notifications", "a notification", "notifications"),
 }
 
 #: The standard operations of a resource, by DRF action (or, for a plain view, by method).
