@@ -11,16 +11,18 @@ from ticketing.rights import GIFT_CARDS, ORDERS, reach_q
 from ticketing.selectors import OrganizerAccess
 
 
-def readable_notifications_q(access: OrganizerAccess) -> Q:
+def readable_notifications_q(access: OrganizerAccess, *, path: str = "") -> Q:
     """The notifications of ``access.organizer`` the caller may read: those of an event where a team of
     theirs reads orders (``can_view_orders``), and the organizer-wide ones (gift cards) if a team with all
-    events reads gift cards (``can_view_vouchers``), as ``ticketing.rights`` says for those resources."""
-    of_events = reach_q(access, ORDERS.read, organizer_path="organizer_id", event_path="event_id")
+    events reads gift cards (``can_view_vouchers``), as ``ticketing.rights`` says for those resources.
+    ``path`` leads from the queried model to the notification (``"notification__"`` for deliveries)."""
+    organizer, event = f"{path}organizer_id", f"{path}event_id"
+    of_events = reach_q(access, ORDERS.read, organizer_path=organizer, event_path=event)
     organizer_wide = reach_q(
-        access, GIFT_CARDS.read, organizer_path="organizer_id", event_path=None,
-        all_events=GIFT_CARDS.all_events,
-    )  # fmt: skip
-    return (Q(event__isnull=False) & of_events) | (Q(event__isnull=True) & organizer_wide)
+        access, GIFT_CARDS.read, organizer_path=organizer, event_path=None, all_events=GIFT_CARDS.all_events
+    )
+    no_event = Q(**{f"{path}event__isnull": True})
+    return (~no_event & of_events) | (no_event & organizer_wide)
 
 
 def may_read_notifications(access: OrganizerAccess) -> bool:
