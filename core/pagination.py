@@ -57,6 +57,11 @@ def refuse_bad_page_size(request, param: str, most: int) -> None:
         raise ValidationError({param: [f"A whole number from 1 to {most} is required."]})
 
 
+def is_id(raw: str) -> bool:
+    """Whether ``raw`` is an id the database can hold, written plainly (ASCII digits, no sign)."""
+    return raw.isascii() and raw.isdigit() and len(raw) <= 19 and 1 <= int(raw) <= MAX_ID
+
+
 INVALID_CURSOR = "Not a cursor this list gave out: follow the next or previous link of an answer."
 
 
@@ -87,7 +92,7 @@ class IdCursorPagination(pagination.CursorPagination):
             cursor, position = None, "not an id"
         else:
             position = None if cursor is None else cursor.position
-        if position is not None and (whole_number_from_1(position) or MAX_ID + 1) > MAX_ID:
+        if position is not None and not is_id(position):
             raise ValidationError({self.cursor_query_param: [INVALID_CURSOR]})
         return cursor
 

@@ -11,10 +11,12 @@ from ticketing.api.filters import DateTimeFilter, FilterSet, IdFilter
 
 
 class TypesField(forms.MultipleChoiceField):
-    """Types given as ``?type=a&type=b`` or ``?type=a,b``; an unknown one is a 400 naming it."""
+    """Types given as ``?type=a&type=b`` or ``?type=a,b``; an unknown one is a 400 naming it (``?type=``
+    too, through ``core.queries``)."""
 
     def to_python(self, value):
-        return [part.strip() for raw in super().to_python(value) for part in raw.split(",")]
+        parts = (part.strip() for raw in super().to_python(value) for part in raw.split(","))
+        return [part for part in parts if part]
 
 
 class TypesFilter(filters.MultipleChoiceFilter):
