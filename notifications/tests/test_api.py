@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -60,7 +60,8 @@ def test_the_list_shows_each_notification_in_the_order_written(api, rows):
         {"id": fest, "type": "order.canceled", "created": "2030-05-17T10:02:00Z", "organizer": "demo-org",
          "event": "fest", "order": "XYZ99", "data": {"status": "p"}},
         {"id": card, "type": "giftcard.transaction", "created": "2030-05-17T10:03:00Z",
-         "organizer": "demo-org", "event": None, "order": None, "data": {"value": "-5.00", "balance": "5.00"}},
+         "organizer": "demo-org", "event": None, "order": None,
+         "data": {"value": "-5.00", "balance": "5.00"}},
     ]  # fmt: skip
 
 
@@ -71,8 +72,6 @@ def test_one_notification(api, rows):
 
 
 def test_what_announce_wrote_is_listed(api, event):
-    from django.db import transaction
-
     with transaction.atomic():
         written = announce(
             type=T.ORDER_PAID, organizer_id=event.organizer_id, event_id=event.pk, order_code="QQ7",
