@@ -31,9 +31,7 @@ class NotificationFilter(FilterSet):
     order = filters.CharFilter(field_name="order_code", help_text="The order's code.")
     created_since = DateTimeFilter(field_name="created", lookup_expr="gte", help_text="Created at or after.")
     created_before = DateTimeFilter(field_name="created", lookup_expr="lt", help_text="Created before.")
-    after = IdFilter(
-        field_name="id", lookup_expr="gt", min_value=0, help_text="Only those with a greater id (polling)."
-    )
+    after = IdFilter(field_name="id", lookup_expr="gt", help_text="Only those with a greater id (polling).")
 
     class Meta:
         model = Notification

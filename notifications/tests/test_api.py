@@ -106,7 +106,6 @@ def test_filters(api, rows, query, expected):
 def test_after_an_id_lists_only_what_came_later(api, rows):
     assert ids(api.get(f"{URL}?after={rows['paid'].pk}")) == [rows["fest"].pk, rows["card"].pk]
     assert ids(api.get(f"{URL}?after={rows['card'].pk}")) == []
-    assert ids(api.get(f"{URL}?after=0")) == [rows[n].pk for n in ("placed", "paid", "fest", "card")]
 
 
 @pytest.mark.parametrize(
@@ -117,7 +116,7 @@ def test_after_an_id_lists_only_what_came_later(api, rows):
         ("type=", "type", "A value is required"),
         ("created_since=yesterday", "created_since", "Enter a valid date/time."),
         ("created_before=2030-13-01T00:00:00Z", "created_before", "Enter a valid date/time."),
-        ("after=-1", "after", "greater than or equal to 0"),
+        ("after=0", "after", "greater than or equal to 1"),
         ("after=abc", "after", "Enter a whole number."),
         ("ordering=-id", "ordering", "Unknown query parameter."),
         ("page=2", "page", "Unknown query parameter."),
