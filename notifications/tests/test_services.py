@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.db import connection, transaction
@@ -164,3 +165,9 @@ def test_every_type_the_issue_names_exists_and_says_when_it_is_written():
     }  # fmt: skip
     assert set(T.values) == named
     assert set(WHEN) == set(T) and all(text.strip() for text in WHEN.values())
+
+
+def test_the_docs_table_says_of_each_type_what_the_code_says():
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "notifications.md").read_text(encoding="utf-8")
+    rows = {line for line in docs.splitlines() if line.startswith("| `")}
+    assert {f"| `{kind.value}` | {text} |" for kind, text in WHEN.items()} <= rows
