@@ -66,6 +66,7 @@ GET    jobs/{id}/                        id=export_job
 GET    jobs/{id}/download/               id=export_job
 POST   jobs/{id}/rerun/                  id=job_failed
 GET    logs/{id}/                        id=log_entry
+GET    notifications/{id}/               id=notification
 GET    promo-codes/{id}/                 id=promo
 PUT    promo-codes/{id}/                 id=promo_edit
 PATCH  promo-codes/{id}/                 id=promo_edit
@@ -313,6 +314,7 @@ def demo_objects(api: Api) -> Objects:
         "gift_card_code": "DEMO-GIFT",
         "channel": api.one("saleschannels/", identifier="web")["id"],
         "log_entry": api.results("logs/")[0]["id"],
+        "notification": api.results("notifications/")[0]["id"],
         # dictionaries for request bodies
         "shop_items": [items[name]["id"] for name in ("Regular ticket", "Student ticket", "VIP ticket")],
         "codes": ["DEMO-PROMO", "DEMO-VOUCHER", "TEN-PCT", "THREE-OFF"],

@@ -9,6 +9,7 @@ from rest_framework_nested import routers
 from audit.api import routes as audit_routes
 from discounts.api import routes as discount_routes
 from jobs.api import routes as job_routes
+from notifications.api import routes as notification_routes
 from orders.api import routes as order_routes
 from ticketing.api import routes as ticketing_routes
 from vouchers.api import routes as voucher_routes
@@ -20,7 +21,11 @@ ticketing_routes.register_organizer(organizer_router)
 event_router = routers.NestedSimpleRouter(organizer_router, r"events", lookup="event")
 
 nested_routers = [organizer_router, event_router]
-for app_routes in (ticketing_routes, job_routes, discount_routes, voucher_routes, order_routes, audit_routes):
+APP_ROUTES = (
+    ticketing_routes, job_routes, notification_routes, discount_routes, voucher_routes, order_routes,
+    audit_routes,
+)  # fmt: skip
+for app_routes in APP_ROUTES:
     nested_routers += app_routes.register(organizer_router, event_router)
 
 urlpatterns = list(root.urls)

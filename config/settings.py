@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "discounts",
     "vouchers",
     "orders",
+    "notifications",
     "audit",
 ]
 
@@ -246,6 +247,11 @@ CELERY_BEAT_SCHEDULE = {
     "prune-jobs": {"task": "jobs.tasks.prune_jobs", "schedule": 3600.0},
     # Running jobs without a heartbeat for JOB_HEARTBEAT_TIMEOUT: their worker died; failed as worker_lost.
     "fail-lost-jobs": {"task": "jobs.tasks.fail_lost_jobs", "schedule": 60.0},
+    # Notification deliveries that are due: first attempts the broker missed, and the retries.
+    "deliver-notifications": {
+        "task": "notifications.tasks.deliver_due",
+        "schedule": float(os.environ.get("NOTIFICATION_DELIVER_EVERY", "30")),
+    },
 }
 # A running job's worker writes its heartbeat every JOB_HEARTBEAT_SECONDS; one silent for
 # JOB_HEARTBEAT_TIMEOUT seconds is taken for lost. The timeout must leave room for a few missed beats.
@@ -263,6 +269,22 @@ JOB_THRESHOLD_IMPORT_ROWS = int(os.environ.get("JOB_THRESHOLD_IMPORT_ROWS", "100
 # DATA_UPLOAD_MAX_MEMORY_SIZE).
 CSV_IMPORT_MAX_BYTES = int(os.environ.get("CSV_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 JOB_RETENTION_DAYS = int(os.environ.get("JOB_RETENTION_DAYS", "30"))
+
+# The outbox's handlers (docs/notifications.md): a delivery that raises is tried again after
+# NOTIFICATION_RETRY_SECONDS, doubled after each failure up to NOTIFICATION_RETRY_MAX_SECONDS, and
+# failed for good after NOTIFICATION_DELIVERY_ATTEMPTS attempts. The periodic run (every
+# NOTIFICATION_DELIVER_EVERY seconds, CELERY_BEAT_SCHEDULE above) takes at most NOTIFICATION_DELIVER_BATCH.
+NOTIFICATION_DELIVERY_ATTEMPTS = int(os.environ.get("NOTIFICATION_DELIVERY_ATTEMPTS", "10"))
+NOTIFICATION_RETRY_SECONDS = float(os.environ.get("NOTIFICATION_RETRY_SECONDS", "30"))
+NOTIFICATION_RETRY_MAX_SECONDS = float(os.environ.get("NOTIFICATION_RETRY_MAX_SECONDS", "3600"))
+NOTIFICATION_DELIVER_BATCH = int(os.environ.get("NOTIFICATION_DELIVER_BATCH", "500"))
+if NOTIFICATION_DELIVERY_ATTEMPTS < 1 or not 0 < NOTIFICATION_RETRY_SECONDS <= NOTIFICATION_RETRY_MAX_SECONDS:
+    raise ImproperlyConfigured(
+        "NOTIFICATION_DELIVERY_ATTEMPTS must be at least 1, and NOTIFICATION_RETRY_SECONDS above 0 and "
+        "at most NOTIFICATION_RETRY_MAX_SECONDS."
+    )
+if NOTIFICATION_DELIVER_BATCH < 1:
+    raise ImproperlyConfigured("NOTIFICATION_DELIVER_BATCH must be at least 1.")
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING")
 # json (default): one JSON object per line (time, level, logger, message, request_id, extra fields);

@@ -49,6 +49,7 @@ RESOURCES: dict[str, Resource] = {
     "refunds": Resource("Order refunds", "a refund of an order", "refunds of an order"),
     "jobs": Resource("Jobs", "a background job", "background jobs"),
     "logs": Resource("Audit log", "an audit log entry", "audit log entries"),
+    "notifications": Resource("Notifications", "a notification", "notifications"),
 }
 
 #: The standard operations of a resource, by DRF action (or, for a plain view, by method).

@@ -5,7 +5,7 @@ answered every coupon. A list now refuses unknown parameters with a 400 naming
 each (``{"couponSeriesId": ["Unknown query parameter."]}``). Known are: the view's
 filters (with their widgets' suffixes), the ordering and search parameters of its
 filter backends, the page parameters, ``format``, and the fields of the form a view
-declares as ``query_form`` for parameters it reads itself.
+declares as ``query_form`` for parameters it reads itself (and a cursor pagination's ``cursor``).
 
 One rule for empty values, wherever a parameter is declared: ``?name=`` is a value
 for a parameter that takes text (a text filter, ``ordering``, ``format``) and a 400
@@ -60,7 +60,7 @@ def known_query_parameters(view, paginator) -> dict[str, bool]:
     ``form_parameters``; the format, ordering and search parameters do, and so do the page parameters
     here because the paginator refuses their bad values, the empty one included, itself)."""
     known = {api_settings.URL_FORMAT_OVERRIDE: True, **form_parameters(view)}
-    for param in ("page_query_param", "page_size_query_param"):
+    for param in ("page_query_param", "page_size_query_param", "cursor_query_param"):
         if getattr(paginator, param, None):
             known[getattr(paginator, param)] = True
     for backend_class in getattr(view, "filter_backends", ()):

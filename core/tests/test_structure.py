@@ -2,10 +2,12 @@
 under import-linter): one-way floors, the pure engine on the standard library, no import cycle.
 
 Floors, from the ground up: ``core`` (the kernel every app shares) ← ``ticketing`` ← ``jobs``
-(background jobs; the apps above register their handlers) ← ``discounts`` and ``vouchers`` (side
-by side, neither imports the other) ← ``orders`` ← ``audit`` (the audit log: it records the apps below
-through their model signals and ``core.audit``, none of them imports it) ← ``config`` (settings and
-URL wiring). A module may import its own app or the floors below it. Tests are not part of the structure.
+(background jobs; the apps above register their handlers) and ``notifications`` (the outbox: the apps
+above announce their transitions and register handlers; neither imports the other) ← ``discounts``
+and ``vouchers`` (side by side, neither imports the other) ← ``orders`` ← ``audit`` (the audit log: it
+records the apps below through their model signals and ``core.audit``, none of them imports it) ←
+``config`` (settings and URL wiring). A module may import its own app or the floors below it. Tests are
+not part of the structure.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from pathlib import Path
 import grimp
 
 FLOORS = {
-    "core": 0, "ticketing": 1, "jobs": 2, "discounts": 3, "vouchers": 3, "orders": 4, "audit": 5, "config": 6,
+    "core": 0, "ticketing": 1, "jobs": 2, "notifications": 2, "discounts": 3, "vouchers": 3, "orders": 4,
+    "audit": 5, "config": 6,
 }  # fmt: skip
 ENGINE = "orders.pricing"
 
