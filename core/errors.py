@@ -65,7 +65,7 @@ ERROR_CODES: dict[int, tuple[str, ...]] = {
         "quota_exceeded", "code_collision", "sales_channel_required", "sales_channel_in_use", "item_in_use",
         "variation_in_use", "subevent_in_use", "event_in_use", "voucher_redeemed", "coupon_series_in_use",
         "coupon_in_use", "promo_code_in_use", "discount_in_use", "gift_card_overdrawn", "gift_card_spent",
-        "already_standalone", "quota_too_small", "quota_in_use", "job_state",
+        "already_standalone", "quota_too_small", "quota_in_use", "job_state", "payment_term_ended",
     ),
     411: ("length_required",),
     413: ("too_large",),

@@ -1,6 +1,6 @@
 """An event's payment terms and the payment deadline of a pending order, computed from them.
 
-Pure: the standard library only, no ORM, no clock, no Django settings. The terms are the event's
+Pure: the standard library (and the kernel's plain error type) only, no ORM, no clock, no Django settings. The terms are the event's
 ``EventSettings`` (``ticketing.selectors.event_payment_terms`` reads them); the checkout passes the moment
 the order is placed and the start of what it sells. docs/events.md explains the settings.
 
@@ -26,6 +26,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from core.errors import ConflictError
 
 #: The end of a day, on the event's wall clock.
 END_OF_DAY = time(23, 59, 59)
@@ -131,13 +133,20 @@ class PaymentTerms:
     accept_late: bool = True
 
 
-class PaymentTermEnded(Exception):
-    """The last date of payments is over: no new order can be placed (the checkout answers 409
-    ``payment_term_ended``). ``last_payment`` is the moment payments stopped."""
+class PaymentTermEnded(ConflictError):
+    """The last date of payments is over: no new order can be placed. A domain error, so the checkout
+    may let it through: 409 ``{"code": "payment_term_ended", "detail": ..., "last_payment": "<ISO time>"}``.
+    ``last_payment`` is the moment payments stopped."""
+
+    code = "payment_term_ended"
 
     def __init__(self, last_payment: datetime) -> None:
         self.last_payment = last_payment
-        super().__init__(f"The last date of payments ({last_payment.isoformat()}) is over.")
+        super().__init__(
+            "All payments for this event had to be made by "
+            f"{last_payment.isoformat()}: no new orders can be placed.",
+            last_payment=last_payment.isoformat(),
+        )
 
 
 def _zone(tz: str) -> ZoneInfo:

@@ -238,7 +238,7 @@ def subevent_update(
 
 #: What ``event_settings_update`` changes: the fields of ``EventSettings``, with the last date of payments as
 #: one value (``payment_term_last``: a ``LastPaymentDate`` or None).
-EVENT_SETTINGS = (
+EVENT_SETTING_KEYS = (
     "payment_term_mode", "payment_term_days", "payment_term_weekdays", "payment_term_minutes",
     "payment_term_last", "payment_term_expire_automatically", "payment_term_accept_late",
 )  # fmt: skip
@@ -252,10 +252,10 @@ def _columns(name: str) -> list[str]:
 
 @transaction.atomic
 def event_settings_update(*, event: Event, changes: Mapping[str, Any]) -> EventSettings:
-    """Change the settings named in ``changes`` (``EVENT_SETTINGS``), keeping the others; the event's row
+    """Change the settings named in ``changes`` (``EVENT_SETTING_KEYS``), keeping the others; the event's row
     is made on its first change. Raises Django's ``ValidationError`` naming the field for a value
     ``validate_event_settings`` refuses (the API and the admin check first, with the same function)."""
-    unknown = sorted(set(changes) - set(EVENT_SETTINGS))
+    unknown = sorted(set(changes) - set(EVENT_SETTING_KEYS))
     if unknown:
         raise ValueError(f"Not an event setting: {', '.join(unknown)}.")
     if not changes:
