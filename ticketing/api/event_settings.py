@@ -32,10 +32,10 @@ from ticketing.validation import validate_event_settings
 
 NOT_SUPPORTED = "This setting is not supported; the supported ones are {}."
 LAST_DATE_HELP = (
-    "The last date of payments, null for none: a date (`2025-06-30`), or a number of days before the start of "
-    "the event, of the earliest date in an event series (`RELDATE/3/-/event__date_from/`: three days before; "
-    "pretix's older `RELDATE/3/-/date_from/` is read too). Payments end at 23:59:59 of that day in the "
-    "event's time zone."
+    "The last date of payments, null for none: a date (`2025-06-30`), or a number of days before the start "
+    "of the event, of the earliest date in an event series (`RELDATE/3/-/event__date_from/`: three days "
+    "before; pretix's older `RELDATE/3/-/date_from/` is read too). Payments end at 23:59:59 of that day in "
+    "the event's time zone."
 )
 
 
@@ -124,4 +124,3 @@ class EventSettingsViewSet(EventScopedMixin, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         updated = event_settings_update(event=self.event, changes=serializer.validated_data)
         return Response(self.get_serializer(updated).data)
-
