@@ -2,8 +2,8 @@
 
 Pure: the standard library (and the kernel's plain error type) only, no ORM, no clock, no Django settings.
 The terms are the event's ``EventSettings`` (``ticketing.selectors.event_payment_terms`` reads them); the
-checkout passes the moment the order is placed and the start of what it sells. docs/events.md explains
-the settings.
+checkout passes the moment the order is placed and the start of what it sells. docs/api/eventsettings.md
+explains the settings.
 
 How the deadline is found (the meaning pretix gives its ``payment_term_*`` settings):
 

@@ -29,7 +29,7 @@ class EventForm(SharedValidationForm):
 
 
 class EventSettingsInline(OrganizerScopedInline, admin.StackedInline):
-    """The event's payment terms (docs/events.md); the row is made when they are first changed. The
+    """The event's payment terms (docs/api/eventsettings.md); the row is made when they are first changed. The
     validation is the API's (``validate_event_settings``, through ``EventSettings.clean()``)."""
 
     model = EventSettings

@@ -1,4 +1,4 @@
-"""An event's settings: /api/v1/organizers/<o>/events/<e>/settings/ (docs/events.md).
+"""An event's settings: /api/v1/organizers/<o>/events/<e>/settings/ (docs/api/eventsettings.md).
 
 As pretix's resource of that name: one flat object, read with GET, changed with PATCH (only the keys sent;
 ``null`` sets a key back to its default); there is no PUT. pretix has many more settings: a key this

@@ -1,4 +1,4 @@
-"""An event's settings beyond its own fields: for now pretix's payment terms (docs/events.md)."""
+"""An event's settings beyond its own fields: for now pretix's payment terms (docs/api/eventsettings.md)."""
 
 from __future__ import annotations
 
