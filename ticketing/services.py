@@ -244,7 +244,7 @@ EVENT_SETTING_KEYS = (
 )  # fmt: skip
 
 
-def _columns(name: str) -> list[str]:
+def _setting_columns(name: str) -> list[str]:
     if name == "payment_term_last":
         return ["payment_term_last_date", "payment_term_last_days_before"]
     return [name]
@@ -272,7 +272,7 @@ def event_settings_update(*, event: Event, changes: Mapping[str, Any]) -> EventS
             if row is None:
                 raise
     row = _changed(row, changes)
-    row.save(update_fields=[column for name in changes for column in _columns(name)])
+    row.save(update_fields=[column for name in changes for column in _setting_columns(name)])
     return row
 
 
