@@ -137,6 +137,8 @@ PUT    quotas/{id}/                                 office  id=quota_edit
 PATCH  quotas/{id}/                                 office  id=quota_edit
 DELETE quotas/{id}/                                 office  id=quota_delete
 GET    quotas/{id}/availability/                    shop    id=quota
+GET    settings/                                    shop
+PATCH  settings/                                    office
 GET    subevents/                                   dates
 POST   subevents/                                   dates
 GET    subevents/{id}/                              dates   id=subevent
@@ -200,6 +202,9 @@ def examples(objects: Objects) -> dict[str, dict[str, Any]]:
             "body": {"positions": [{"item": item}], "codes": ["TEN-PCT"]}
         },
         "PUT events/{event_slug}/discount-code/": {"body": {"code": "DEMO-PROMO"}},
+        "PATCH events/{event_slug}/settings/": {
+            "body": {"payment_term_days": 7, "payment_term_last": "RELDATE/1/-/event__date_from/"}
+        },
         "POST events/{event_slug}/items/{item_pk}/addons/": {
             "body": {"addon_category": objects["office_addon_categories"][0]}
         },

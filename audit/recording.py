@@ -31,6 +31,7 @@ from core.requestid import current_request_id
 #: The audited models and the ``object_type`` their entries carry.
 AUDITED: dict[str, str] = {
     "ticketing.Event": "event",
+    "ticketing.EventSettings": "event_settings",  # object_id: the event's id (one row per event)
     "ticketing.Item": "item",
     "ticketing.Quota": "quota",
     "discounts.Discount": "discount",

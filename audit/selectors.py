@@ -16,6 +16,7 @@ from vouchers.scope import readable_series
 #: the object itself (``ticketing.rights``).
 READ_PERMISSIONS: dict[str, str | None] = {
     "event": EVENTS.read,
+    "event_settings": EVENTS.read,
     "item": ITEMS.read,
     "quota": ITEMS.read,
     "discount": ITEMS.read,

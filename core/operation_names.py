@@ -25,6 +25,7 @@ class Resource:
 RESOURCES: dict[str, Resource] = {
     "organizers": Resource("Organizers", "an organizer", "organizers"),
     "events": Resource("Events", "an event", "events"),
+    "settings": Resource("Event settings", "the settings of an event", "settings of events"),
     "subevents": Resource("Event dates", "a date of an event series", "dates of an event series"),
     "saleschannels": Resource("Sales channels", "a sales channel", "sales channels"),
     "categories": Resource("Item categories", "an item category", "item categories"),
@@ -81,6 +82,8 @@ ACTIONS: dict[tuple[str, str], str] = {
     ("promo-codes", "items:PATCH"): "Limit a promo code to items, or open it to all items",
     ("vouchers", "items"): "Read the item a voucher is limited to",
     ("vouchers", "items:PATCH"): "Limit a voucher to an item, or open it to all items",
+    ("settings", "retrieve"): "Read the settings of an event (payment terms)",
+    ("settings", "partial_update"): "Change settings of an event (payment terms)",
     ("discount-code", "retrieve"): "Read the discount code an event designates",
     ("discount-code", "update"): "Designate the discount code of an event",
     ("discount-code", "destroy"): "Remove the designation of an event's discount code",

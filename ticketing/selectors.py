@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet, prefetch_related_objects
 
-from ticketing.models import Event, Organizer, Quota, Team
+from ticketing.models import Event, EventSettings, Organizer, Quota, Team
+from ticketing.payment_terms import PaymentTerms
 from ticketing.quota_usage import QuotaUsage, quota_usage_counts
 
 ALL_PERMISSIONS = frozenset(Team.PERMISSIONS)
@@ -170,3 +171,17 @@ def quota_availabilities(quotas: Sequence[Quota]) -> dict[int, QuotaAvailability
 
 def quota_availability(quota: Quota) -> QuotaAvailability:
     return quota_availabilities([quota])[quota.pk]
+
+
+def event_settings_of(event: Event) -> EventSettings:
+    """The event's settings row, or an unsaved one holding the defaults when it has none (one query)."""
+    found = EventSettings.objects.filter(event_id=event.pk).first()
+    if found is None:
+        return EventSettings(event=event)
+    found.event = event  # saves a query wherever the row's event is read
+    return found
+
+
+def event_payment_terms(event: Event) -> PaymentTerms:
+    """The event's payment terms, pretix's defaults where it has no settings (one query)."""
+    return event_settings_of(event).payment_terms()

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
 from core.errors import ConflictError
 from ticketing.models import (
     Event,
+    EventSettings,
     Item,
     ItemAddOn,
     ItemBundle,
@@ -28,6 +29,9 @@ from ticketing.models import (
     Team,
     TeamAPIToken,
 )
+from ticketing.models.base import field_values
+from ticketing.selectors import event_settings_of
+from ticketing.validation import validate_event_settings
 
 TOKEN_BYTES = 32
 
@@ -230,3 +234,57 @@ def subevent_update(
         subevent.save(update_fields=list(fields))
     _subevent_set_prices(subevent, item_prices, variation_prices)
     return subevent
+
+
+#: What ``event_settings_update`` changes: the fields of ``EventSettings``, with the last date of payments as
+#: one value (``payment_term_last``: a ``LastPaymentDate`` or None).
+EVENT_SETTING_KEYS = (
+    "payment_term_mode", "payment_term_days", "payment_term_weekdays", "payment_term_minutes",
+    "payment_term_last", "payment_term_expire_automatically", "payment_term_accept_late",
+)  # fmt: skip
+
+
+def _setting_columns(name: str) -> list[str]:
+    if name == "payment_term_last":
+        return ["payment_term_last_date", "payment_term_last_days_before"]
+    return [name]
+
+
+@transaction.atomic
+def event_settings_update(*, event: Event, changes: Mapping[str, Any]) -> EventSettings:
+    """Change the settings named in ``changes`` (``EVENT_SETTING_KEYS``), keeping the others; the event's row
+    is made on its first change. Raises Django's ``ValidationError`` naming the field for a value
+    ``validate_event_settings`` refuses (the API and the admin check first, with the same function)."""
+    unknown = sorted(set(changes) - set(EVENT_SETTING_KEYS))
+    if unknown:
+        raise ValueError(f"Not an event setting: {', '.join(unknown)}.")
+    if not changes:
+        return event_settings_of(event)  # nothing to write: no row made for it
+    row = _locked_settings(event)
+    if row is None:
+        row = _changed(EventSettings(event=event), changes)
+        try:
+            with transaction.atomic():  # a savepoint: a concurrent first change may make the row meanwhile
+                row.save(force_insert=True)
+            return row
+        except IntegrityError:
+            row = _locked_settings(event)
+            if row is None:
+                raise
+    row = _changed(row, changes)
+    row.save(update_fields=[column for name in changes for column in _setting_columns(name)])
+    return row
+
+
+def _locked_settings(event: Event) -> EventSettings | None:
+    row = EventSettings.objects.select_for_update().filter(event_id=event.pk).first()
+    if row is not None:
+        row.event = event
+    return row
+
+
+def _changed(row: EventSettings, changes: Mapping[str, Any]) -> EventSettings:
+    for name, value in changes.items():
+        setattr(row, name, value)
+    validate_event_settings(**field_values(row))
+    return row

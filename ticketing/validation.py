@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from ticketing.currency import ISO_4217
+from ticketing.payment_terms import MAX_DAYS_BEFORE_START, MAX_TERM_DAYS, MAX_TERM_MINUTES, PaymentTermMode
 
 
 @cache
@@ -171,4 +172,36 @@ def validate_quota(
             errors.add(
                 "variations", f"Variation {variation.pk} belongs to an item that is not in this quota."
             )
+    errors.raise_if_any()
+
+
+def validate_event_settings(
+    *,
+    payment_term_mode: str | None = None,
+    payment_term_days: int | None = None,
+    payment_term_minutes: int | None = None,
+    payment_term_last_date=None,
+    payment_term_last_days_before: int | None = None,
+    **_: Any,
+) -> None:
+    """An event's settings (``EventSettings``): the payment terms' mode and bounds, and at most one last date
+    of payments (a date, or days before the start)."""
+    errors = Errors()
+    modes = [mode.value for mode in PaymentTermMode]
+    if payment_term_mode is not None and payment_term_mode not in modes:
+        choices = " or ".join(modes)
+        errors.add("payment_term_mode", f"'{payment_term_mode}' is not a payment term mode ({choices}).")
+    bounds = (
+        ("payment_term_days", payment_term_days, MAX_TERM_DAYS),
+        ("payment_term_minutes", payment_term_minutes, MAX_TERM_MINUTES),
+        ("payment_term_last_days_before", payment_term_last_days_before, MAX_DAYS_BEFORE_START),
+    )
+    for field, value, most in bounds:
+        if value is not None and not 0 <= value <= most:
+            errors.add(field, f"Must be between 0 and {most}.")
+    if payment_term_last_date is not None and payment_term_last_days_before is not None:
+        errors.add(
+            "payment_term_last_days_before",
+            "The last date of payments is either a date or a number of days before the start, not both.",
+        )
     errors.raise_if_any()

@@ -9,7 +9,7 @@ from ticketing.admin.choices import EventScopedChoicesMixin
 from ticketing.admin.display import CurrencyLabelledInline
 from ticketing.admin.forms import SharedValidationForm
 from ticketing.admin.scoping import OrganizerScopedAdmin, OrganizerScopedInline
-from ticketing.models import Event, Quota, SubEvent, SubEventItem, SubEventItemVariation
+from ticketing.models import Event, EventSettings, Quota, SubEvent, SubEventItem, SubEventItemVariation
 from ticketing.rights import EVENTS, ITEMS
 from ticketing.validation import validate_price_overrides
 
@@ -26,6 +26,25 @@ class EventForm(SharedValidationForm):
         if event.pk and event.currency != currency and event.items.exists():
             raise ValidationError("The currency cannot be changed once the event has items.")
         return currency
+
+
+class EventSettingsInline(OrganizerScopedInline, admin.StackedInline):
+    """The event's payment terms (docs/api/eventsettings.md); the row is made when they are first changed. The
+    validation is the API's (``validate_event_settings``, through ``EventSettings.clean()``)."""
+
+    model = EventSettings
+    organizer_path = "event__organizer"
+    event_path = "event"
+    rights = EVENTS
+    form = SharedValidationForm
+    fields = (
+        "payment_term_mode", "payment_term_days", "payment_term_weekdays", "payment_term_minutes",
+        "payment_term_last_date", "payment_term_last_days_before", "payment_term_expire_automatically",
+        "payment_term_accept_late",
+    )  # fmt: skip
+    can_delete = False
+    verbose_name = "payment terms"
+    verbose_name_plural = "payment terms"
 
 
 class SubEventInline(OrganizerScopedInline, admin.TabularInline):
@@ -62,7 +81,7 @@ class EventAdmin(EventScopedChoicesMixin, OrganizerScopedAdmin):
     list_select_related = ("organizer",)
     autocomplete_fields = ("organizer",)
     date_hierarchy = "date_from"
-    inlines = (SubEventInline, EventQuotaInline)
+    inlines = (EventSettingsInline, SubEventInline, EventQuotaInline)
     fieldsets = (
         (None, {"fields": ("organizer", "slug", "name", "currency", "live", "has_subevents")}),
         ("Dates", {"fields": ("date_from", "date_to", "timezone", "presale_start", "presale_end")}),
@@ -80,7 +99,7 @@ class EventAdmin(EventScopedChoicesMixin, OrganizerScopedAdmin):
 
     def get_inlines(self, request, obj):
         if obj is not None and not obj.has_subevents:
-            return (EventQuotaInline,)
+            return (EventSettingsInline, EventQuotaInline)
         return self.inlines
 
 

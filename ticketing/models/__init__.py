@@ -1,3 +1,4 @@
+from ticketing.models.event_settings import EventSettings
 from ticketing.models.events import Event, SubEvent, SubEventItem, SubEventItemVariation
 from ticketing.models.items import Item, ItemAddOn, ItemBundle, ItemCategory, ItemVariation
 from ticketing.models.organizers import Organizer, SalesChannel, Team, TeamAPIToken
@@ -5,6 +6,7 @@ from ticketing.models.quotas import Quota
 
 __all__ = [
     "Event",
+    "EventSettings",
     "Item",
     "ItemAddOn",
     "ItemBundle",

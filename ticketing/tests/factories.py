@@ -174,3 +174,12 @@ class TeamFactory(factory.django.DjangoModelFactory):
 def make_token(team: models.Team, name: str = "test token") -> str:
     """Create an API token for the team and return the raw token (as shown once to the user)."""
     return team_token_create(team=team, name=name).raw
+
+
+class EventSettingsFactory(factory.django.DjangoModelFactory):
+    """An event's settings row (pretix's defaults unless given)."""
+
+    class Meta:
+        model = models.EventSettings
+
+    event = factory.SubFactory(EventFactory)

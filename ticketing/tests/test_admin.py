@@ -34,7 +34,7 @@ REGISTERED = sorted(
 # Edited as inlines of their parent's page, not on pages of their own.
 INLINE_ONLY = {
     models.ItemVariation, models.ItemAddOn, models.ItemBundle,
-    models.SubEventItem, models.SubEventItemVariation,
+    models.SubEventItem, models.SubEventItemVariation, models.EventSettings,
 }
 
 
@@ -229,7 +229,7 @@ def test_the_page_of_a_single_date_event_has_no_dates(admin_client, catalog):
         "date_from_0": "2030-01-01", "date_from_1": "10:00:00",
         **management("subevents", total=1), "subevents-0-name": "Extra day",
         "subevents-0-date_from_0": "2030-01-02", "subevents-0-date_from_1": "10:00:00",
-        **management("quotas", total=0, initial=event.quotas.count()),
+        **management("quotas", total=0, initial=event.quotas.count()), **management("settings"),
     }
     for i, quota in enumerate(event.quotas.all()):
         data |= {f"quotas-{i}-id": quota.pk, f"quotas-{i}-name": quota.name, f"quotas-{i}-size": quota.size}
@@ -245,7 +245,7 @@ def test_a_new_single_date_event_with_dates_shows_the_validation_message(admin_c
         "timezone": "UTC", "date_from_0": "2030-01-01", "date_from_1": "10:00:00",
         **management("subevents", total=1), "subevents-0-name": "Extra day",
         "subevents-0-date_from_0": "2030-01-02", "subevents-0-date_from_1": "10:00:00",
-        **management("quotas"),
+        **management("quotas"), **management("settings"),
     }
     response = admin_client.post(url(models.Event, "add"), data)
     assert response.status_code == 200
@@ -258,6 +258,7 @@ def test_event_form_runs_the_event_validation(admin_client, catalog):
         "organizer": catalog["organizer"].pk, "slug": "gala", "name": "Gala", "currency": "XXY",
         "timezone": "Mars/Olympus", "date_from_0": "2030-01-02", "date_from_1": "10:00:00",
         "date_to_0": "2030-01-01", "date_to_1": "10:00:00", **management("subevents"), **management("quotas"),
+        **management("settings"),
     }
     errors = form_errors(admin_client.post(url(models.Event, "add"), data))
     assert set(errors) == {"currency", "timezone", "date_to"}

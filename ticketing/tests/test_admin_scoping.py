@@ -562,6 +562,8 @@ def test_an_inline_row_of_another_organizer_is_ignored(world, staff):
         "quotas-TOTAL_FORMS": 1, "quotas-INITIAL_FORMS": 1, "quotas-MIN_NUM_FORMS": 0,
         "quotas-MAX_NUM_FORMS": 1000, "quotas-0-id": foreign.pk, "quotas-0-event": conf.pk,
         "quotas-0-name": "taken over", "quotas-0-size": 1,
+        "settings-TOTAL_FORMS": 0, "settings-INITIAL_FORMS": 0, "settings-MIN_NUM_FORMS": 0,
+        "settings-MAX_NUM_FORMS": 1,
     }  # fmt: skip
     response = staff.post(url(Event, "change", conf.pk), data)
     assert response.status_code == 302
