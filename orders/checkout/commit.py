@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -53,6 +53,8 @@ from orders.models import (
     RedemptionPosition,
 )
 from orders.sales import positions_sold, record_sales
+from ticketing.payment_terms import payment_deadline
+from ticketing.selectors import event_payment_terms
 from vouchers.choices import CodeKind
 from vouchers.resolution import ResolvedCode
 from vouchers.services.usage import CodeUse, code_uses_record
@@ -108,7 +110,8 @@ def commit_order(gathered: Gathered, view: PricedView, *, store: bool = True) ->
         sales_channel=draft.sales_channel, datetime=gathered.now, list_total=view.list_total,
         code_discount_total=view.code_discount_total, rule_discount_total=view.rule_discount_total,
         fee_total=view.fee_total, total=view.total, tags=tags, set_aside_codes=set_aside_data(view),
-        warnings=warnings_data(view), expires=draft.expires if status == OrderStatus.PENDING else None,
+        warnings=warnings_data(view),
+        expires=order_deadline(gathered, view) if status == OrderStatus.PENDING else None,
     )  # fmt: skip
     specs = [p.spec for p in view.positions]
     build = position_builder(order, view, codes)
@@ -139,6 +142,20 @@ def commit_order(gathered: Gathered, view: PricedView, *, store: bool = True) ->
     if gathered.consumed_carts:  # their holds became this order's (``orders.checkout.gather``)
         Cart.objects.filter(pk__in=gathered.consumed_carts).delete()
     return order
+
+
+def order_deadline(gathered: Gathered, view: PricedView) -> datetime:
+    """A pending order's payment deadline: the one the caller sent, else the event's payment terms from
+    now (for an event series, a last date relative to the start counts from the order's earliest date).
+    After the event's last date of payments a pending order is refused (409 ``payment_term_ended``)."""
+    draft = gathered.draft
+    if draft.expires is not None:
+        return draft.expires
+    dates = gathered.catalog.subevents
+    starts = [dates[p.spec.subevent].date_from for p in view.positions if p.spec.subevent in dates]
+    start = min(starts, default=draft.event.date_from)
+    terms = event_payment_terms(draft.event)
+    return payment_deadline(terms, placed=gathered.now, event_start=start, tz=draft.event.timezone)
 
 
 def position_builder(order: Order, view: PricedView, codes: dict[str, ResolvedCode]):
