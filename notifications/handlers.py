@@ -22,16 +22,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from notifications.models import HANDLER_NAME_MAX_LENGTH, Notification
 from notifications.types import NotificationType
 
-if TYPE_CHECKING:
-    from notifications.models import Notification
-
-HandlerFunc = Callable[["Notification"], object]
-#: The longest name a handler may have (``Delivery.handler``).
-NAME_MAX_LENGTH = 100
+HandlerFunc = Callable[[Notification], object]
 
 
 @dataclass(frozen=True)
@@ -54,8 +49,8 @@ def register(name: str, func: HandlerFunc, *, types: set[str] | None) -> None:
     function holds already; registering the same function again changes nothing (``ready()`` may run
     twice)."""
     handler = Handler(name=name, func=func, types=checked_types(types))
-    if not name or len(name) > NAME_MAX_LENGTH:
-        raise ValueError(f"A handler's name has 1 to {NAME_MAX_LENGTH} characters: {name!r}.")
+    if not name or len(name) > HANDLER_NAME_MAX_LENGTH:
+        raise ValueError(f"A handler's name has 1 to {HANDLER_NAME_MAX_LENGTH} characters: {name!r}.")
     current = _handlers.get(name)
     if current is not None and current.func is not func:
         raise ValueError(f"The handler name '{name}' is already registered for {current.func!r}.")

@@ -11,12 +11,13 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from notifications.handlers import NAME_MAX_LENGTH
 from notifications.types import TYPE_MAX_LENGTH, NotificationType
 from ticketing.models import Event, Organizer
 
 #: As long as an order's code may be (``orders.Order.code``).
 ORDER_CODE_MAX_LENGTH = 32
+#: The longest name a handler may be registered under (``notifications.handlers``).
+HANDLER_NAME_MAX_LENGTH = 100
 
 
 class Notification(models.Model):
@@ -59,7 +60,7 @@ class Delivery(models.Model):
     ``next_attempt`` (exponential backoff)."""
 
     notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
-    handler = models.CharField(max_length=NAME_MAX_LENGTH, help_text="The handler's registered name.")
+    handler = models.CharField(max_length=HANDLER_NAME_MAX_LENGTH, help_text="The handler's registered name.")
     state = models.CharField(max_length=8, choices=DeliveryState.choices, default=DeliveryState.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt = models.DateTimeField(help_text="A pending delivery is due from then on.")
