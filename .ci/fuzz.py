@@ -65,30 +65,10 @@ def fuzz_env(database_url: str) -> dict[str, str]:
     return env
 
 
-#: Until the orders app announces its transitions itself, the demo holds no notification: one is announced for
-#: the demo's first order, so that notifications/{id}/ reads a real one (nothing is written if there is one).
-ANNOUNCE = """
-from django.db import transaction
-from django.utils import timezone
-from notifications.models import Notification
-from notifications.services import announce
-from orders.models import Order
-
-if not Notification.objects.filter(organizer__slug="demo").exists():
-    order = Order.objects.filter(event__organizer__slug="demo").order_by("pk").first()
-    with transaction.atomic():
-        announce(
-            type="order.placed", organizer_id=order.event.organizer_id, event_id=order.event_id,
-            order_code=order.code, data={"total": f"{order.total:.2f}"}, now=timezone.now(),
-        )
-"""
-
-
 def load_demo(env: dict[str, str]) -> str:
     manage = [PYTHON, "manage.py"]
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     out = subprocess.run([*manage, "demo"], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
-    subprocess.run([*manage, "shell", "-c", ANNOUNCE], cwd=ROOT, env=env, check=True)
     token = re.search(r"^API token: (\S+)$", out.stdout, re.M)
     if token is None:
         raise SystemExit("manage.py demo printed no API token")

@@ -131,6 +131,17 @@ DELETE items/{item_pk}/variations/{id}/             office  item_pk=parts_item_d
 GET    orders/{code}/                               shop    code=order
 POST   orders/{code}/mark_canceled/                 shop    code=order_cancel
 POST   orders/{code}/mark_paid/                     shop    code=order_pay
+GET    orders/{order_code}/payments/                shop    order_code=order_with_money
+GET    orders/{order_code}/payments/{local_id}/     shop    order_code=order_with_money local_id=first
+GET    orders/{order_code}/refunds/                 shop    order_code=order_with_money
+GET    orders/{order_code}/refunds/{local_id}/      shop    order_code=order_with_money local_id=first
+POST   orders/{order_code}/payments/                shop    order_code=order_money
+POST   orders/{order_code}/payments/{local_id}/cancel/   shop  order_code=order_money local_id=pay_cancel
+POST   orders/{order_code}/payments/{local_id}/confirm/  shop  order_code=order_money local_id=pay_confirm
+POST   orders/{order_code}/payments/{local_id}/refund/   shop  order_code=order_money local_id=pay_received
+POST   orders/{order_code}/refunds/                 shop    order_code=order_money
+POST   orders/{order_code}/refunds/{local_id}/cancel/    shop  order_code=order_money local_id=refund_cancel
+POST   orders/{order_code}/refunds/{local_id}/done/      shop  order_code=order_money local_id=refund_do
 POST   quotas/                                      office
 GET    quotas/{id}/                                 shop    id=quota
 PUT    quotas/{id}/                                 office  id=quota_edit
@@ -310,6 +321,9 @@ def demo_objects(api: Api) -> Objects:
         "rule": api.results(f"{shop}/discounts/")[0]["id"],
         "voucher": api.one(f"{shop}/vouchers/", code="DEMO-VOUCHER")["id"],
         "order": api.results(f"{shop}/orders/")[0]["code"],
+        # the demo's order canceled keeping a fee: one payment, one refund
+        "order_with_money": api.one(f"{shop}/orders/?email=cancel.demo@example.com")["code"],
+        "first": 1,
         "subevent": api.results(f"events/{DATES_EVENT}/subevents/")[0]["id"],
         "series": series["id"],
         "coupon": api.results(f"coupons/?series={series['id']}")[0]["id"],
@@ -433,7 +447,24 @@ def phase_objects(api: Api, phase: str, demo: Objects, shared: Objects) -> Objec
         )["id"],
         "order_pay": api.post(f"{shop}/orders/", order)["code"],
         "order_cancel": api.post(f"{shop}/orders/", order)["code"],
+        **money_objects(api, shop, order),
     }
+
+
+def money_objects(api: Api, shop: str, order: dict[str, Any]) -> Objects:
+    """An order with payments and refunds to change: two created payments (one to cancel, one to confirm),
+    one received in full, and two created refunds of it (one to cancel, one to mark done)."""
+    code = api.post(f"{shop}/orders/", order)["code"]
+    payments, refunds = f"{shop}/orders/{code}/payments/", f"{shop}/orders/{code}/refunds/"
+    to_cancel = api.post(payments, {"provider": "fuzz", "amount": "1.00"})["local_id"]
+    to_confirm = api.post(payments, {"provider": "fuzz", "amount": "1.00"})["local_id"]
+    received = api.post(payments, {"provider": "fuzz", "amount": "50.00", "state": "confirmed"})["local_id"]
+    refund = {"amount": "1.00", "payment": received}
+    return {
+        "order_money": code, "pay_cancel": to_cancel, "pay_confirm": to_confirm,
+        "pay_received": received, "refund_cancel": api.post(refunds, refund)["local_id"],
+        "refund_do": api.post(refunds, refund)["local_id"],
+    }  # fmt: skip
 
 
 def event_create(api: Api, slug: str) -> str:

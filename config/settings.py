@@ -190,6 +190,11 @@ SPECTACULAR_SETTINGS = {
     # No validator badge: Swagger UI would send the schema's address to validator.swagger.io.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two choice sets share a field name: the audit log's "source" and an order refund's.
+    "ENUM_NAME_OVERRIDES": {
+        "AuditSourceEnum": "audit.models.AuditSource",
+        "RefundSourceEnum": "orders.models.payments.RefundSource",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.schema.close_request_bodies",

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from notifications.types import NotificationType
+from orders.announce import refund_announced
 from orders.models import (
     GIFT_CARD_PROVIDER,
     GiftCardIssue,
@@ -120,6 +122,7 @@ def order_gift_cards_refund(
         )
         for n, r in enumerate(refunds)
     ])  # fmt: skip
+    refund_announced(order, rows, NotificationType.ORDER_REFUND_CREATED, now=now)
     emptied = [r.payment.pk for r in refunds if payment_refundable(r.payment) <= 0]
     if emptied:
         OrderPayment.objects.filter(pk__in=emptied).update(state=PaymentState.REFUNDED)

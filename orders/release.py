@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.db.models import Count
 
+from orders.announce import codes_released
 from orders.giftcards import CardRefund, order_gift_cards_refund
 from orders.models import (
     GIFT_CARD_PROVIDER,
@@ -52,6 +53,7 @@ def codes_release(orders: Sequence[Order], *, now: datetime) -> None:
     for order_id, uses in by_order.items():
         code_uses_release(event_id=events[order_id], uses=uses)
     Redemption.objects.filter(pk__in=[r.pk for r in redemptions]).update(reversed=True, reversed_at=now)
+    codes_released(orders, redemptions, now=now)
 
 
 def sales_release(orders: Sequence[Order], *, positions: Sequence[int] | None = None) -> None:

@@ -12,15 +12,9 @@ import re
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from config.tests.documented import assert_documented, fetch_schema
-from notifications.models import Notification
-from notifications.services import announce
-from notifications.types import NotificationType
-from orders.models import Order
 from ticketing.models import Item
 
 pytestmark = pytest.mark.django_db
@@ -93,22 +87,7 @@ class Reads:
         return [row[key] for row in (rows if name in ("item_pk", "order_code") else rows[:1])]
 
 
-def announce_one_unless_the_demo_did() -> None:
-    """Until the orders app announces its transitions, the demo holds no notification: one for its first
-    order, so that ``notifications/{id}/`` is read too."""
-    if Notification.objects.exists():
-        return
-    order = Order.objects.filter(event__slug=EVENT).order_by("pk").first()
-    total = f"{order.total:.2f}"
-    with transaction.atomic():
-        announce(
-            type=NotificationType.ORDER_PLACED, organizer_id=order.event.organizer_id,
-            event_id=order.event_id, order_code=order.code, data={"total": total}, now=timezone.now(),
-        )  # fmt: skip
-
-
 def test_every_read_the_demo_can_fill_answers_as_documented(demo_api, schema):
-    announce_one_unless_the_demo_did()
     reads = [template for template, item in schema["paths"].items() if "get" in item]
     done = set()
     for event in ("conference", "festival"):  # a single date and a series

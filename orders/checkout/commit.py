@@ -29,6 +29,7 @@ from django.conf import settings
 
 from core import rawsql
 from core.audit import record_bulk
+from orders.announce import order_placed
 from orders.checkout.codes import AppliedCodes
 from orders.checkout.draft import PositionSpec
 from orders.checkout.gather import Gathered
@@ -141,6 +142,7 @@ def commit_order(gathered: Gathered, view: PricedView, *, store: bool = True) ->
         draft.cart.delete()
     if gathered.consumed_carts:  # their holds became this order's (``orders.checkout.gather``)
         Cart.objects.filter(pk__in=gathered.consumed_carts).delete()
+    order_placed(order, now=gathered.now)
     return order
 
 

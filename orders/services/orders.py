@@ -20,6 +20,8 @@ from django.core.exceptions import ValidationError
 
 from core.errors import ConflictError
 from core.locks import LockKind, lock_in_order, locking_transaction
+from notifications.types import NotificationType
+from orders.announce import order_canceled, order_paid, payment_announced
 from orders.giftcards import order_gift_cards_issue
 from orders.models import (
     GIFT_CARD_PROVIDER,
@@ -61,6 +63,7 @@ def order_settle(locked: Order, *, now: datetime) -> bool:
     locked.status = OrderStatus.PAID
     locked.paid_at = now
     locked.save(update_fields=["status", "paid_at"])
+    order_paid(locked, now=now)
     issuing = OrderPosition.objects.filter(order=locked, item__issues_gift_card=True, canceled=False)
     positions = list(issuing.select_related("order__event").order_by("positionid"))
     if positions:
@@ -93,10 +96,11 @@ def order_mark_paid(
                 {"provider": ["Gift cards pay through the checkout's gift_cards, not here."]}
             )
         if amount > 0:
-            OrderPayment.objects.create(
+            payment = OrderPayment.objects.create(
                 order=locked, local_id=next_local_id(OrderPayment, locked), state=PaymentState.CONFIRMED,
                 provider=provider, amount=amount, created=now, payment_date=now, info=info or {},
             )  # fmt: skip
+            payment_announced(locked, payment, NotificationType.ORDER_PAYMENT_CONFIRMED, now=now)
         if amount >= due:
             order_settle(locked, now=now)
     return locked
@@ -132,7 +136,7 @@ def order_mark_canceled(
             raise ValidationError(
                 {"cancellation_fee": [f"The fee cannot be more than the order's total ({locked.total})."]}
             )
-        live = locked.status in LIVE_STATUSES
+        live, was = locked.status in LIVE_STATUSES, locked.status
         codes_release([locked], now=now)
         # The part of the fee that payments other than gift cards do not cover stays with the cards.
         others = order_net_paid(locked) - gift_card_net(locked)
@@ -141,10 +145,12 @@ def order_mark_canceled(
         if live:
             sales_release([locked])  # its positions stop counting against quotas
         if fee > 0:
-            return kept_for_fee(locked, fee=fee, now=now, comment=comment)
-        locked.status = OrderStatus.CANCELED
-        locked.canceled_at = now
-        locked.save(update_fields=["status", "canceled_at"])
+            kept_for_fee(locked, fee=fee, now=now, comment=comment)
+        else:
+            locked.status = OrderStatus.CANCELED
+            locked.canceled_at = now
+            locked.save(update_fields=["status", "canceled_at"])
+        order_canceled(locked, was=was, fee=fee, now=now)
     return locked
 
 

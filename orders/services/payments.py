@@ -25,6 +25,8 @@ from django.core.exceptions import ValidationError
 
 from core.errors import ConflictError
 from core.locks import locking_transaction
+from notifications.types import NotificationType as T
+from orders.announce import payment_announced, refund_announced
 from orders.giftcards import CardRefund, order_gift_cards_refund
 from orders.models import (
     GIFT_CARD_PROVIDER,
@@ -79,6 +81,8 @@ def payment_create(
         )  # fmt: skip
         if state == PaymentState.CONFIRMED:
             confirmed(locked, payment, now=now, payment_date=payment_date)
+        else:
+            payment_announced(locked, payment, T.ORDER_PAYMENT_CREATED, now=now)
     return payment
 
 
@@ -102,6 +106,7 @@ def confirmed(locked: Order, payment: OrderPayment, *, now: datetime, payment_da
     payment.state = PaymentState.CONFIRMED
     payment.payment_date = payment_date or now
     payment.save(update_fields=["state", "payment_date"])
+    payment_announced(locked, payment, T.ORDER_PAYMENT_CONFIRMED, now=now)
     if locked.status == OrderStatus.EXPIRED:
         revived(locked, now=now)
     order_settle(locked, now=now)
@@ -126,7 +131,7 @@ def revived(locked: Order, *, now: datetime) -> bool:
 def payment_cancel(*, payment: OrderPayment, now: datetime) -> OrderPayment:
     """A created or pending payment will not arrive (409 ``payment_state`` otherwise)."""
     with locking_transaction():
-        order_locked(payment.order)
+        locked = order_locked(payment.order)
         payment = OrderPayment.objects.get(pk=payment.pk)
         if payment.state not in OPEN_PAYMENT_STATES:
             raise PaymentStateError(
@@ -135,6 +140,7 @@ def payment_cancel(*, payment: OrderPayment, now: datetime) -> OrderPayment:
             )
         payment.state = PaymentState.CANCELED
         payment.save(update_fields=["state"])
+        payment_announced(locked, payment, T.ORDER_PAYMENT_CANCELED, now=now)
     return payment
 
 
@@ -190,6 +196,7 @@ def refund_create(
             provider=provider, amount=amount, payment=payment, created=now, comment=comment, info=info or {},
             execution_date=(execution_date or now) if state == RefundState.DONE else None,
         )  # fmt: skip
+        refund_announced(locked, [refund], T.ORDER_REFUND_CREATED, now=now)
         if state == RefundState.DONE:
             payment_refunded_when_empty(payment)
     return refund
@@ -213,7 +220,7 @@ def payment_refunded_when_empty(payment: OrderPayment | None) -> None:
 def refund_done(*, refund: OrderRefund, now: datetime) -> OrderRefund:
     """The refund's money left (409 ``refund_state`` unless it is created, in transit or external)."""
     with locking_transaction():
-        order_locked(refund.order)
+        locked = order_locked(refund.order)
         refund = OrderRefund.objects.select_related("payment").get(pk=refund.pk)
         if refund.state not in (RefundState.CREATED, RefundState.TRANSIT, RefundState.EXTERNAL):
             raise RefundStateError(
@@ -222,6 +229,7 @@ def refund_done(*, refund: OrderRefund, now: datetime) -> OrderRefund:
         refund.state = RefundState.DONE
         refund.execution_date = now
         refund.save(update_fields=["state", "execution_date"])
+        refund_announced(locked, [refund], T.ORDER_REFUND_DONE, now=now)
         payment_refunded_when_empty(refund.payment)
     return refund
 
@@ -229,7 +237,7 @@ def refund_done(*, refund: OrderRefund, now: datetime) -> OrderRefund:
 def refund_cancel(*, refund: OrderRefund, now: datetime) -> OrderRefund:
     """The refund will not happen (409 ``refund_state`` unless it is created, in transit or external)."""
     with locking_transaction():
-        order_locked(refund.order)
+        locked = order_locked(refund.order)
         refund = OrderRefund.objects.get(pk=refund.pk)
         if refund.state not in (RefundState.CREATED, RefundState.TRANSIT, RefundState.EXTERNAL):
             raise RefundStateError(
@@ -237,4 +245,5 @@ def refund_cancel(*, refund: OrderRefund, now: datetime) -> OrderRefund:
             )
         refund.state = RefundState.CANCELED
         refund.save(update_fields=["state"])
+        refund_announced(locked, [refund], T.ORDER_REFUND_CANCELED, now=now)
     return refund

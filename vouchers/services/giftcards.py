@@ -28,6 +28,7 @@ from ticketing.currency import amount_text
 from ticketing.models import Event, Organizer
 from vouchers.choices import GiftCardTransactionKind
 from vouchers.codes import DEFAULT_LENGTH, normalise_code, unique_random_codes
+from vouchers.giftcard_ledger import transactions_write
 from vouchers.giftcards import (
     GiftCardCharge,
     GiftCardError,
@@ -91,13 +92,13 @@ def _issue(
     user=None,
     token=None,
 ) -> None:
-    GiftCardTransaction.objects.bulk_create([
+    transactions_write([
         GiftCardTransaction(
             card=card, kind=GiftCardTransactionKind.ISSUE, value=value, created=now, text=text,
             order_id=order_id, order_code=order_code, user=user, token=token,
         )
         for card, value in zip(cards, values, strict=True)
-    ])  # fmt: skip
+    ], now=now)  # fmt: skip
 
 
 @transaction.atomic
@@ -211,9 +212,11 @@ def gift_card_transact(
             balance=amount_text(balance, locked.currency), value=amount_text(value, locked.currency)
         )
     kind = GiftCardTransactionKind.TOP_UP if value > 0 else GiftCardTransactionKind.CORRECTION
-    return GiftCardTransaction.objects.create(
+    entry = GiftCardTransaction(
         card=locked, kind=kind, value=value, created=now, text=text, user=user, token=token
     )
+    (entry,) = transactions_write([entry], now=now)
+    return entry
 
 
 # --- what the checkout and the order services call ----------------------------------------------
@@ -260,14 +263,14 @@ def gift_card_charges_record(
 ) -> None:
     """An order paid these amounts with these cards (their rows locked by :func:`gift_cards_find` with
     ``lock``, the amounts within the balances read then): one ``payment`` transaction each."""
-    GiftCardTransaction.objects.bulk_create([
+    transactions_write([
         GiftCardTransaction(
             card_id=charge.card_id, kind=GiftCardTransactionKind.PAYMENT, value=-charge.amount, created=now,
             order_id=order_id, order_code=order_code, text=f"Payment of order {order_code}",
         )
         for charge in charges
         if charge.amount > 0
-    ])  # fmt: skip
+    ], now=now)  # fmt: skip
 
 
 def gift_cards_issue(
@@ -324,20 +327,20 @@ def gift_cards_order_reversed(
         if gift_card_used(card_id):
             raise GiftCardSpent(gift_card=cards[card_id].code)
     text = text or f"Order {order_code} canceled"
-    GiftCardTransaction.objects.bulk_create([
+    transactions_write([
         GiftCardTransaction(
             card_id=charge.card_id, kind=GiftCardTransactionKind.REFUND, value=charge.amount, created=now,
             order_id=order_id, order_code=order_code, text=text,
         )
         for charge in refunds
         if charge.amount > 0
-    ])  # fmt: skip
+    ], now=now)  # fmt: skip
     balances = gift_card_balances(sorted(voided))
-    GiftCardTransaction.objects.bulk_create([
+    transactions_write([
         GiftCardTransaction(
             card_id=card_id, kind=GiftCardTransactionKind.CORRECTION, value=-balance, created=now,
             order_id=order_id, order_code=order_code, text=f"{text}: the card it issued is void",
         )
         for card_id, balance in balances.items()
         if balance > 0
-    ])  # fmt: skip
+    ], now=now)  # fmt: skip
