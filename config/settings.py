@@ -239,6 +239,10 @@ CELERY_TIMEZONE = TIME_ZONE
 # The worker logs through LOGGING below (its lines carry the job's request id); LOG_LEVEL=INFO shows
 # Celery's own info lines too.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# How often the beat expires pending orders past their payment deadline (seconds).
+ORDERS_EXPIRY_SECONDS = float(os.environ.get("ORDERS_EXPIRY_SECONDS", "60"))
+if ORDERS_EXPIRY_SECONDS <= 0:
+    raise ImproperlyConfigured("ORDERS_EXPIRY_SECONDS must be above 0.")
 CELERY_BEAT_SCHEDULE = {
     # What `manage.py cleanup` does (expired carts, old idempotency keys), as a `cleanup` job.
     "cleanup": {"task": "orders.tasks.cleanup_task", "schedule": 300.0},
@@ -246,6 +250,8 @@ CELERY_BEAT_SCHEDULE = {
     "prune-jobs": {"task": "jobs.tasks.prune_jobs", "schedule": 3600.0},
     # Running jobs without a heartbeat for JOB_HEARTBEAT_TIMEOUT: their worker died; failed as worker_lost.
     "fail-lost-jobs": {"task": "jobs.tasks.fail_lost_jobs", "schedule": 60.0},
+    # Pending orders past their payment deadline expire (``orders.services.expiry``).
+    "expire-orders": {"task": "orders.tasks.expire_orders_task", "schedule": ORDERS_EXPIRY_SECONDS},
 }
 # A running job's worker writes its heartbeat every JOB_HEARTBEAT_SECONDS; one silent for
 # JOB_HEARTBEAT_TIMEOUT seconds is taken for lost. The timeout must leave room for a few missed beats.
