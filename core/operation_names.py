@@ -92,6 +92,8 @@ ACTIONS: dict[tuple[str, str], str] = {
     ("carts", "remove_gift_card"): "Remove a gift card from a cart",
     ("orders", "mark_paid"): "Mark an order paid",
     ("orders", "mark_canceled"): "Cancel an order",
+    ("orders", "mark_expired"): "Expire a pending order now",
+    ("orders", "extend"): "Give an order a new payment deadline (reviving an expired one)",
     ("price-preview", "create"): "Price a cart without storing it",
     ("code-info", "retrieve"): "Look up a typed code (public)",
     ("giftcards", "generate"): "Generate gift cards",

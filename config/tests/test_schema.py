@@ -55,8 +55,8 @@ def test_every_operation_documents_its_errors_with_their_bodies(anon, db):
             assert body == {"$ref": f"#/components/schemas/Error{status}"}, (method, path, status)
     # 109 + the jobs list, detail, download and rerun + 7 of gift cards + adding/removing a cart's gift card
     # + the audit log's list and detail + an event's discount code (3), an item's codes, the items of promo
-    # codes and vouchers (2 each) + a coupon's decouple
-    assert count == 133
+    # codes and vouchers (2 each) + a coupon's decouple + an order's mark_expired and extend
+    assert count == 135
     error_409 = schema["components"]["schemas"]["Error409"]
     assert error_409["required"] == ["code", "detail"]
     codes_409 = schema["components"]["schemas"][error_409["properties"]["code"]["$ref"].rsplit("/", 1)[1]]

@@ -38,8 +38,9 @@ class ExpiryActions:
     def mark_expired(self, request, *args, **kwargs):
         """A pending order expires now, whatever its deadline: its places, code uses and gift card payments
         are given back (409 ``order_state`` for an order that is not pending)."""
+        order = self.get_object()
         MarkExpiredSerializer(data=request.data).is_valid(raise_exception=True)
-        return self.answer(order_mark_expired(order=self.get_object(), now=timezone.now()))
+        return self.answer(order_mark_expired(order=order, now=timezone.now()))
 
     @extend_schema(request=ExtendSerializer, responses={200: OrderSerializer})
     @action(detail=True, methods=["post"])
@@ -48,10 +49,11 @@ class ExpiryActions:
         uses again (409 ``quota_exceeded`` and nothing changes when they are gone; a code used up
         meanwhile: its ``exhausted`` …, naming it) and is pending with it. ``force: true`` is refused
         (400); 409 ``order_state`` for a paid or canceled order."""
+        order = self.get_object()
         body = ExtendSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         order = order_extend(
-            order=self.get_object(), expires=body.validated_data["expires"], now=timezone.now(),
+            order=order, expires=body.validated_data["expires"], now=timezone.now(),
             force=body.validated_data["force"],
         )  # fmt: skip
         return self.answer(order)
