@@ -245,6 +245,10 @@ CELERY_TIMEZONE = TIME_ZONE
 # The worker logs through LOGGING below (its lines carry the job's request id); LOG_LEVEL=INFO shows
 # Celery's own info lines too.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# How often the beat expires pending orders past their payment deadline (seconds).
+ORDERS_EXPIRY_SECONDS = float(os.environ.get("ORDERS_EXPIRY_SECONDS", "60"))
+if ORDERS_EXPIRY_SECONDS <= 0:
+    raise ImproperlyConfigured("ORDERS_EXPIRY_SECONDS must be above 0.")
 CELERY_BEAT_SCHEDULE = {
     # What `manage.py cleanup` does (expired carts, old idempotency keys), as a `cleanup` job.
     "cleanup": {"task": "orders.tasks.cleanup_task", "schedule": 300.0},
@@ -257,6 +261,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.deliver_due",
         "schedule": float(os.environ.get("NOTIFICATION_DELIVER_EVERY", "30")),
     },
+    # Pending orders past their payment deadline expire (``orders.services.expiry``).
+    "expire-orders": {"task": "orders.tasks.expire_orders_task", "schedule": ORDERS_EXPIRY_SECONDS},
 }
 # A running job's worker writes its heartbeat every JOB_HEARTBEAT_SECONDS; one silent for
 # JOB_HEARTBEAT_TIMEOUT seconds is taken for lost. The timeout must leave room for a few missed beats.

@@ -98,6 +98,8 @@ ACTIONS: dict[tuple[str, str], str] = {
     ("carts", "remove_gift_card"): "Remove a gift card from a cart",
     ("orders", "mark_paid"): "Mark an order paid",
     ("orders", "mark_canceled"): "Cancel an order",
+    ("orders", "mark_expired"): "Expire a pending order now",
+    ("orders", "extend"): "Give an order a new payment deadline (reviving an expired one)",
     ("payments", "confirm"): "Confirm a payment of an order: its money arrived",
     ("payments", "cancel"): "Cancel a payment of an order that will not arrive",
     ("payments", "refund"): "Refund a payment of an order",

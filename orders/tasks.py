@@ -1,4 +1,5 @@
-"""Background work of the orders app: the periodic cleanup (``CELERY_BEAT_SCHEDULE``), as a job.
+"""Background work of the orders app: the periodic cleanup (``CELERY_BEAT_SCHEDULE``), as a job; the
+periodic expiry of pending orders past their deadline.
 
 ``cleanup_task`` starts a ``cleanup`` job (the system's, for no organizer); its handler calls the
 service ``manage.py cleanup`` calls, so the admin's job list shows each run and what it deleted."""
@@ -14,6 +15,7 @@ from django.utils import timezone
 from jobs.models import Job, JobKind
 from jobs.registry import Progress
 from jobs.services import start_job
+from orders.services.expiry import orders_expire_due
 from orders.services.maintenance import DEFAULT_KEY_LIFETIME, orders_cleanup
 
 
@@ -28,3 +30,11 @@ def cleanup_job(job: Job, progress: Progress) -> dict[str, Any]:
 def cleanup_task() -> int:
     """Start a cleanup job: expired carts and idempotency keys older than a day. Answers the job's id."""
     return start_job(JobKind.CLEANUP, organizer=None).pk
+
+
+@shared_task(name="orders.tasks.expire_orders_task", ignore_result=True)
+def expire_orders_task() -> int:
+    """Expire the pending orders past their payment deadline (``CELERY_BEAT_SCHEDULE``, every
+    ``ORDERS_EXPIRY_SECONDS``); answers how many expired. Not a job: it runs every minute, and a run that
+    dies half-way left nothing half-done (each batch is one transaction), the next run goes on."""
+    return orders_expire_due(now=timezone.now()).expired

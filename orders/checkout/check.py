@@ -39,6 +39,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
+from typing import Protocol
 
 from core.errors import ConflictError
 from orders.checkout.availability import check_positions
@@ -46,7 +47,22 @@ from orders.checkout.codes import AppliedCodes, check_codes
 from orders.checkout.gather import Gathered
 from orders.checkout.giftcards import check_gift_cards
 from orders.checkout.mode import Mode
-from vouchers.resolution import ResolvedCode
+from orders.counting import Counts
+from ticketing.models import Quota
+from vouchers.resolution import FoundCode, ResolvedCode
+
+
+class RoomInputs(Protocol):
+    """What the room rule reads, named as :class:`Gathered` names it (a ``Gathered`` is one; an expired
+    order taking its places again, ``orders.services.expiry``, builds the same from the order's rows)."""
+
+    membership: list[list[int]]
+    checked: frozenset[int]
+    taking: frozenset[int]
+    limited: list[Quota]
+    counts: Counts
+    blocking: dict[int, int]
+    found: dict[str, FoundCode]
 
 
 def check(gathered: Gathered, *, mode: Mode) -> AppliedCodes:
@@ -74,7 +90,7 @@ def blocks(code: ResolvedCode | None, quota_id: int) -> bool:
     return code is not None and code.block_quota and code.quota_id in (None, quota_id)
 
 
-def voucher_holds(gathered: Gathered, codes: dict[str, ResolvedCode]) -> dict[str, int]:
+def voucher_holds(gathered: RoomInputs, codes: dict[str, ResolvedCode]) -> dict[str, int]:
     """What each blocking voucher the positions carry holds back now (its remaining uses, read under its
     lock), by code."""
     held = {}
@@ -85,7 +101,7 @@ def voucher_holds(gathered: Gathered, codes: dict[str, ResolvedCode]) -> dict[st
     return held
 
 
-def check_rooms(gathered: Gathered, applied: AppliedCodes) -> None:
+def check_rooms(gathered: RoomInputs, applied: AppliedCodes) -> None:
     """409 ``quota_exceeded`` naming the first quota (by id) without room, by the room rule above;
     409 ``no_quota`` for a checked position in no quota of its date."""
     codes = applied.by_code()
