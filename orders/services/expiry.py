@@ -32,6 +32,7 @@ from django.core.exceptions import ValidationError
 
 from core.errors import ConflictError
 from core.locks import Busy, LockKind, lock_in_order, locking_transaction
+from orders.announce import codes_redeemed, deadline_changed, order_reactivated, orders_expired
 from orders.checkout.catalog import quota_membership
 from orders.checkout.check import check_rooms
 from orders.checkout.codes import AppliedCodes
@@ -97,10 +98,13 @@ class ExpiryRun:
 
 def due_orders_lock(*, now: datetime, limit: int) -> list[Order]:
     """Up to ``limit`` pending orders whose deadline is past, locked in primary-key order, skipping
-    those another transaction holds (the partial index ``order_pending_expires`` finds them)."""
+    those another transaction holds (the partial index ``order_pending_expires`` finds them). The orders of
+    an event whose payment terms say not to expire automatically (pretix's
+    ``payment_term_expire_automatically``) are left pending."""
     rows = (
-        Order.objects.select_for_update(skip_locked=True)
+        Order.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(status=OrderStatus.PENDING, expires__lt=now)
+        .exclude(event__settings__payment_term_expire_automatically=False)
         .order_by("pk")[:limit]
     )
     return list(rows)
@@ -152,6 +156,7 @@ def orders_expire(locked: Sequence[Order], *, now: datetime) -> None:
     Order.objects.filter(pk__in=ids).update(status=OrderStatus.EXPIRED)
     for order in locked:
         order.status = OrderStatus.EXPIRED
+    orders_expired(locked, now=now)
 
 
 def order_mark_expired(*, order: Order, now: datetime) -> Order:
@@ -178,7 +183,8 @@ def order_extend(*, order: Order, expires: datetime, now: datetime, force: bool 
         raise ValidationError({"expires": ["The new payment deadline must be in the future."]})
     with locking_transaction():
         locked = order_locked(order)
-        if locked.status == OrderStatus.EXPIRED:
+        before, revived = locked.expires, locked.status == OrderStatus.EXPIRED
+        if revived:
             order_revive(locked, now=now)
         elif locked.status != OrderStatus.PENDING:
             raise OrderStateError(
@@ -187,6 +193,8 @@ def order_extend(*, order: Order, expires: datetime, now: datetime, force: bool 
             )
         locked.expires = expires
         locked.save(update_fields=["status", "expires"])
+        if not revived:  # a revived order announced its reactivation (with its new status)
+            deadline_changed(locked, before=before, now=now)
     return locked
 
 
@@ -279,6 +287,9 @@ def order_revive(locked: Order, *, now: datetime) -> None:
         uses=[use_of(r) for r in coded if (r.voucher_id in vouchers) or (r.coupon_id in coupons)],
     )
     locked.status = OrderStatus.PENDING
+    order_reactivated(locked, was=OrderStatus.EXPIRED, now=now)
+    if redemptions:
+        codes_redeemed(locked, redemptions, now=now)
 
 
 def room_code(voucher: Voucher, *, blocking: bool) -> ResolvedCode:

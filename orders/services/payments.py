@@ -40,8 +40,11 @@ from orders.models import (
 )
 from orders.models.payments import OPEN_PAYMENT_STATES
 from orders.payments import next_local_id, order_net_paid, payment_refundable
+from orders.services.expiry import order_revive
 from orders.services.orders import order_locked, order_settle
 from ticketing.currency import amount_text
+from ticketing.payment_terms import PaymentTermEnded, payment_deadline
+from ticketing.selectors import event_payment_terms
 
 ZERO = Decimal("0")
 
@@ -113,19 +116,31 @@ def confirmed(locked: Order, payment: OrderPayment, *, now: datetime, payment_da
 
 
 def revived(locked: Order, *, now: datetime) -> bool:
-    """A payment arrived for an expired order: it comes back (pending, then paid if covered) when its
-    places and codes are still there; otherwise it stays expired and the payment is due back."""
-    from orders.services.expiry import order_revive
-
+    """A payment arrived for an expired order: it comes back (pending with a new deadline from the
+    event's payment terms, then paid if covered) when its places and codes are still there and the event
+    accepts late payments (pretix's ``payment_term_accept_late``); otherwise it stays expired and the
+    payment is due back."""
+    terms = event_payment_terms(locked.event)
+    if not terms.accept_late:
+        return False
     try:
         with locking_transaction():  # a savepoint: a refused revival changes nothing
             order_revive(locked, now=now)
+            locked.expires = new_deadline(locked, terms, now=now)
+            locked.save(update_fields=["status", "expires"])
     except ConflictError:
         locked.refresh_from_db()
         return False
-    locked.status = OrderStatus.PENDING
-    locked.save(update_fields=["status"])
     return True
+
+
+def new_deadline(order: Order, terms, *, now: datetime) -> datetime:
+    """A revived order's deadline: the event's payment terms from now (now itself once the last date of
+    payments is over: the order then expires again at the next run unless it is paid)."""
+    try:
+        return payment_deadline(terms, placed=now, event_start=order.event.date_from, tz=order.event.timezone)
+    except PaymentTermEnded:
+        return now
 
 
 def payment_cancel(*, payment: OrderPayment, now: datetime) -> OrderPayment:
