@@ -30,6 +30,7 @@ from orders.admin_status import (
     is_confirmed,
     run_status_change,
 )
+from orders.admin_views.order_actions import order_action_urls
 from orders.admin_views.try_cart import try_cart_urls
 from orders.models import (
     Cart,
@@ -43,7 +44,9 @@ from orders.models import (
     Redemption,
     RedemptionPosition,
 )
-from orders.selectors import priced_cart
+from orders.payments import order_net_paid, owed
+from orders.selectors import order_notifications, priced_cart
+from orders.timeline import timeline_text
 from ticketing.admin.display import money_field, money_text
 from ticketing.admin.scoping import OrganizerScopedAdmin, OrganizerScopedInline
 from ticketing.currency import amount_text
@@ -223,9 +226,10 @@ class OrderAdmin(OrganizerScopedAdmin):
     date_hierarchy = "datetime"
     list_select_related = ("event",)
     fields = (
-        "code", "event", "status", "email", "name", "sales_channel", "datetime", "shown_list_total",
-        "shown_code_discount_total", "shown_rule_discount_total", "shown_total", "redeemed_codes",
-        "codes_set_aside", "code_warnings", "tags", "paid_at", "canceled_at",
+        "code", "event", "status", "email", "name", "sales_channel", "datetime", "expires",
+        "shown_list_total", "shown_code_discount_total", "shown_rule_discount_total", "shown_fee_total",
+        "shown_total", "shown_balance", "redeemed_codes", "codes_set_aside", "code_warnings", "tags",
+        "paid_at", "canceled_at", "timeline",
     )  # fmt: skip
     readonly_fields = fields
     inlines = (
@@ -241,6 +245,23 @@ class OrderAdmin(OrganizerScopedAdmin):
         "rule_discount_total", "event.currency", description="rule discount total"
     )
     shown_total = money_field("total", "event.currency")
+    shown_fee_total = money_field("fee_total", "event.currency", description="fee total")
+
+    @admin.display(description="payment balance")
+    def shown_balance(self, obj: Order):
+        """What is still due (positive) or due back (negative), as the API's ``payment_balance``."""
+        balance = owed(obj) - order_net_paid(obj)
+        text = money_text(balance, obj.event.currency)
+        if balance > 0:
+            return f"{text} due"
+        return f"{text} overpaid: a refund is due" if balance < 0 else text
+
+    @admin.display(description="Timeline")
+    def timeline(self, obj: Order):
+        """What happened to the order, oldest first: each notification it announced (placed, payments,
+        refunds, fees kept, expiry, changes, codes), one a line."""
+        rows = order_notifications(obj)
+        return lines([f"{row.created:%Y-%m-%d %H:%M:%S} {timeline_text(row)}" for row in rows]) or "-"
 
     @admin.display(description="Codes")
     def redeemed_codes(self, obj: Order):
@@ -275,6 +296,7 @@ class OrderAdmin(OrganizerScopedAdmin):
         return [
             path("<path:object_id>/mark-paid/", view(MARK_PAID), name=f"{name}_mark_paid"),
             path("<path:object_id>/cancel/", view(MARK_CANCELED), name=f"{name}_mark_canceled"),
+            *order_action_urls(self),
             *super().get_urls(),
         ]
 

@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from django.db import models
 from django.db.models import Prefetch, QuerySet
 
+from notifications.models import Notification
 from orders.checkout import run
 from orders.checkout.check import check
 from orders.checkout.draft import Draft, PositionSpec
@@ -141,3 +143,12 @@ def with_details(orders: QuerySet[Order]) -> QuerySet[Order]:
 
 def event_orders(event: Event) -> QuerySet[Order]:
     return with_details(Order.objects.filter(event=event))
+
+
+def order_notifications(order: Order) -> list[Notification]:
+    """What the order announced (``orders.announce``; gift card entries naming it too), oldest first."""
+    return list(
+        Notification.objects.filter(organizer_id=order.event.organizer_id, order_code=order.code)
+        .filter(models.Q(event_id=order.event_id) | models.Q(event__isnull=True))
+        .order_by("id")
+    )

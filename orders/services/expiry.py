@@ -53,7 +53,7 @@ from vouchers.resolution.lookup import organizer_coupons
 from vouchers.resolution.resolve import coupon_uses_unheld, remaining
 from vouchers.services.usage import code_ids_lock, code_uses_record
 
-DEFAULT_BATCH_SIZE = 200
+DEFAULT_BATCH_SIZE = 50
 EXPIRY_REASON = "Order {code} expired"
 
 
