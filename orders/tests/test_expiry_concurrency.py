@@ -13,9 +13,19 @@ from django.utils import timezone
 
 from core.errors import ConflictError
 from orders.checkout.draft import PositionSpec
-from orders.models import LIVE_STATUSES, Order, OrderPosition, OrderRefund, Redemption
+from orders.models import (
+    LIVE_STATUSES,
+    Order,
+    OrderPayment,
+    OrderPosition,
+    OrderRefund,
+    OrderStatus,
+    Redemption,
+)
+from orders.payments import order_net_paid, owed
 from orders.services.checkout import order_place
 from orders.services.expiry import order_extend, orders_expire_due
+from orders.services.payments import payment_create
 from orders.tests.factories import web_channel
 from orders.tests.test_concurrency import TOKEN, at_once
 from ticketing.models import Quota
@@ -99,4 +109,44 @@ def test_expiry_a_checkout_and_an_extend_at_once_never_oversell_a_quota_of_1(eve
         figures = quota_availability(Quota.objects.get(pk=quota.pk))
         assert live_positions(item) == figures.pending_orders + figures.paid_orders <= 1
         assert [checkout, extend].count("pending") == live_positions(item)
+    assert sum(outcomes.values()) == 8, outcomes
+
+
+def test_expiry_a_late_payment_and_a_checkout_at_once_never_oversell_nor_lose_the_payment(event):
+    """An overdue order's payment arrives while the expiry runs and someone else buys the only place:
+    whatever the order they meet in, the quota of 1 holds at most one live position, and the payment is
+    recorded either way — paying a revived (or never expired) order, or due back from an expired one."""
+    outcomes: Counter[str] = Counter()
+    for _ in range(8):
+        item = ItemFactory(event=event, default_price=D("50.00"))
+        quota = QuotaFactory(event=event, size=1, items=[item])
+        overdue = place(event, item, deadline=-HOUR)
+
+        def race(client, i, item=item, overdue=overdue):
+            if i == 0:
+                return orders_expire_due(now=timezone.now()).expired
+            try:
+                if i == 1:
+                    return order_place(
+                        event=event, sales_channel=web_channel(event), email="other@example.com",
+                        now=timezone.now(), positions=[PositionSpec(item=item.pk)],
+                    ).status  # fmt: skip
+                return payment_create(
+                    order=overdue, provider="bank", amount=D("50.00"), state="confirmed", now=timezone.now()
+                ).state  # fmt: skip
+            except ConflictError as exc:
+                return exc.code
+
+        expired, checkout, payment = at_once(3, race)
+        paid_order = Order.objects.get(pk=overdue.pk)
+        outcomes[f"expired {expired}, checkout {checkout}, payment {payment}, order {paid_order.status}"] += 1
+        figures = quota_availability(Quota.objects.get(pk=quota.pk))
+        assert live_positions(item) == figures.pending_orders + figures.paid_orders <= 1
+        assert payment == "confirmed"  # never lost: the money is recorded whatever happened to the order
+        assert OrderPayment.objects.filter(order=overdue, state="confirmed", amount=D("50.00")).count() == 1
+        if paid_order.status == OrderStatus.PAID:
+            assert checkout != "pending" and order_net_paid(paid_order) == owed(paid_order)
+        else:  # expired for good: the whole payment is due back
+            assert paid_order.status == OrderStatus.EXPIRED and owed(paid_order) == D("0")
+            assert order_net_paid(paid_order) == D("50.00")
     assert sum(outcomes.values()) == 8, outcomes
