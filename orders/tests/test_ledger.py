@@ -1,8 +1,9 @@
 """Money never appears or vanishes: random order lifecycles through the services, then the books.
 
 Each lifecycle places an order (some with fees, some paid in part by a gift card), then runs a random
-walk of what happens to orders: partial and full payments, payments created then confirmed or canceled,
-refunds (created then done or canceled, or done at once), cancels with and without a fee. After the walk
+walk of what happens to orders: partial and full payments, payments created then confirmed or canceled
+(a payment confirmed for an expired order revives it or is due back), refunds (created then done or
+canceled, or done at once), cancels with and without a fee, expiry and revival (extend). After the walk
 every order is settled (what is due paid, what is overpaid refunded) and the books must balance to the
 cent: confirmed payments − done refunds = what the orders owe; every gift card's balance is its value minus
 what it paid plus what came back; each payment's refunds never exceed it; each order's total is its live
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import os
 import random
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -37,6 +39,7 @@ from orders.models import (
 from orders.payments import order_net_paid, owed, payment_refundable
 from orders.sales import sales_recount
 from orders.services.checkout import order_place
+from orders.services.expiry import order_extend, order_mark_expired
 from orders.services.orders import order_mark_canceled, order_mark_paid
 from orders.services.payments import (
     payment_cancel,
@@ -96,7 +99,7 @@ class Walk:
         order.refresh_from_db()
         due = owed(order) - order_net_paid(order)
         move = rng.choice(["pay_part", "pay_all", "payment", "refund", "refund_any", "cancel_fee", "cancel",
-                           "settle_refunds"])  # fmt: skip
+                           "settle_refunds", "expire", "revive", "expire"])  # fmt: skip
         try:
             if move == "pay_part" and due > CENT:
                 order_mark_paid(order=order, now=now, amount=amount(rng, CENT, due - CENT), provider="bank")
@@ -131,6 +134,10 @@ class Walk:
                 order_mark_canceled(order=order, now=now, cancellation_fee=amount(rng, CENT, order.total))
             elif move == "cancel":
                 order_mark_canceled(order=order, now=now)
+            elif move == "expire":
+                order_mark_expired(order=order, now=now)
+            elif move == "revive":
+                order_extend(order=order, expires=now + timedelta(days=1), now=now)
             elif move == "settle_refunds":
                 for refund in order.refunds.filter(state=RefundState.CREATED):
                     refund_done(refund=refund, now=now)
@@ -218,6 +225,6 @@ def test_random_lifecycles_balance_to_the_cent(event):
     owing = sum((owed(o) for o in Order.objects.all()), D("0"))
     assert got == owing
     statuses = set(Order.objects.values_list("status", flat=True))
-    assert statuses == {OrderStatus.PAID, OrderStatus.CANCELED}  # the walk reached both ends
+    assert statuses == {OrderStatus.PAID, OrderStatus.CANCELED, OrderStatus.EXPIRED}  # every end reached
     assert OrderRefund.objects.filter(provider=GIFT_CARD_PROVIDER).exists()
     assert OrderFee.objects.filter(fee_type="cancellation").exists()
