@@ -94,13 +94,7 @@ def payment_confirm(
 ) -> OrderPayment:
     """The payment's money arrived (409 ``payment_state`` unless it is created or pending)."""
     with locking_transaction():
-        locked = order_locked(payment.order)
-        payment = OrderPayment.objects.get(pk=payment.pk)
-        if payment.state not in OPEN_PAYMENT_STATES:
-            raise PaymentStateError(
-                f"The payment is {payment.state}: only a created or pending one is confirmed.",
-                state=payment.state,
-            )
+        locked, payment = open_payment_locked(payment, "confirmed")
         confirmed(locked, payment, now=now, payment_date=payment_date)
     return payment
 
@@ -143,16 +137,22 @@ def new_deadline(order: Order, terms, *, now: datetime) -> datetime:
         return now
 
 
+def open_payment_locked(payment: OrderPayment, verb: str) -> tuple[Order, OrderPayment]:
+    """The payment's order locked, and the payment read again under that lock: it must still be created
+    or pending (409 ``payment_state`` otherwise)."""
+    locked = order_locked(payment.order)
+    payment = OrderPayment.objects.get(pk=payment.pk)
+    if payment.state not in OPEN_PAYMENT_STATES:
+        raise PaymentStateError(
+            f"The payment is {payment.state}: only a created or pending one is {verb}.", state=payment.state
+        )
+    return locked, payment
+
+
 def payment_cancel(*, payment: OrderPayment, now: datetime) -> OrderPayment:
     """A created or pending payment will not arrive (409 ``payment_state`` otherwise)."""
     with locking_transaction():
-        locked = order_locked(payment.order)
-        payment = OrderPayment.objects.get(pk=payment.pk)
-        if payment.state not in OPEN_PAYMENT_STATES:
-            raise PaymentStateError(
-                f"The payment is {payment.state}: only a created or pending one is canceled.",
-                state=payment.state,
-            )
+        locked, payment = open_payment_locked(payment, "canceled")
         payment.state = PaymentState.CANCELED
         payment.save(update_fields=["state"])
         payment_announced(locked, payment, T.ORDER_PAYMENT_CANCELED, now=now)
