@@ -93,6 +93,10 @@ def test_mark_expired_answers_the_expired_order_and_gives_back_its_place_and_car
     assert refunds == [("giftcard", "20.00", "done")]
     assert gift_card_balance(card) == D("20.00")
     assert quota_availability(Quota.objects.get(items=ticket)).available_number == 1
+    for status in ("e", "expired"):  # the list filter takes pretix's letter and the word
+        listed = api.get(ORDERS, {"status": status}).json()
+        assert [o["code"] for o in listed["results"]] == [code]
+    assert api.get(ORDERS, {"status": "n"}).json()["count"] == 0
 
 
 @pytest.mark.parametrize(
