@@ -33,7 +33,7 @@ from ticketing.currency import currency_places
 PROVIDER_PATTERN = r"^[a-z0-9_.-]+$"
 
 
-def money_field(order: Order, **kwargs) -> forms.DecimalField:
+def order_money_field(order: Order, **kwargs) -> forms.DecimalField:
     places = currency_places(order.event.currency)
     return forms.DecimalField(min_value=Decimal("0"), max_digits=13, decimal_places=places, **kwargs)
 
@@ -41,7 +41,9 @@ def money_field(order: Order, **kwargs) -> forms.DecimalField:
 class PaymentForm(forms.Form):
     def __init__(self, *args, order: Order, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["amount"] = money_field(order, required=False, help_text="Empty: what is still due.")
+        self.fields["amount"] = order_money_field(
+            order, required=False, help_text="Empty: what is still due."
+        )
         self.fields["provider"] = forms.RegexField(
             PROVIDER_PATTERN, max_length=64, initial="manual", help_text="manual, banktransfer, cash …"
         )
@@ -71,7 +73,7 @@ class RefundForm(forms.Form):
         self.fields["payment"].label_from_instance = lambda p: (
             f"#{p.local_id} {p.provider} {p.amount} ({payment_refundable(p)} left)"
         )
-        self.fields["amount"] = money_field(order, help_text="At most what is left of the payment.")
+        self.fields["amount"] = order_money_field(order, help_text="At most what is left of the payment.")
         self.fields["done"] = forms.BooleanField(
             required=False,
             initial=True,
@@ -91,7 +93,7 @@ class RefundForm(forms.Form):
 class CancelWithFeeForm(forms.Form):
     def __init__(self, *args, order: Order, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["cancellation_fee"] = money_field(
+        self.fields["cancellation_fee"] = order_money_field(
             order, help_text="Kept: the order stays, of just this fee."
         )
         self.fields["comment"] = forms.CharField(required=False, max_length=255)
@@ -157,7 +159,7 @@ def order_action_view(model_admin, request, object_id: str, action: OrderAction)
         try:
             done = form.run(order, timezone.now())
         except (DomainError, ValidationError) as exc:
-            form.add_error(None, refusal_text(exc))
+            form.add_error(None, service_refusal(exc))
         else:
             model_admin.message_user(request, done, messages.SUCCESS)
             return redirect(back)
@@ -168,7 +170,7 @@ def order_action_view(model_admin, request, object_id: str, action: OrderAction)
     return TemplateResponse(request, "admin/orders/order/order_action.html", context)
 
 
-def refusal_text(exc: Exception) -> str:
+def service_refusal(exc: Exception) -> str:
     if isinstance(exc, DomainError):
         return exc.detail
     if hasattr(exc, "message_dict"):
