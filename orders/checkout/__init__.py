@@ -25,7 +25,7 @@ from orders.checkout.check import check
 from orders.checkout.commit import Outcome, commit
 from orders.checkout.draft import Draft
 from orders.checkout.gather import gather
-from orders.checkout.mode import Mode
+from orders.checkout.mode import Mode, Store
 from orders.checkout.price import price
 
 
@@ -35,5 +35,5 @@ def run(draft: Draft, *, mode: Mode, now: datetime) -> Outcome:
     with locking_transaction() if mode.locks else nullcontext():
         gathered = gather(draft, mode=mode, now=now)
         applied = check(gathered, mode=mode)
-        view = price(gathered, applied, whole_order=mode.complete)
+        view = price(gathered, applied, whole_order=mode.complete or mode.stores == Store.ORDER_CHANGE)
         return commit(gathered, applied, view, mode=mode)
