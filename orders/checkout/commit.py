@@ -8,8 +8,8 @@
   (``orders.giftcards``: a payment row each, and the cards' ledgers through the vouchers
   app) — an order they pay in full is stored paid, and then issues the gift cards its
   gift-card items stand for; the cart is deleted;
-- an order's change (``orders.checkout.change.commit_change``): its positions canceled, updated and
-  added, its sales counts, redemptions and totals;
+- an order's change (``orders.checkout.commit_change``, called by the path itself): its positions
+  canceled, updated and added, its sales counts, redemptions and totals;
 - a cart (:func:`commit_cart`): the cart (when new), the positions added, vouchers
   attached to or taken from stored positions, the codes and gift cards added, and a new
   expiry: these are the holds, taken under the same locks as an order (a gift card holds
@@ -32,7 +32,6 @@ from django.conf import settings
 from core import rawsql
 from core.audit import record_bulk
 from orders.announce import order_placed
-from orders.checkout.change import commit_change
 from orders.checkout.codes import AppliedCodes
 from orders.checkout.draft import PositionSpec
 from orders.checkout.gather import Gathered
@@ -85,8 +84,6 @@ def commit(gathered: Gathered, applied: AppliedCodes, view: PricedView, *, mode:
         return Outcome(view=view, order=commit_order(gathered, view))
     if mode.stores == Store.SIMULATED_ORDER:
         return Outcome(view=view, order=commit_order(gathered, view, store=False))
-    if mode.stores == Store.ORDER_CHANGE:
-        return Outcome(view=view, order=commit_change(gathered, view))
     if mode.stores == Store.CART:
         cart, view = commit_cart(gathered, applied, view)
         return Outcome(view=view, cart=cart)

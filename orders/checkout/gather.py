@@ -39,7 +39,6 @@ from uuid import UUID
 
 from core.errors import ConflictError, DomainError
 from core.locks import LockKind, lock_in_order
-from orders.checkout.change import order_codes_lock, sold_by_others
 from orders.checkout.catalog import (
     Catalog,
     LoadedRule,
@@ -49,6 +48,7 @@ from orders.checkout.catalog import (
     quota_membership,
     with_bundles,
 )
+from orders.checkout.change import order_codes_lock, sold_by_others
 from orders.checkout.draft import Draft, PositionSpec, refuse
 from orders.checkout.mode import Mode, Store
 from orders.counting import Counts, count_taken

@@ -124,7 +124,8 @@ def apply_change(order: Order, change: OrderChange, *, now: datetime) -> ChangeR
         )
     if not (change.cancel or change.create or change.patch):
         raise refused(
-            "non_field_errors", "Nothing to change: send cancel_positions, create_positions or patch_positions."
+            "non_field_errors",
+            "Nothing to change: send cancel_positions, create_positions or patch_positions.",
         )
     rows = list(locked.positions.select_related("item", "voucher").order_by("positionid"))
     live = {row.positionid: row for row in rows if not row.canceled}
@@ -165,7 +166,7 @@ def apply_change(order: Order, change: OrderChange, *, now: datetime) -> ChangeR
         canceled=sorted(pid for pid, row in live.items() if row.pk in canceled),
         changed=sorted({p.position for p in change.patch}),
     )  # fmt: skip
-    announce(result, redemptions_before, now=now)
+    announce_change(result, redemptions_before, now=now)
     if locked.status == OrderStatus.PENDING and order_net_paid(locked) >= locked.total:
         order_settle(locked, now=now)  # announces order.paid (after order.changed) and issues gift cards
     elif locked.status == OrderStatus.PAID:
@@ -184,12 +185,13 @@ def canceled_rows(cancel: Sequence[int], live: dict[int, OrderPosition]) -> set[
             raise refused("cancel_positions", f"The order has no position {positionid} that is not canceled.")
         if row.is_bundled:
             raise refused(
-                "cancel_positions", f"Position {positionid} is bundled: it is canceled with the one it belongs to."
+                "cancel_positions",
+                f"Position {positionid} is bundled: it is canceled with the one it belongs to.",
             )
         if row.item.issues_gift_card:
             raise refused(
                 "cancel_positions",
-                f"Position {positionid} issues a gift card: it is not canceled on its own (cancel the order).",
+                f"Position {positionid} issues a gift card: it is not canceled alone (cancel the order).",
             )
         named.add(row.pk)
     children = {row.pk for row in live.values() if row.addon_to_id in named}
@@ -212,14 +214,18 @@ def checked_patches(
         if not one.values:
             raise refused("patch_positions", f"Nothing to change of position {one.position}.")
         if row.is_bundled:
-            raise refused("patch_positions", f"Position {one.position} is bundled: it changes with its bundle.")
+            raise refused(
+                "patch_positions", f"Position {one.position} is bundled: it changes with its bundle."
+            )
         if row.item.issues_gift_card:
-            raise refused("patch_positions", f"Position {one.position} issues a gift card: it is not changed.")
+            raise refused(
+                "patch_positions", f"Position {one.position} issues a gift card: it is not changed."
+            )
         moves = any(key in one.values for key in ("item", "variation", "subevent"))
         if moves and any(r.addon_to_id == row.pk and r.is_bundled for r in live.values()):
             raise refused(
                 "patch_positions",
-                f"Position {one.position} has bundled positions: its item, variation or date does not change.",
+                f"Position {one.position} has bundled positions: its item, variation and date stay.",
             )
         patches[one.position] = one.values
     return patches
@@ -235,14 +241,15 @@ def staying_specs(
     for row in staying:
         values = patches.get(row.positionid, {})
         item = values.get("item", row.item_id)
-        variation = values["variation"] if "variation" in values else (
-            row.variation_id if item == row.item_id else None
-        )  # fmt: skip
-        subevent = values["subevent"] if "subevent" in values else row.subevent_id
+        # A new item drops the old item's variation unless the patch names one.
+        variation = values.get("variation", row.variation_id if item == row.item_id else None)
+        subevent = values.get("subevent", row.subevent_id)
         moves = (item, variation, subevent) != (row.item_id, row.variation_id, row.subevent_id)
         if moves:
             patched.add(row.positionid)
-        price = values["price"] if values.get("price") is not None else (row.price if row.price_manual else None)
+        price = (
+            values["price"] if values.get("price") is not None else (row.price if row.price_manual else None)
+        )
         voucher = row.voucher.code.upper() if row.voucher is not None and price is None else None
         specs.append(PositionSpec(
             item=item, variation=variation, subevent=subevent,
@@ -308,7 +315,7 @@ def issue_gift_cards(locked: Order, new_rows: list[OrderPosition], *, now: datet
         )
 
 
-def announce(result: ChangeResult, before: list[Redemption], *, now: datetime) -> None:
+def announce_change(result: ChangeResult, before: list[Redemption], *, now: datetime) -> None:
     """``order.changed``; ``code.released`` for the code uses the order no longer has, ``code.redeemed``
     for those it took anew (a code used as before announces nothing)."""
     order = result.order
