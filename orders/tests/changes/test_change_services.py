@@ -373,10 +373,11 @@ def test_the_preview_answers_the_changed_order_and_stores_nothing(event, hall):
     notes = Notification.objects.count()
     redemptions = list(Redemption.objects.values_list("id", "reversed"))
 
-    answer = order_change_preview(
-        order=order, change=OrderChange(cancel=(1,), create=(NewPosition(item=reduced.pk),)),
-        now=timezone.now(), read=lambda result: (str(result.order.total), result.added, result.canceled, live(result.order)),
-    )  # fmt: skip
+    def read(result):
+        return (str(result.order.total), result.added, result.canceled, live(result.order))
+
+    what = OrderChange(cancel=(1,), create=(NewPosition(item=reduced.pk),))
+    answer = order_change_preview(order=order, change=what, now=timezone.now(), read=read)
 
     assert answer == ("80.00", [3], [1], [(2, "Ticket", "50.00"), (3, "Reduced", "30.00")])
     stored = Order.objects.get(pk=order.pk)
