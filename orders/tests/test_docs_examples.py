@@ -70,7 +70,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 FILES = tuple(sorted(path.relative_to(DOCS).as_posix() for path in DOCS.rglob("*.md")))
 #: Examples written so far: fewer found means a marker was renamed or a block no longer parses.
 AT_LEAST = {
-    "api.md": 4, "codes.md": 10, "orders.md": 9, "giftcards.md": 5, "audit.md": 1,
+    "api.md": 4, "codes.md": 10, "orders.md": 10, "giftcards.md": 5, "audit.md": 1,
     "api/categories.md": 2, "api/discounts.md": 4, "api/events.md": 3, "api/items.md": 6,
     "api/organizers.md": 3, "api/quotas.md": 4, "api/saleschannels.md": 5, "api/subevents.md": 3,
 }  # fmt: skip
