@@ -59,21 +59,21 @@ def order_placed(order: Order, *, now: datetime) -> None:
         order_spec(order, T.CODE_REDEEMED, redemption_data(order, r, event), event=event)
         for r in order.redemption_list
     ]
-    specs += [order_spec(order, T.ORDER_PAYMENT_CONFIRMED, payment_data(order, p, event), event=event)
+    specs += [order_spec(order, T.ORDER_PAYMENT_CONFIRMED, payment_notice(order, p, event), event=event)
               for p in order.payment_list]  # fmt: skip
     if order.status == "paid":
         specs.append(order_spec(order, T.ORDER_PAID, totals(order, event), event=event))
     announce_many(specs, now=now)
 
 
-def payment_data(order: Order, payment: OrderPayment, event: Event | None = None) -> dict:
+def payment_notice(order: Order, payment: OrderPayment, event: Event | None = None) -> dict:
     return {
         "payment": payment.local_id, "provider": payment.provider, "state": payment.state,
         "amount": money(order, payment.amount, event=event),
     }  # fmt: skip
 
 
-def refund_data(order: Order, refund: OrderRefund) -> dict:
+def refund_notice(order: Order, refund: OrderRefund) -> dict:
     return {
         "refund": refund.local_id, "provider": refund.provider, "state": refund.state,
         "amount": money(order, refund.amount),
@@ -87,12 +87,12 @@ def order_paid(order: Order, *, now: datetime) -> None:
 
 def payment_announced(order: Order, payment: OrderPayment, type: str, *, now: datetime) -> None:
     """``order.payment.created``, ``.confirmed`` or ``.canceled``."""
-    announce_many([order_spec(order, type, payment_data(order, payment))], now=now)
+    announce_many([order_spec(order, type, payment_notice(order, payment))], now=now)
 
 
 def refund_announced(order: Order, refunds: Sequence[OrderRefund], type: str, *, now: datetime) -> None:
     """``order.refund.created`` (one per refund), ``.done`` or ``.canceled``."""
-    announce_many([order_spec(order, type, refund_data(order, r)) for r in refunds], now=now)
+    announce_many([order_spec(order, type, refund_notice(order, r)) for r in refunds], now=now)
 
 
 def order_canceled(order: Order, *, was: str, fee: Decimal, now: datetime) -> None:

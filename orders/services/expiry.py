@@ -30,6 +30,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 
+from core.audit import record_bulk
 from core.errors import ConflictError
 from core.locks import Busy, LockKind, lock_in_order, locking_transaction
 from orders.announce import codes_redeemed, deadline_changed, order_reactivated, orders_expired
@@ -154,6 +155,8 @@ def orders_expire(locked: Sequence[Order], *, now: datetime) -> None:
     )
     sales_release(locked)  # counted in their status (pending) before it changes
     Order.objects.filter(pk__in=ids).update(status=OrderStatus.EXPIRED)
+    moved = {"status": [OrderStatus.PENDING, OrderStatus.EXPIRED]}
+    record_bulk(Order, locked, action="changed", changes=moved)  # the UPDATE bypasses the model signals
     for order in locked:
         order.status = OrderStatus.EXPIRED
     orders_expired(locked, now=now)
@@ -277,7 +280,7 @@ def order_revive(locked: Order, *, now: datetime) -> None:
             context["position"] = rows[context["position"]][0]
         raise ReviveRefused(exc.detail, code=exc.code, **context) from None
     for redemption in coded:
-        check_uses(redemption, vouchers=vouchers, coupons=coupons, counts=counts)
+        check_revived_uses(redemption, vouchers=vouchers, coupons=coupons, counts=counts)
 
     record_sales(positions_sold(((p.item, p.variation, p.subevent) for p in specs), OrderStatus.PENDING))
     if redemptions:
@@ -302,7 +305,7 @@ def room_code(voucher: Voucher, *, blocking: bool) -> ResolvedCode:
     )  # fmt: skip
 
 
-def check_uses(
+def check_revived_uses(
     redemption: Redemption, *, vouchers: dict[int, Voucher], coupons: dict[int, Coupon], counts: Counts
 ) -> None:
     """The code of a reversed redemption still has what the redemption takes again (its rows read under
