@@ -10,8 +10,8 @@ instead of answering 404. Three sets, all made or read through the API with the 
   categories, the designated code) goes to an event of its own, ``office``, so that the shop operations
   (carts, orders, the price preview) price the demo conference as the demo made it;
 - objects made again before each phase (``phase_objects``), for the operations that use up what they
-  address (DELETE, checkout, mark_paid, mark_canceled, mark_expired, extend, decouple, renaming an event,
-  re-running a failed job): each phase has one of its own to use up.
+  address (DELETE, checkout, mark_paid, mark_canceled, mark_expired, extend, change, decouple, renaming an
+  event, re-running a failed job): each phase has one of its own to use up.
 
 ``ORGANIZER_PATHS`` and ``EVENT_PATHS`` say which object each operation's path names, ``BODIES`` which
 real values (item ids, codes) the fuzzing phase puts into request bodies, and ``examples`` one valid
@@ -129,6 +129,7 @@ PUT    items/{item_pk}/variations/{id}/             office  item_pk=parts_item i
 PATCH  items/{item_pk}/variations/{id}/             office  item_pk=parts_item id=variation_edit
 DELETE items/{item_pk}/variations/{id}/             office  item_pk=parts_item_delete id=variation_delete
 GET    orders/{code}/                               shop    code=order
+POST   orders/{code}/change/                        shop    code=order_change
 POST   orders/{code}/extend/                        shop    code=order_extend
 POST   orders/{code}/mark_canceled/                 shop    code=order_cancel
 POST   orders/{code}/mark_expired/                  shop    code=order_expire
@@ -208,6 +209,7 @@ def examples(objects: Objects) -> dict[str, dict[str, Any]]:
         "POST events/{event_slug}/carts/": {"body": {"positions": [{"item": item}], "codes": ["DEMO-PROMO"]}},
         "POST events/{event_slug}/carts/{id}/checkout/": {"body": {"email": email}},
         "POST events/{event_slug}/orders/{code}/extend/": {"body": {"expires": DATE}},
+        "POST events/{event_slug}/orders/{code}/change/": {"body": {"create_positions": [{"item": item}]}},
         "POST events/{event_slug}/carts/{id}/codes/": {"body": {"code": "DEMO-PROMO"}},
         "POST events/{event_slug}/carts/{id}/gift-cards/": {"body": {"code": objects["gift_card_code"]}},
         "POST events/{event_slug}/carts/{id}/positions/": {"body": {"item": item}},
@@ -452,6 +454,7 @@ def phase_objects(api: Api, phase: str, demo: Objects, shared: Objects) -> Objec
         "order_cancel": api.post(f"{shop}/orders/", order)["code"],
         "order_expire": api.post(f"{shop}/orders/", order)["code"],
         "order_extend": api.post(f"{shop}/orders/", order)["code"],
+        "order_change": api.post(f"{shop}/orders/", order)["code"],
         **money_objects(api, shop, order),
     }
 

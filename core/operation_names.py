@@ -100,6 +100,7 @@ ACTIONS: dict[tuple[str, str], str] = {
     ("orders", "mark_canceled"): "Cancel an order",
     ("orders", "mark_expired"): "Expire a pending order now",
     ("orders", "extend"): "Give an order a new payment deadline (reviving an expired one)",
+    ("orders", "change"): "Change an order's positions (or preview the change)",
     ("payments", "confirm"): "Confirm a payment of an order: its money arrived",
     ("payments", "cancel"): "Cancel a payment of an order that will not arrive",
     ("payments", "refund"): "Refund a payment of an order",

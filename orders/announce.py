@@ -136,3 +136,17 @@ def codes_redeemed(order: Order, redemptions: Sequence[Redemption], *, now: date
     announce_many(
         [order_spec(order, T.CODE_REDEEMED, redemption_data(order, r)) for r in redemptions], now=now
     )
+
+
+def order_changed(
+    order: Order, *, before: dict, added: Sequence[int], canceled: Sequence[int], changed: Sequence[int],
+    now: datetime,
+) -> None:  # fmt: skip
+    """An order's positions changed (``orders.services.changes``): its status and totals before
+    (``before``, as :func:`totals` gives them) and after, and the ``positionid`` of the positions added,
+    canceled and changed."""
+    data = {
+        "before": before, "after": totals(order),
+        "positions": {"added": list(added), "canceled": list(canceled), "changed": list(changed)},
+    }  # fmt: skip
+    announce_many([order_spec(order, T.ORDER_CHANGED, data)], now=now)

@@ -9,7 +9,8 @@ WORDS = {
     "order.paid": "Paid (total {total}).",
     "order.expired": "Expired: its places, codes and gift card money were given back.",
     "order.canceled": "Canceled (was {was}){fee}.",
-    "order.changed": "Changed (total {total}).",
+    "order.changed": "Changed: total {total_before} → {total_after}; positions added {added}, canceled "
+    "{canceled}, changed {changed}.",
     "order.reactivated": "Reactivated (was {was}), now {status}.",
     "order.deadline_changed": "Payment deadline moved to {expires}.",
     "order.payment.created": "Payment #{payment} of {amount} by {provider} created.",
@@ -35,5 +36,11 @@ def timeline_text(row: Notification) -> str:
         data["fee"] = (
             f", keeping a fee of {data['cancellation_fee']}" if row.data.get("cancellation_fee") else ""
         )
+    if row.type == "order.changed":
+        positions = row.data.get("positions", {})
+        data["total_before"] = row.data.get("before", {}).get("total", "?")
+        data["total_after"] = row.data.get("after", {}).get("total", "?")
+        for key in ("added", "canceled", "changed"):
+            data[key] = ", ".join(str(p) for p in positions.get(key, [])) or "none"
     template = WORDS.get(row.type)
     return template.format_map(data) if template else row.type

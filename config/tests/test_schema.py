@@ -57,8 +57,8 @@ def test_every_operation_documents_its_errors_with_their_bodies(anon, db):
     # + the audit log's list and detail + an event's discount code (3), an item's codes, the items of promo
     # codes and vouchers (2 each) + a coupon's decouple + an event's settings (read, change) + the
     # notifications' list and detail + an order's payments (list, read, create, confirm, cancel, refund) and
-    # refunds (list, read, create, done, cancel) + an order's mark_expired and extend
-    assert count == 150
+    # refunds (list, read, create, done, cancel) + an order's mark_expired and extend + an order's change
+    assert count == 151
     error_409 = schema["components"]["schemas"]["Error409"]
     assert error_409["required"] == ["code", "detail"]
     codes_409 = schema["components"]["schemas"][error_409["properties"]["code"]["$ref"].rsplit("/", 1)[1]]

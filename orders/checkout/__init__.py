@@ -9,7 +9,8 @@ Stages, in the order data flows (each value crosses each stage once):
    quota room;
 3. ``price``: through the one adapter (``adapter``) to the pure engine (``orders.pricing``);
 4. ``commit``: the order (redemptions, and usage through ``vouchers.services.usage``)
-   or the cart's holds, or nothing (a simulated order is built, not stored).
+   or the cart's holds, or nothing (a simulated order is built, not stored); an order's change
+   (``commit_change``).
 
 :func:`run` is the path; the :mod:`~orders.checkout.mode` says what differs:
 locks taken or not, what is stored, whether the positions are a whole order.
@@ -23,9 +24,10 @@ from datetime import datetime
 from core.locks import locking_transaction
 from orders.checkout.check import check
 from orders.checkout.commit import Outcome, commit
+from orders.checkout.commit_change import commit_change
 from orders.checkout.draft import Draft
 from orders.checkout.gather import gather
-from orders.checkout.mode import Mode
+from orders.checkout.mode import Mode, Store
 from orders.checkout.price import price
 
 
@@ -35,5 +37,7 @@ def run(draft: Draft, *, mode: Mode, now: datetime) -> Outcome:
     with locking_transaction() if mode.locks else nullcontext():
         gathered = gather(draft, mode=mode, now=now)
         applied = check(gathered, mode=mode)
-        view = price(gathered, applied, whole_order=mode.complete)
+        view = price(gathered, applied, whole_order=mode.complete or mode.stores == Store.ORDER_CHANGE)
+        if mode.stores == Store.ORDER_CHANGE:
+            return Outcome(view=view, order=commit_change(gathered, view))
         return commit(gathered, applied, view, mode=mode)

@@ -8,6 +8,8 @@
   (``orders.giftcards``: a payment row each, and the cards' ledgers through the vouchers
   app) — an order they pay in full is stored paid, and then issues the gift cards its
   gift-card items stand for; the cart is deleted;
+- an order's change (``orders.checkout.commit_change``, called by the path itself): its positions
+  canceled, updated and added, its sales counts, redemptions and totals;
 - a cart (:func:`commit_cart`): the cart (when new), the positions added, vouchers
   attached to or taken from stored positions, the codes and gift cards added, and a new
   expiry: these are the holds, taken under the same locks as an order (a gift card holds

@@ -13,7 +13,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from core.errors import DomainError
-from orders.models import Cart
+from orders.models import Cart, Order
 from ticketing.models import Event, SalesChannel
 
 
@@ -27,6 +27,8 @@ class PositionSpec:
     item's bundle configuration (:func:`orders.checkout.catalog.with_bundles`).
     ``price`` is a manual price set by the caller (``POST orders/`` by a token that may change
     orders): the position costs exactly that, no code or rule changes it.
+    ``list_price``: the list price a position of a stored order keeps when the order changes (codes and
+    rules start from it, not from today's catalog price); None: the catalog's.
     """
 
     item: int
@@ -37,6 +39,7 @@ class PositionSpec:
     voucher: str | None = None
     ref: int | None = None
     price: Decimal | None = None
+    list_price: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +51,27 @@ class FeeSpec:
     value: Decimal
     description: str = ""
     internal_type: str = ""
+
+
+@dataclass(frozen=True)
+class OrderChangeSpec:
+    """A change of a stored order (``orders.services.changes``): the draft's ``positions`` are the whole
+    order as it is to be, the order's positions that stay first (``ref``: their ``positionid``), in their
+    order, then the new ones (``addon_to``: an index in that list).
+
+    ``order``: the order, locked by the caller; ``held``: its live positions before the change (their
+    places are its own: what orders have sold counts without them); ``rows``: those rows by
+    ``positionid``; ``patched``: the ``positionid`` of the positions whose item, variation or date change
+    (they take their places anew); ``canceled``: the ids (primary keys) of the rows canceled;
+    ``last_positionid``: the highest ``positionid`` the order ever had (new ones follow it).
+    """
+
+    order: Order
+    held: tuple[PositionSpec, ...]
+    rows: dict
+    patched: frozenset[int] = frozenset()
+    canceled: tuple[int, ...] = ()
+    last_positionid: int = 0
 
 
 @dataclass(frozen=True)
@@ -63,6 +87,7 @@ class Draft:
     order's rows, what they hold counts as the order's own, and they are deleted with it.
     ``fees``: fee lines of the order (service, shipping …); the total includes them.
     ``expires``: the payment deadline of the order when it is stored pending.
+    ``change``: the draft is a change of a stored order (:class:`OrderChangeSpec`).
     """
 
     event: Event
@@ -78,6 +103,7 @@ class Draft:
     consume_carts: tuple[UUID, ...] = ()
     fees: tuple[FeeSpec, ...] = ()
     expires: datetime | None = None
+    change: OrderChangeSpec | None = None
 
 
 def refuse(code: str, detail: str, index: int, spec: PositionSpec, **context) -> DomainError:

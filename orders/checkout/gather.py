@@ -18,6 +18,11 @@ In this order:
    what other unexpired carts hold of them and of the codes (``orders.counting``),
    plus what blocking vouchers hold when the event has any.
 
+For an order's change (``draft.change``, ``orders.checkout.change``) the order is locked by the caller;
+the draft's positions are the whole order as it is to be; the order's code uses are given back under
+the codes' locks before the codes are read (the change takes them again from its new pricing), and what
+orders have sold counts without the order's own positions (they hold their places).
+
 Nothing here refuses a request but its shape (``addon_parent_invalid``,
 ``too_many_positions``, ``item_not_found``, ``variation_not_found``,
 ``subevent_not_found``: what cannot even be read) and a cart that is gone; the
@@ -27,7 +32,7 @@ check stage decides the rest.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
@@ -43,6 +48,7 @@ from orders.checkout.catalog import (
     quota_membership,
     with_bundles,
 )
+from orders.checkout.change import order_codes_lock, sold_by_others
 from orders.checkout.draft import Draft, PositionSpec, refuse
 from orders.checkout.mode import Mode, Store
 from orders.counting import Counts, count_taken
@@ -253,7 +259,12 @@ def gather(draft: Draft, *, mode: Mode, now: datetime) -> Gathered:
     else:
         consumed = consumed_carts(draft, lock=False)
 
-    positions = combine(stored.positions, draft.positions, draft.parent_ref)
+    change = draft.change
+    if change is not None:  # the whole order as it is to be, the positions that stay first
+        check_structure(draft.positions)
+        positions = list(draft.positions)
+    else:
+        positions = combine(stored.positions, draft.positions, draft.parent_ref)
     catalog = load_catalog(event, positions)
     positions = with_bundles(positions, catalog)
     if len(positions) > MAX_POSITIONS:
@@ -261,12 +272,15 @@ def gather(draft: Draft, *, mode: Mode, now: datetime) -> Gathered:
     check_known(positions, catalog)
     # A manual price is the position's list price: the engine starts from it, the price stage keeps it.
     prices = [
-        p.price if p.price is not None else listed
+        p.price if p.price is not None else p.list_price if p.list_price is not None else listed
         for p, listed in zip(positions, list_prices(positions, catalog), strict=True)
     ]
     codes = code_order(positions, [*stored.codes, *draft.codes])
     held_codes = frozenset(stored.codes) if holds else frozenset()
-    taking = frozenset(i for i, p in enumerate(positions) if p.ref is None or not holds)
+    if change is not None:  # the order's positions that stay as they are hold their places
+        taking = frozenset(i for i, p in enumerate(positions) if p.ref is None or p.ref in change.patched)
+    else:
+        taking = frozenset(i for i, p in enumerate(positions) if p.ref is None or not holds)
     checked = frozenset(range(len(positions))) if mode.complete else taking
     rules = load_rules(event)
     quotas, membership = quota_membership(event, positions)
@@ -278,7 +292,8 @@ def gather(draft: Draft, *, mode: Mode, now: datetime) -> Gathered:
     if mode.locks:
         locked = lock_in_order(
             quota=lambda: limited_quotas(to_check, lock=True),
-            code=lambda: codes_lock(event=event, codes=codes),
+            code=(lambda: codes_lock(event=event, codes=codes)) if change is None
+            else lambda: order_codes_lock(change, codes=codes, now=now),
         )
         limited, found = locked.get(LockKind.QUOTA, []), locked[LockKind.CODE]
     else:
@@ -298,6 +313,8 @@ def gather(draft: Draft, *, mode: Mode, now: datetime) -> Gathered:
         blocking_vouchers=blocking_ids,
         exclude_carts=consumed,
     )
+    if change is not None and limited:
+        counts = replace(counts, sold=sold_by_others(counts.sold, change, limited))
     blocking = count_blocking_vouchers(limited, now=now) if limited and blocking_ids else {}
     # Gift cards last in the lock order, and only for an order: a cart or a preview holds no balance.
     card_texts = [normalise_code(c) for c in [*stored.gift_cards, *draft.gift_cards]]

@@ -10,6 +10,9 @@
 - :data:`SIMULATE`: ``POST orders/`` with ``simulate: true``. Everything is checked
   as for an order, from what is sold and held now but without the locks (a simulation
   never makes a checkout wait); the order is built in memory, nothing is stored or redeemed.
+- :data:`CHANGE`: ``POST orders/<code>/change/``: a stored order's positions change. Under the locks
+  (the order's first, taken by the caller); what is new or changed is checked, the positions that stay
+  hold their places (``orders.checkout.change``); the order's rows are updated.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ class Store(enum.StrEnum):
     CART = "cart"
     ORDER = "order"
     SIMULATED_ORDER = "simulated_order"
+    ORDER_CHANGE = "order_change"
 
 
 @dataclass(frozen=True)
@@ -40,3 +44,4 @@ PRICE = Mode(locks=False, stores=Store.NOTHING, complete=False)
 CART = Mode(locks=True, stores=Store.CART, complete=False)
 ORDER = Mode(locks=True, stores=Store.ORDER, complete=True)
 SIMULATE = Mode(locks=False, stores=Store.SIMULATED_ORDER, complete=True)
+CHANGE = Mode(locks=True, stores=Store.ORDER_CHANGE, complete=False)

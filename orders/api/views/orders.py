@@ -14,6 +14,7 @@ from orders.api.filters import OrderFilter
 from orders.api.serializers.inputs import OrderCreateSerializer, fee_specs, position_specs
 from orders.api.serializers.money import MarkCanceledSerializer, MarkPaidSerializer
 from orders.api.serializers.outputs import OrderSerializer
+from orders.api.views.changes import ChangeActions
 from orders.api.views.common import IDEMPOTENCY_PARAMETER, caller_scope, idempotency_key
 from orders.api.views.expiry import ExpiryActions
 from orders.idempotency import request_hash, run_idempotent
@@ -26,7 +27,8 @@ from ticketing.rights import ORDERS
 
 
 class OrderViewSet(
-    EventScopedMixin, ExpiryActions, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    EventScopedMixin, ExpiryActions, ChangeActions, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Orders of the event, addressed by their code. Filters: ``status``, ``email``, ``code``,
     ``voucher`` (a code the order used), ``tag``. Ordering: ``datetime`` (default), ``code``, ``total``.
