@@ -3,7 +3,8 @@
 Each lifecycle places an order (some with fees, some paid in part by a gift card), then runs a random
 walk of what happens to orders: partial and full payments, payments created then confirmed or canceled
 (a payment confirmed for an expired order revives it or is due back), refunds (created then done or
-canceled, or done at once), cancels with and without a fee, expiry and revival (extend). After the walk
+canceled, or done at once), cancels with and without a fee, expiry and revival (extend), and changes
+(a position added, canceled, or given another item). After the walk
 every order is settled (what is due paid, what is overpaid refunded) and the books must balance to the
 cent: confirmed payments − done refunds = what the orders owe; every gift card's balance is its value minus
 what it paid plus what came back; each payment's refunds never exceed it; each order's total is its live
@@ -23,6 +24,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from core.errors import ConflictError
+from notifications.models import Notification
 from orders.checkout.draft import FeeSpec, PositionSpec
 from orders.models import (
     GIFT_CARD_PROVIDER,
@@ -38,6 +40,7 @@ from orders.models import (
 )
 from orders.payments import order_net_paid, owed, payment_refundable
 from orders.sales import sales_recount
+from orders.services.changes import NewPosition, OrderChange, PositionPatch, order_change
 from orders.services.checkout import order_place
 from orders.services.expiry import order_extend, order_mark_expired
 from orders.services.orders import order_mark_canceled, order_mark_paid
@@ -99,7 +102,7 @@ class Walk:
         order.refresh_from_db()
         due = owed(order) - order_net_paid(order)
         move = rng.choice(["pay_part", "pay_all", "payment", "refund", "refund_any", "cancel_fee", "cancel",
-                           "settle_refunds", "expire", "revive", "expire"])  # fmt: skip
+                           "settle_refunds", "expire", "revive", "expire", "change", "change"])  # fmt: skip
         try:
             if move == "pay_part" and due > CENT:
                 order_mark_paid(order=order, now=now, amount=amount(rng, CENT, due - CENT), provider="bank")
@@ -138,11 +141,30 @@ class Walk:
                 order_mark_expired(order=order, now=now)
             elif move == "revive":
                 order_extend(order=order, expires=now + timedelta(days=1), now=now)
+            elif move == "change":
+                self.change(order, now)
             elif move == "settle_refunds":
                 for refund in order.refunds.filter(state=RefundState.CREATED):
                     refund_done(refund=refund, now=now)
         except (ConflictError, ValidationError):
             pass
+
+    def change(self, order: Order, now) -> None:
+        """Add a position, cancel one (when another stays) or give one another item."""
+        live = list(
+            order.positions.filter(canceled=False, addon_to__isnull=True).values_list("positionid", flat=True)
+        )
+        rng = self.rng
+        kind = rng.choice(["create", "cancel", "patch"])
+        if kind == "cancel" and len(live) > 1:
+            change = OrderChange(cancel=(rng.choice(live),))
+        elif kind == "patch" and live:
+            change = OrderChange(
+                patch=(PositionPatch(position=rng.choice(live), values={"item": rng.choice(self.items).pk}),)
+            )
+        else:
+            change = OrderChange(create=(NewPosition(item=rng.choice(self.items).pk),))
+        order_change(order=order, change=change, now=now)
 
     def settle(self, order: Order) -> None:
         """Pay what is due, refund what is overpaid: afterwards the order's balance is 0."""
@@ -228,3 +250,4 @@ def test_random_lifecycles_balance_to_the_cent(event):
     assert statuses == {OrderStatus.PAID, OrderStatus.CANCELED, OrderStatus.EXPIRED}  # every end reached
     assert OrderRefund.objects.filter(provider=GIFT_CARD_PROVIDER).exists()
     assert OrderFee.objects.filter(fee_type="cancellation").exists()
+    assert Notification.objects.filter(type="order.changed").exists()  # the walk changed orders
