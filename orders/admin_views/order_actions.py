@@ -25,10 +25,12 @@ from django.utils import timezone
 from core.errors import DomainError
 from orders.models import Order, OrderPayment, PaymentState
 from orders.payments import payment_refundable
+from orders.services.changes import NewPosition, OrderChange, PositionPatch, order_change
 from orders.services.expiry import order_extend, order_mark_expired
 from orders.services.orders import order_mark_canceled, order_mark_paid
 from orders.services.payments import refund_create
 from ticketing.currency import currency_places
+from ticketing.models import Item
 
 PROVIDER_PATTERN = r"^[a-z0-9_.-]+$"
 
@@ -104,6 +106,49 @@ class CancelWithFeeForm(forms.Form):
         return "The order was canceled; it keeps the fee."
 
 
+class ChangeForm(forms.Form):
+    """One change at a time, as the API's ``change/`` takes it: add a position, cancel one, or give one
+    another item (priced again with the order's rules and codes; a new place needs room)."""
+
+    def __init__(self, *args, order: Order, **kwargs):
+        super().__init__(*args, **kwargs)
+        live = order.positions.filter(canceled=False).select_related("item").order_by("positionid")
+        positions = [("", "---------")] + [
+            (p.positionid, f"#{p.positionid} {p.item.name} ({p.price})") for p in live
+        ]
+        items = [("", "---------")] + [
+            (item.pk, item.name)
+            for item in Item.objects.filter(event=order.event_id).order_by("position", "pk")
+        ]
+        self.fields["add_item"] = forms.TypedChoiceField(choices=items, coerce=int, required=False)
+        self.fields["cancel_position"] = forms.TypedChoiceField(choices=positions, coerce=int, required=False)
+        self.fields["patch_position"] = forms.TypedChoiceField(choices=positions, coerce=int, required=False)
+        self.fields["patch_item"] = forms.TypedChoiceField(
+            choices=items, coerce=int, required=False, help_text="The item the position above becomes."
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("patch_position")) != bool(cleaned.get("patch_item")):
+            raise forms.ValidationError(
+                "To give a position another item, choose both the position and the item."
+            )
+        if not (cleaned.get("add_item") or cleaned.get("cancel_position") or cleaned.get("patch_position")):
+            raise forms.ValidationError("Choose what to change.")
+        return cleaned
+
+    def run(self, order: Order, now) -> str:
+        data = self.cleaned_data
+        change = OrderChange(
+            create=(NewPosition(item=data["add_item"]),) if data.get("add_item") else (),
+            cancel=(data["cancel_position"],) if data.get("cancel_position") else (),
+            patch=(PositionPatch(position=data["patch_position"], values={"item": data["patch_item"]}),)
+            if data.get("patch_position") else (),
+        )  # fmt: skip
+        order_change(order=order, change=change, now=now)
+        return "The order was changed."
+
+
 class ExpireForm(forms.Form):
     def __init__(self, *args, order: Order, **kwargs):
         super().__init__(*args, **kwargs)
@@ -127,6 +172,7 @@ ACTIONS = (
     OrderAction("refund", "Refund a payment", "Record the refund", RefundForm),
     OrderAction("cancel_with_fee", "Cancel keeping a fee", "Cancel the order", CancelWithFeeForm),
     OrderAction("expire", "Expire the order now", "Expire it", ExpireForm),
+    OrderAction("modify", "Change the order", "Change it", ChangeForm),
 )
 
 

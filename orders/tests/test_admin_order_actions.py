@@ -48,7 +48,7 @@ def fresh(order) -> Order:
 
 def test_the_order_page_offers_the_life_cycle_buttons(admin_client, order):
     html = admin_client.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
-    for action in ("record_payment", "extend", "cancel_with_fee", "expire"):
+    for action in ("record_payment", "extend", "cancel_with_fee", "expire", "modify"):
         assert f'href="{url(action, order)}"' in html
     assert f'href="{url("refund", order)}"' not in html  # nothing paid yet
 
@@ -132,3 +132,33 @@ def test_another_organizers_staff_do_not_reach_the_order(order):
     client.force_login(stranger)
     response = client.post(url("expire", order), {})
     assert response.status_code == 302 and fresh(order).status == OrderStatus.PENDING
+
+
+def test_change_adds_cancels_and_patches_through_the_change_service(admin_client, order, event):
+    other = ItemFactory(event=event, default_price=D("25.00"))
+    QuotaFactory(event=event, size=5, items=[other])
+    admin_client.post(url("modify", order), {"add_item": other.pk})
+    assert list(order.positions.filter(canceled=False).values_list("positionid", "price")) == [
+        (1, D("40.00")), (2, D("25.00")),
+    ]  # fmt: skip
+    assert fresh(order).total == D("65.00")
+    admin_client.post(url("modify", order), {"cancel_position": 1})
+    admin_client.post(
+        url("modify", order), {"patch_position": 2, "patch_item": order.positions.get(positionid=1).item_id}
+    )
+    live = list(order.positions.filter(canceled=False).values_list("positionid", "price"))
+    assert live == [(2, D("40.00"))] and fresh(order).total == D("40.00")
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        ({}, "Choose what to change."),
+        ({"patch_position": 1}, "choose both the position and the item"),
+        ({"cancel_position": 1}, "cancel"),  # the only position: cancel the order instead
+    ],
+)
+def test_a_change_that_cannot_be_made_is_a_form_error(admin_client, order, body, error):
+    response = admin_client.post(url("modify", order), body)
+    assert response.status_code == 200 and error in errors(response)
+    assert fresh(order).total == D("40.00")
