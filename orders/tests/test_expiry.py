@@ -257,7 +257,9 @@ def test_extend_refuses_a_paid_or_canceled_order(event, ticket, state):
 def test_extend_revives_an_expired_order_with_room(event, organizer, ticket):
     Quota.objects.filter(items=ticket).update(size=2)
     voucher = VoucherFactory(event=event, max_usages=1)
-    promo = PromoCodeFactory(series__organizer=organizer, series__single_usage=True, series__can_be_combined=True)
+    promo = PromoCodeFactory(
+        series__organizer=organizer, series__single_usage=True, series__can_be_combined=True
+    )
     order = place(event, ticket, voucher=voucher.code, plain=1, codes=[promo.code])
     orders_expire_due(now=timezone.now())
     later = timezone.now() + HOUR
