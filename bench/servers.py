@@ -357,7 +357,7 @@ def main() -> int:
 
         item = ids["mixed"]["item"]
         first = at_once(pool, 40, lambda c, i: new_cart(c, item) if i % 2 == 0 else order(c, item))
-        held = [body["id"] for status, body in first if status == 201 and "id" in body]  # carts (orders: "code")
+        held = [body["id"] for status, body in first if status == 201 and "id" in body]  # the carts
         at_once(pool, len(held), lambda c, i: checkout(c, held[i]))
         rows.append(
             ("20 carts + 20 orders at once, quota 10: sold", "10", str(sold(pool[0], ids["mixed"]["quota"])))
