@@ -131,7 +131,10 @@ def check_codes(gathered: Gathered) -> AppliedCodes:
 
     Each code is checked alone first, in the order given (known, active, valid now, for this
     event, uses left, customer, cart size); only when every one is valid alone are they checked
-    together, so an unknown or expired code is named as such whatever else the cart holds."""
+    together, so an unknown or expired code is named as such whatever else the cart holds.
+
+    An order's change carries only the codes the order redeemed: they are valid for it as they were
+    when it was placed (a voucher that has expired since still prices the order it was used for)."""
     positions, texts = gathered.positions, gathered.codes
     if not texts:
         return AppliedCodes(positions=list(positions), codes=[])
@@ -140,12 +143,14 @@ def check_codes(gathered: Gathered) -> AppliedCodes:
     cart = summary(positions, email)
     resolved: list[ResolvedCode] = []
     held: dict[str, int] = {}
+    change = gathered.draft.change
+    when = change.order.datetime if change is not None else gathered.now
     for text in texts:
         found = gathered.found.get(text, NOT_FOUND)
         held[text] = held_elsewhere(gathered, found)
         try:
             code = resolve_found(
-                found, event=event, now=gathered.now, held_elsewhere=held[text], email=email, has_cart=True
+                found, event=event, now=when, held_elsewhere=held[text], email=email, has_cart=True
             )
             check_cart(code, cart=cart, event_id=event.pk)
         except CodeError as exc:

@@ -4,6 +4,7 @@ stores nothing. Orders are placed through the real checkout (``order_place``).""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -30,7 +31,7 @@ from orders.tests.factories import web_channel
 from ticketing.models import Quota
 from ticketing.selectors import quota_availability
 from ticketing.tests.factories import ItemFactory, QuotaFactory
-from vouchers.models import Coupon, Voucher
+from vouchers.models import Coupon, CouponSeries, Voucher
 from vouchers.tests.factories import PromoCodeFactory, VoucherFactory
 
 pytestmark = pytest.mark.django_db
@@ -386,3 +387,24 @@ def test_the_preview_answers_the_changed_order_and_stores_nothing(event, hall):
     assert Voucher.objects.get(pk=voucher.pk).redeemed == 1
     assert list(Redemption.objects.values_list("id", "reversed")) == redemptions
     assert Notification.objects.count() == notes
+
+
+def test_a_code_that_expired_since_the_order_was_placed_still_prices_its_change(event, organizer, hall):
+    ticket, reduced, _ = hall
+    VoucherFactory(event=event, code="TENOFF", price_mode="subtract", value=D("10.00"))
+    PromoCodeFactory(series__organizer=organizer, series__discount_value=D("10"), code="TEN-PCT")
+    with_voucher = place(event, ticket, voucher="TENOFF")
+    with_promo = place(event, ticket, codes=["TEN-PCT"])
+    assert (with_voucher.total, with_promo.total) == (D("40.00"), D("45.00"))
+    # Placed an hour ago; the codes ran out half an hour ago.
+    hour_ago, half_an_hour_ago = timezone.now() - timedelta(hours=1), timezone.now() - timedelta(minutes=30)
+    Order.objects.filter(pk__in=[with_voucher.pk, with_promo.pk]).update(datetime=hour_ago)
+    Voucher.objects.filter(code="TENOFF").update(valid_until=half_an_hour_ago)
+    CouponSeries.objects.filter(coupons__code="TEN-PCT").update(valid_until=half_an_hour_ago)
+
+    assert live(change(with_voucher, create=(NewPosition(item=reduced.pk),))) == [
+        (1, "Ticket", "40.00"), (2, "Reduced", "30.00"),
+    ]  # fmt: skip
+    assert live(change(with_promo, create=(NewPosition(item=reduced.pk),))) == [
+        (1, "Ticket", "45.00"), (2, "Reduced", "27.00"),
+    ]  # fmt: skip
