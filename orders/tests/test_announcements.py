@@ -13,6 +13,7 @@ from django.utils import timezone
 from core.errors import ConflictError
 from notifications.models import Notification
 from orders.checkout.draft import PositionSpec
+from orders.services.changes import NewPosition, OrderChange, order_change
 from orders.services.checkout import order_place
 from orders.services.orders import order_mark_canceled, order_mark_paid
 from orders.services.payments import (
@@ -151,5 +152,21 @@ def test_a_refused_change_writes_no_notification(event, shop):
     def refused():
         with pytest.raises(ConflictError):
             order_mark_paid(order=order, now=timezone.now())
+
+    assert written(refused) == Counter()
+
+
+def test_a_change_writes_one_order_changed_and_a_refused_one_none(event, shop):
+    order = place(event, shop)
+    add = OrderChange(create=(NewPosition(item=shop.pk),))
+    assert written(lambda: order_change(order=order, change=add, now=timezone.now())) == Counter(
+        {"order.changed": 1}
+    )
+    QuotaFactory(event=event, size=0, items=[other := ItemFactory(event=event, default_price=D("5.00"))])
+    full = OrderChange(create=(NewPosition(item=other.pk),))
+
+    def refused():
+        with pytest.raises(ConflictError):
+            order_change(order=order, change=full, now=timezone.now())
 
     assert written(refused) == Counter()
