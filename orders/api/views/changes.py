@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from core.serializers import StrictSerializer
 from orders.api.serializers.money import refused_when_true, send_email_field
 from orders.api.serializers.outputs import OrderSerializer
+from orders.models import Order
 from orders.selectors import event_orders
 from orders.services.changes import (
     PATCHABLE,
@@ -50,8 +51,23 @@ NO_ATTENDEES = "this backend keeps no attendee data on positions."
 NO_TAXES = "this backend prices gross and keeps no tax rules on positions."
 
 
-class CancelPositionSerializer(StrictSerializer):
-    position = serializers.IntegerField(min_value=1, help_text="The position's positionid.")
+class PositionRefSerializer(StrictSerializer):
+    """A position of the order: pretix's ``position`` (its ``id``), or this API's ``positionid`` (1, 2, 3 …
+    within the order); one of the two."""
+
+    position = serializers.IntegerField(
+        min_value=1, required=False, help_text="pretix's: the position's id (``positions[].id``)."
+    )
+    positionid = serializers.IntegerField(min_value=1, required=False, help_text="The position's positionid.")
+
+    def validate(self, attrs):
+        if ("position" in attrs) == ("positionid" in attrs):
+            raise serializers.ValidationError("Name the position by its id (position) or positionid: one.")
+        return attrs
+
+
+class CancelPositionSerializer(PositionRefSerializer):
+    pass
 
 
 class CreatePositionSerializer(StrictSerializer):
@@ -60,7 +76,11 @@ class CreatePositionSerializer(StrictSerializer):
     subevent = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
     addon_to = serializers.IntegerField(
         min_value=1, required=False, allow_null=True, default=None,
-        help_text="The positionid of the order's position (not itself an add-on) this one is an add-on to.",
+        help_text="pretix's: the id of the order's position (not itself an add-on) this one is an add-on to.",
+    )  # fmt: skip
+    addon_to_positionid = serializers.IntegerField(
+        min_value=1, required=False, allow_null=True, default=None,
+        help_text="The same by its positionid (instead of addon_to).",
     )  # fmt: skip
     price = MoneyField(
         required=False, allow_null=True, default=None,
@@ -70,6 +90,12 @@ class CreatePositionSerializer(StrictSerializer):
     attendee_name = Unsupported(NO_ATTENDEES)
     attendee_email = Unsupported(NO_ATTENDEES)
     voucher = Unsupported("a code is not added by a change; the order's codes price its new positions.")
+
+    def validate(self, attrs):
+        if attrs.get("addon_to") is not None and attrs.get("addon_to_positionid") is not None:
+            both = "Send addon_to or addon_to_positionid, not both."
+            raise serializers.ValidationError({"addon_to": [both]})
+        return attrs
 
 
 class PatchBodySerializer(StrictSerializer):
@@ -81,8 +107,7 @@ class PatchBodySerializer(StrictSerializer):
     tax_rule = Unsupported(NO_TAXES)
 
 
-class PatchPositionSerializer(StrictSerializer):
-    position = serializers.IntegerField(min_value=1, help_text="The position's positionid.")
+class PatchPositionSerializer(PositionRefSerializer):
     body = PatchBodySerializer(help_text="What changes: item, variation, subevent, price.")
 
 
@@ -109,18 +134,37 @@ def patchable(body: dict) -> dict:
     return {key: value for key, value in body.items() if key in PATCHABLE}
 
 
-def order_change_of(data: dict) -> OrderChange:
-    """The service's request from the validated body (only what a patch may change is in its body)."""
+def order_change_of(data: dict, order: Order) -> OrderChange:
+    """The service's request from the validated body (only what a patch may change is in its body), with
+    the positions named by their ``positionid``: pretix's ids are looked up among the order's positions
+    (400 naming the field for an id that is not one of them)."""
+    ids = dict(order.positions.values_list("pk", "positionid"))
+
+    def number(field: str, index: int, row: dict, id_key: str, number_key: str) -> int | None:
+        if row.get(id_key) is None:
+            return row.get(number_key)
+        if row[id_key] not in ids:
+            missing = f"The order has no position with id {row[id_key]}."
+            raise serializers.ValidationError({field: {index: {id_key: [missing]}}})
+        return ids[row[id_key]]
+
+    cancel = data.get("cancel_positions", [])
+    create = data.get("create_positions", [])
+    patch = data.get("patch_positions", [])
     return OrderChange(
-        cancel=tuple(row["position"] for row in data.get("cancel_positions", [])),
+        cancel=tuple(
+            number("cancel_positions", i, row, "position", "positionid") for i, row in enumerate(cancel)
+        ),
         create=tuple(
             NewPosition(item=row["item"], variation=row["variation"], subevent=row["subevent"],
-                        addon_to=row["addon_to"], price=row["price"])
-            for row in data.get("create_positions", [])
+                        addon_to=number("create_positions", i, row, "addon_to", "addon_to_positionid"),
+                        price=row["price"])
+            for i, row in enumerate(create)
         ),
         patch=tuple(
-            PositionPatch(position=row["position"], values=patchable(row["body"]))
-            for row in data.get("patch_positions", [])
+            PositionPatch(position=number("patch_positions", i, row, "position", "positionid"),
+                          values=patchable(row["body"]))
+            for i, row in enumerate(patch)
         ),
     )  # fmt: skip
 
@@ -141,7 +185,7 @@ class ChangeActions:
         order = self.get_object()
         body = OrderChangeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        change = order_change_of(body.validated_data)
+        change = order_change_of(body.validated_data, order)
         now = timezone.now()
 
         def read(result) -> dict:

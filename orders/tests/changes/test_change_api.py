@@ -44,9 +44,9 @@ def pending(quota) -> int:
 
 def test_a_change_answers_the_order_as_it_is_now(api, order, shop):
     body = {
-        "cancel_positions": [{"position": 1}],
+        "cancel_positions": [{"positionid": 1}],
         "create_positions": [{"item": shop.cheap.pk}],
-        "patch_positions": [{"position": 2, "body": {"price": "45.00"}}],
+        "patch_positions": [{"positionid": 2, "body": {"price": "45.00"}}],
     }
 
     response = post(api, order, body)
@@ -87,12 +87,12 @@ def test_simulate_is_refused_as_the_change_would_be(api, order, shop):
 
 
 SHAPE_REFUSALS = [
-    ({"cancel_position": [{"position": 1}]}, "cancel_position", "Unknown field."),
-    ({"cancel_positions": [{"position": 0}]}, "cancel_positions", None),
+    ({"cancel_position": [{"positionid": 1}]}, "cancel_position", "Unknown field."),
+    ({"cancel_positions": [{"positionid": 0}]}, "cancel_positions", None),
     ({"create_positions": [{"item": 1, "vouchr": "X"}]}, "create_positions", None),
-    ({"patch_positions": [{"position": 1}]}, "patch_positions", None),
-    ({"patch_positions": [{"position": 1, "body": {"price": 5.5}}]}, "patch_positions", None),
-    ({"split_positions": [{"position": 1}]}, "split_positions", "Not supported: an order is not split here."),
+    ({"patch_positions": [{"positionid": 1}]}, "patch_positions", None),
+    ({"patch_positions": [{"positionid": 1, "body": {"price": 5.5}}]}, "patch_positions", None),
+    ({"split_positions": [{"positionid": 1}]}, "split_positions", "Not supported: an order is not split here."),  # noqa: E501
     ({"cancel_fees": [{"fee": 1}]}, "cancel_fees", "Not supported: an order's fees do not change here."),
     ({"patch_fees": []}, "patch_fees", "Not supported: an order's fees do not change here."),
     ({"recalculate_taxes": "keep_gross"}, "recalculate_taxes", None),
@@ -100,7 +100,7 @@ SHAPE_REFUSALS = [
     ({"reissue_invoice": True}, "reissue_invoice", None),
     ({"create_positions": [{"item": 1, "seat": "A1"}]}, "create_positions", None),
     ({"create_positions": [{"item": 1, "voucher": "X"}]}, "create_positions", None),
-    ({"patch_positions": [{"position": 1, "body": {"tax_rule": 3}}]}, "patch_positions", None),
+    ({"patch_positions": [{"positionid": 1, "body": {"tax_rule": 3}}]}, "patch_positions", None),
 ]
 
 
@@ -117,10 +117,10 @@ def test_a_body_of_the_wrong_shape_is_refused_naming_the_field(api, order, body,
 
 REFUSALS = [
     ({}, 400, "non_field_errors"),
-    ({"cancel_positions": [{"position": 1}, {"position": 2}]}, 400, "cancel_positions"),
-    ({"cancel_positions": [{"position": 3}]}, 400, "cancel_positions"),
-    ({"patch_positions": [{"position": 3, "body": {"price": "1.00"}}]}, 400, "patch_positions"),
-    ({"create_positions": [{"item": 1, "addon_to": 9}]}, 400, "create_positions"),
+    ({"cancel_positions": [{"positionid": 1}, {"positionid": 2}]}, 400, "cancel_positions"),
+    ({"cancel_positions": [{"positionid": 3}]}, 400, "cancel_positions"),
+    ({"patch_positions": [{"positionid": 3, "body": {"price": "1.00"}}]}, 400, "patch_positions"),
+    ({"create_positions": [{"item": 1, "addon_to_positionid": 9}]}, 400, "create_positions"),
 ]
 
 
@@ -145,9 +145,8 @@ def test_an_unknown_item_is_a_400_naming_it(api, order):
 def test_a_new_position_without_room_is_a_409_and_nothing_changes(api, order, shop):
     Quota.objects.filter(pk=shop.quota.pk).update(size=2)
 
-    response = post(
-        api, order, {"cancel_positions": [{"position": 1}], "create_positions": [{"item": shop.cheap.pk}] * 2}
-    )
+    body = {"cancel_positions": [{"positionid": 1}], "create_positions": [{"item": shop.cheap.pk}] * 2}
+    response = post(api, order, body)
 
     assert response.status_code == 409
     assert (response.json()["code"], response.json()["quota"]) == ("quota_exceeded", shop.quota.pk)
@@ -177,3 +176,34 @@ def test_changing_needs_can_change_orders(api_for, order, shop):
 
     assert (response.status_code, response.json()["code"]) == (403, "permission_denied")
     assert live(order) == [(1, shop.ticket.pk), (2, shop.ticket.pk)]
+
+
+def test_positions_are_named_by_their_id_as_pretix_names_them(api, order, shop):
+    ids = dict(OrderPosition.objects.filter(order__code=order).values_list("positionid", "pk"))
+    body = {
+        "cancel_positions": [{"position": ids[1]}],
+        "patch_positions": [{"position": ids[2], "body": {"price": "45.00"}}],
+        "create_positions": [{"item": shop.cheap.pk, "addon_to": None}],
+    }
+    data = post(api, order, body).json()
+    assert [(p["id"] == ids.get(p["positionid"]), p["price"], p["canceled"]) for p in data["positions"]] == [
+        (True, "50.00", True), (True, "45.00", False), (False, "30.00", False),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"cancel_positions": [{"position": 999999}]}, "cancel_positions"),
+        ({"patch_positions": [{"position": 999999, "body": {"price": "1.00"}}]}, "patch_positions"),
+        ({"create_positions": [{"item": 1, "addon_to": 999999}]}, "create_positions"),
+        ({"cancel_positions": [{"position": 1, "positionid": 1}]}, "cancel_positions"),
+        ({"cancel_positions": [{}]}, "cancel_positions"),
+        ({"create_positions": [{"item": 1, "addon_to": 1, "addon_to_positionid": 1}]}, "create_positions"),
+    ],
+)
+def test_a_position_id_that_is_not_the_orders_or_named_twice_is_refused(api, order, body, field):
+    before = live(order)
+    response = post(api, order, body)
+    assert response.status_code == 400 and field in response.json(), response.json()
+    assert live(order) == before
