@@ -36,23 +36,20 @@ from vouchers.giftcards import GiftCardCharge
 from vouchers.services.giftcards import gift_card_charges_record, gift_cards_issue, gift_cards_order_reversed
 
 
-def order_gift_cards_pay(
-    order: Order, shares: Sequence, *, now: datetime, first_local_id: int = 1
-) -> list[OrderPayment]:
+def order_gift_cards_pay(order: Order, shares: Sequence, *, now: datetime) -> list[OrderPayment]:
     """The order pays ``shares`` (``orders.checkout.giftcards.GiftCardShare``; their cards locked by the
-    gather stage): one confirmed payment of provider ``giftcard`` each that pays something, numbered from
-    ``first_local_id``, and the cards' ledger entries."""
+    gather stage): one confirmed payment of provider ``giftcard`` each that pays something, numbered 1, 2, …
+    (the checkout stores new orders only), and the cards' ledger entries."""
     paying = [share for share in shares if share.amount > 0]
     if not paying:
         return []
-    first = first_local_id
     rows = OrderPayment.objects.bulk_create([
         OrderPayment(
-            order=order, local_id=first + n, state=PaymentState.CONFIRMED, provider=GIFT_CARD_PROVIDER,
+            order=order, local_id=n, state=PaymentState.CONFIRMED, provider=GIFT_CARD_PROVIDER,
             amount=s.amount, created=now, payment_date=now, gift_card_id=s.card.id,
             gift_card_code=s.card.code,
         )
-        for n, s in enumerate(paying)
+        for n, s in enumerate(paying, 1)
     ])  # fmt: skip
     gift_card_charges_record(
         charges=[GiftCardCharge(card_id=s.card.id, amount=s.amount) for s in paying],

@@ -51,8 +51,6 @@ def order_locked(order: Order) -> Order:
     return lock_in_order(order=lambda: Order.objects.select_for_update().get(pk=order.pk))[LockKind.ORDER]
 
 
-_locked = order_locked
-
 
 def order_settle(locked: Order, *, now: datetime) -> bool:
     """A pending order that its payments now cover becomes paid (and issues its gift cards); answers
