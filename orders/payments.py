@@ -11,6 +11,7 @@ The order's rows are read once; these functions only add them up.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Max, Sum
@@ -23,6 +24,8 @@ from orders.models import (
     RefundState,
 )
 from orders.models.payments import ACTIVE_REFUND_STATES, RECEIVED_STATES
+from ticketing.payment_terms import payment_deadline
+from ticketing.selectors import event_payment_terms
 
 ZERO = Decimal("0")
 
@@ -64,6 +67,17 @@ def payment_refundable(payment: OrderPayment) -> Decimal:
         return ZERO
     taken = payment.refunds.filter(state__in=ACTIVE_REFUND_STATES).aggregate(s=Sum("amount"))["s"] or ZERO
     return payment.amount - taken
+
+
+def order_payment_deadline(order: Order, *, now: datetime) -> datetime:
+    """A stored order's new payment deadline from ``now`` by the event's payment terms (for an event
+    series, a last date relative to the start counts from the order's earliest date that is not
+    canceled). Raises ``PaymentTermEnded`` once the last date of payments is over."""
+    event = order.event
+    live = order.positions.filter(canceled=False, subevent__isnull=False)
+    dates = live.values_list("subevent__date_from", flat=True)
+    start = min(dates, default=event.date_from)
+    return payment_deadline(event_payment_terms(event), placed=now, event_start=start, tz=event.timezone)
 
 
 def next_local_id(model: type[OrderPayment] | type[OrderRefund], order: Order) -> int:

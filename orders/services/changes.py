@@ -38,11 +38,9 @@ from orders.checkout.draft import Draft, FeeSpec, OrderChangeSpec, PositionSpec
 from orders.checkout.mode import CHANGE
 from orders.giftcards import order_gift_cards_issue
 from orders.models import LIVE_STATUSES, Order, OrderPosition, OrderStatus, Redemption
-from orders.payments import order_net_paid
+from orders.payments import order_net_paid, order_payment_deadline
 from orders.sales import order_status_moved
 from orders.services.orders import OrderStateError, order_locked, order_settle
-from ticketing.payment_terms import payment_deadline
-from ticketing.selectors import event_payment_terms
 from vouchers.choices import CodeKind
 
 T = TypeVar("T")
@@ -288,19 +286,8 @@ def settle_money(locked: Order, new_rows: list[OrderPosition], *, now: datetime)
     order_status_moved(locked, OrderStatus.PAID, OrderStatus.PENDING)
     locked.status = OrderStatus.PENDING
     locked.paid_at = None
-    locked.expires = change_deadline(locked, now=now)
+    locked.expires = order_payment_deadline(locked, now=now)
     locked.save(update_fields=["status", "paid_at", "expires"])
-
-
-def change_deadline(order: Order, *, now: datetime) -> datetime:
-    """The event's payment terms from now (for a series, from the order's earliest date)."""
-    event = order.event
-    starts = [
-        p.subevent.date_from
-        for p in order.positions.filter(canceled=False, subevent__isnull=False).select_related("subevent")
-    ]
-    start = min(starts, default=event.date_from)
-    return payment_deadline(event_payment_terms(event), placed=now, event_start=start, tz=event.timezone)
 
 
 def issue_gift_cards(locked: Order, new_rows: list[OrderPosition], *, now: datetime) -> None:

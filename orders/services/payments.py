@@ -39,11 +39,11 @@ from orders.models import (
     RefundState,
 )
 from orders.models.payments import OPEN_PAYMENT_STATES
-from orders.payments import next_local_id, order_net_paid, payment_refundable
+from orders.payments import next_local_id, order_net_paid, order_payment_deadline, payment_refundable
 from orders.services.expiry import order_revive
 from orders.services.orders import order_locked, order_settle
 from ticketing.currency import amount_text
-from ticketing.payment_terms import PaymentTermEnded, payment_deadline
+from ticketing.payment_terms import PaymentTermEnded
 from ticketing.selectors import event_payment_terms
 
 ZERO = Decimal("0")
@@ -120,7 +120,7 @@ def revived(locked: Order, *, now: datetime) -> bool:
     try:
         with locking_transaction():  # a savepoint: a refused revival changes nothing
             order_revive(locked, now=now)
-            locked.expires = new_deadline(locked, terms, now=now)
+            locked.expires = revived_deadline(locked, now=now)
             locked.save(update_fields=["status", "expires"])
     except ConflictError:
         locked.refresh_from_db()
@@ -128,11 +128,11 @@ def revived(locked: Order, *, now: datetime) -> bool:
     return True
 
 
-def new_deadline(order: Order, terms, *, now: datetime) -> datetime:
-    """A revived order's deadline: the event's payment terms from now (now itself once the last date of
-    payments is over: the order then expires again at the next run unless it is paid)."""
+def revived_deadline(order: Order, *, now: datetime) -> datetime:
+    """A revived order's deadline: the payment terms from now, or now itself once the last date of
+    payments is over (the order then expires again at the next run unless it is paid)."""
     try:
-        return payment_deadline(terms, placed=now, event_start=order.event.date_from, tz=order.event.timezone)
+        return order_payment_deadline(order, now=now)
     except PaymentTermEnded:
         return now
 

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from core.serializers import StrictSerializer
 from orders.api.serializers.money import refused_when_true, send_email_field
 from orders.api.serializers.outputs import OrderSerializer
+from orders.api.views.common import validated_body
 from orders.models import Order
 from orders.selectors import event_orders
 from orders.services.changes import (
@@ -183,14 +184,13 @@ class ChangeActions:
         stores nothing. 409 ``order_state`` unless the order is pending or paid; 400 naming
         ``cancel_positions`` for a change that cancels every position (cancel the order instead)."""
         order = self.get_object()
-        body = OrderChangeSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        change = order_change_of(body.validated_data, order)
+        data = validated_body(self, OrderChangeSerializer)
+        change = order_change_of(data, order)
         now = timezone.now()
 
         def read(result) -> dict:
             return self.get_serializer(event_orders(self.event).get(pk=result.order.pk)).data
 
-        if body.validated_data["simulate"]:
+        if data["simulate"]:
             return Response(order_change_preview(order=order, change=change, now=now, read=read))
         return Response(read(order_change(order=order, change=change, now=now)))

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from core.serializers import StrictSerializer
 from orders.api.serializers.outputs import OrderSerializer
+from orders.api.views.common import validated_body
 from orders.selectors import event_orders
 from orders.services.expiry import order_extend, order_mark_expired
 
@@ -39,7 +40,7 @@ class ExpiryActions:
         """A pending order expires now, whatever its deadline: its places, code uses and gift card payments
         are given back (409 ``order_state`` for an order that is not pending)."""
         order = self.get_object()
-        MarkExpiredSerializer(data=request.data).is_valid(raise_exception=True)
+        validated_body(self, MarkExpiredSerializer)
         return self.answer(order_mark_expired(order=order, now=timezone.now()))
 
     @extend_schema(request=ExtendSerializer, responses={200: OrderSerializer})
@@ -50,10 +51,6 @@ class ExpiryActions:
         meanwhile: its ``exhausted`` …, naming it) and is pending with it. ``force: true`` is refused
         (400); 409 ``order_state`` for a paid or canceled order."""
         order = self.get_object()
-        body = ExtendSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        order = order_extend(
-            order=order, expires=body.validated_data["expires"], now=timezone.now(),
-            force=body.validated_data["force"],
-        )  # fmt: skip
+        data = validated_body(self, ExtendSerializer)
+        order = order_extend(order=order, expires=data["expires"], now=timezone.now(), force=data["force"])
         return self.answer(order)

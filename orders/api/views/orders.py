@@ -15,7 +15,7 @@ from orders.api.serializers.inputs import OrderCreateSerializer, fee_specs, posi
 from orders.api.serializers.money import MarkCanceledSerializer, MarkPaidSerializer
 from orders.api.serializers.outputs import OrderSerializer
 from orders.api.views.changes import ChangeActions
-from orders.api.views.common import IDEMPOTENCY_PARAMETER, caller_scope, idempotency_key
+from orders.api.views.common import IDEMPOTENCY_PARAMETER, caller_scope, idempotency_key, validated_body
 from orders.api.views.expiry import ExpiryActions
 from orders.idempotency import request_hash, run_idempotent
 from orders.models import Order
@@ -88,11 +88,6 @@ class OrderViewSet(
         )  # fmt: skip
         return Response(stored.body, status=stored.status)
 
-    def body(self, serializer_class) -> dict:
-        body = serializer_class(data=self.request.data, context=self.get_serializer_context())
-        body.is_valid(raise_exception=True)
-        return body.validated_data
-
     def answer(self, order: Order) -> Response:
         return Response(self.get_serializer(event_orders(self.event).get(pk=order.pk)).data)
 
@@ -101,7 +96,7 @@ class OrderViewSet(
     def mark_paid(self, request, *args, **kwargs):
         """A confirmed payment of what is due (or of ``amount``, by ``provider``, default ``manual``): the
         order becomes paid when its payments cover it. Only a pending order (409 ``order_state``)."""
-        data = self.body(MarkPaidSerializer)
+        data = validated_body(self, MarkPaidSerializer)
         order = order_mark_paid(
             order=self.get_object(), now=timezone.now(), amount=data["amount"], provider=data["provider"],
             info=data["info"],
@@ -115,7 +110,7 @@ class OrderViewSet(
         cards paid refunded to them, the gift cards it issued voided (409 ``gift_card_spent`` when one of
         them has paid for something already). With ``cancellation_fee`` the order stays as an order of
         just that fee; what was paid beyond it is due back (``payment_balance`` < 0)."""
-        data = self.body(MarkCanceledSerializer)
+        data = validated_body(self, MarkCanceledSerializer)
         order = order_mark_canceled(
             order=self.get_object(), now=timezone.now(), cancellation_fee=data["cancellation_fee"],
             comment=data["comment"],

@@ -23,6 +23,7 @@ from orders.api.serializers.money import (
     RefundCreateSerializer,
 )
 from orders.api.serializers.outputs import OrderPaymentSerializer, OrderRefundSerializer
+from orders.api.views.common import validated_body
 from orders.models import Order, OrderPayment, OrderRefund
 from orders.payments import payment_refundable
 from orders.services.orders import order_mark_canceled
@@ -55,11 +56,6 @@ class OrderChildMixin(EventScopedMixin):
             self._order = found
         return self._order
 
-    def body(self, serializer_class):
-        body = serializer_class(data=self.request.data, context=self.get_serializer_context())
-        body.is_valid(raise_exception=True)
-        return body.validated_data
-
 
 class PaymentViewSet(
     OrderChildMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
@@ -81,7 +77,7 @@ class PaymentViewSet(
     def create(self, request, *args, **kwargs):
         """A payment of the order; ``state: confirmed`` confirms it at once (the order becomes paid when
         its payments cover it; an expired one comes back when it can)."""
-        data = self.body(PaymentCreateSerializer)
+        data = validated_body(self, PaymentCreateSerializer)
         payment = payment_create(
             order=self.order(), provider=data["provider"], amount=data["amount"], state=data["state"],
             info=data["info"], payment_date=data["payment_date"], now=timezone.now(),
@@ -92,7 +88,7 @@ class PaymentViewSet(
     @action(detail=True, methods=["post"])
     def confirm(self, request, *args, **kwargs):
         """The payment's money arrived (409 ``payment_state`` unless it is created or pending)."""
-        data = self.body(PaymentConfirmSerializer)
+        data = validated_body(self, PaymentConfirmSerializer)
         payment = payment_confirm(
             payment=self.get_object(), now=timezone.now(), payment_date=data["payment_date"]
         )
@@ -102,7 +98,7 @@ class PaymentViewSet(
     @action(detail=True, methods=["post"])
     def cancel(self, request, *args, **kwargs):
         """The payment will not arrive (409 ``payment_state`` unless it is created or pending)."""
-        self.body(EmptySerializer)
+        validated_body(self, EmptySerializer)
         return self.answer(payment_cancel(payment=self.get_object(), now=timezone.now()))
 
     @extend_schema(request=PaymentRefundSerializer, responses={201: OrderRefundSerializer})
@@ -110,7 +106,7 @@ class PaymentViewSet(
     def refund(self, request, *args, **kwargs):
         """Give (part of) the payment back: a refund of its provider (done at once for a gift card).
         ``mark_canceled`` cancels the order as well. 409 ``refund_too_large`` beyond what is left."""
-        data = self.body(PaymentRefundSerializer)
+        data = validated_body(self, PaymentRefundSerializer)
         payment = self.get_object()
         now = timezone.now()
         with transaction.atomic():
@@ -143,7 +139,7 @@ class RefundViewSet(
     def create(self, request, *args, **kwargs):
         """A refund of the order, of one payment (``payment``: its local_id) or naming its ``provider``.
         Never more than is left to refund (409 ``refund_too_large``)."""
-        data = self.body(RefundCreateSerializer)
+        data = validated_body(self, RefundCreateSerializer)
         order = self.order()
         payment = None
         if data["payment"] is not None:
@@ -166,12 +162,12 @@ class RefundViewSet(
     @action(detail=True, methods=["post"])
     def done(self, request, *args, **kwargs):
         """The refund's money left (409 ``refund_state`` unless it is created, in transit or external)."""
-        self.body(EmptySerializer)
+        validated_body(self, EmptySerializer)
         return self.answer(refund_done(refund=self.get_object(), now=timezone.now()))
 
     @extend_schema(request=None, responses={200: OrderRefundSerializer})
     @action(detail=True, methods=["post"])
     def cancel(self, request, *args, **kwargs):
         """The refund will not happen (409 ``refund_state`` unless it is created, in transit or external)."""
-        self.body(EmptySerializer)
+        validated_body(self, EmptySerializer)
         return self.answer(refund_cancel(refund=self.get_object(), now=timezone.now()))
